@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* conf.c - Command line, defaults and host detection */
+
+/**
+ * DOC: Theory of operation
+ *
+ * conf() parses the command line with getopt_long (the option names passt
+ * users already script against), then fills what was not given from the
+ * host: the template interface (netlink.c), its addresses, prefix lengths,
+ * gateways and MTU, and resolvers and search domains from /etc/resolv.conf.
+ * Every bad option or value prints a message naming it and exits 1. Options
+ * of features not built yet are refused the same way, never ignored.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "netlink.h"
+#include "passt.h"
+#include "util.h"
+
+#define CONF_RESOLV_PATH	"/etc/resolv.conf"
+#define CONF_RESOLV_MAX		(64 * 1024)	/* bytes of resolv.conf read */
+
+enum conf_opt {		/* long-only options, above any ASCII character */
+	CONF_OPT_TRACE = 256,
+	CONF_OPT_LOG_SIZE,
+	CONF_OPT_RUNAS,
+	CONF_OPT_VERSION,
+	CONF_OPT_HOSTNAME,
+	CONF_OPT_FQDN,
+	CONF_OPT_NO_DHCP,
+	CONF_OPT_NO_DHCP_DNS,
+	CONF_OPT_NO_DHCP_SEARCH,
+	CONF_OPT_NO_DHCPV6,
+	CONF_OPT_NO_NDP,
+	CONF_OPT_NO_RA,
+	CONF_OPT_NO_ICMP,
+	CONF_OPT_NO_MAP_GW,
+	CONF_OPT_NO_TCP,
+	CONF_OPT_NO_UDP,
+};
+
+static const struct option conf_longopts[] = {
+	{ "socket",		required_argument,	NULL, 's' },
+	{ "fd",			required_argument,	NULL, 'F' },
+	{ "one-off",		no_argument,		NULL, '1' },
+	{ "foreground",		no_argument,		NULL, 'f' },
+	{ "debug",		no_argument,		NULL, 'd' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "trace",		no_argument,		NULL, CONF_OPT_TRACE },
+	{ "log-file",		required_argument,	NULL, 'l' },
+	{ "log-size",		required_argument,	NULL, CONF_OPT_LOG_SIZE },
+	{ "pcap",		required_argument,	NULL, 'p' },
+	{ "pid",		required_argument,	NULL, 'P' },
+	{ "ipv4-only",		no_argument,		NULL, '4' },
+	{ "ipv6-only",		no_argument,		NULL, '6' },
+	{ "address",		required_argument,	NULL, 'a' },
+	{ "netmask",		required_argument,	NULL, 'n' },
+	{ "gateway",		required_argument,	NULL, 'g' },
+	{ "mac-addr",		required_argument,	NULL, 'M' },
+	{ "mtu",		required_argument,	NULL, 'm' },
+	{ "dns",		required_argument,	NULL, 'D' },
+	{ "search",		required_argument,	NULL, 'S' },
+	{ "interface",		required_argument,	NULL, 'i' },
+	{ "runas",		required_argument,	NULL, CONF_OPT_RUNAS },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, CONF_OPT_VERSION },
+	{ "hostname",		required_argument,	NULL, CONF_OPT_HOSTNAME },
+	{ "fqdn",		required_argument,	NULL, CONF_OPT_FQDN },
+	{ "no-dhcp",		no_argument,		NULL, CONF_OPT_NO_DHCP },
+	{ "no-dhcp-dns",	no_argument,		NULL, CONF_OPT_NO_DHCP_DNS },
+	{ "no-dhcp-search",	no_argument,		NULL,
+						CONF_OPT_NO_DHCP_SEARCH },
+	{ "no-dhcpv6",		no_argument,		NULL, CONF_OPT_NO_DHCPV6 },
+	{ "no-ndp",		no_argument,		NULL, CONF_OPT_NO_NDP },
+	{ "no-ra",		no_argument,		NULL, CONF_OPT_NO_RA },
+	{ "no-icmp",		no_argument,		NULL, CONF_OPT_NO_ICMP },
+	{ "no-map-gw",		no_argument,		NULL, CONF_OPT_NO_MAP_GW },
+	{ "tcp-ports",		required_argument,	NULL, 't' },
+	{ "udp-ports",		required_argument,	NULL, 'u' },
+	{ "no-tcp",		no_argument,		NULL, CONF_OPT_NO_TCP },
+	{ "no-udp",		no_argument,		NULL, CONF_OPT_NO_UDP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:";
+
+/**
+ * conf_usage() - Print --help and exit
+ * @name:	Program name
+ * @status:	Exit status
+ */
+static void conf_usage(const char *name, int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f,
+"Usage: %s [OPTION]...\n"
+"Connect a virtual machine to the host's network without privileges.\n"
+"\n"
+"Tap side:\n"
+"  -s, --socket PATH      unix socket qemu connects to\n"
+"                         default: first free /tmp/passt_N.socket, N=1..%d\n"
+"  -F, --fd FD            use an already connected socket (qemu --fd 3)\n"
+"  -1, --one-off          exit when the guest disconnects\n"
+"  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
+"  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d\n"
+"\n"
+"Process and logging:\n"
+"  -f, --foreground       do not daemonize; log to stderr\n"
+"  -d, --debug            debug messages (implies -f unless -l is given)\n"
+"      --trace            per-frame messages (implies --debug)\n"
+"  -q, --quiet            errors only; no configuration printed at start\n"
+"  -l, --log-file PATH    log to PATH, bounded by --log-size\n"
+"      --log-size BYTES   truncate the log file at BYTES, default %d\n"
+"  -p, --pcap FILE        capture every frame to FILE (pcap format)\n"
+"  -P, --pid FILE         write the daemon's PID to FILE\n"
+"      --runas USER[:GROUP]  user to run as when started as root,\n"
+"                         default nobody\n"
+"\n"
+"Addressing (default: copied from the template interface):\n"
+"  -i, --interface NAME   template interface, default: the one with the\n"
+"                         default route\n"
+"  -4, --ipv4-only        IPv4 only\n"
+"  -6, --ipv6-only        IPv6 only\n"
+"  -a, --address ADDR[/PREFIX]  the guest's IPv4 or IPv6 address\n"
+"  -n, --netmask MASK     IPv4 netmask or prefix length\n"
+"  -g, --gateway ADDR     the guest's IPv4 or IPv6 default gateway\n"
+"  -D, --dns ADDR         resolver told to the guest (repeatable), or none\n"
+"  -S, --search DOMAIN    search domain told to the guest (repeatable),\n"
+"                         or none\n"
+"      --hostname NAME    host name given by DHCP\n"
+"      --fqdn NAME        FQDN given by DHCP and DHCPv6\n"
+"\n"
+"Link services:\n"
+"      --no-dhcp          no DHCP server\n"
+"      --no-dhcp-dns      no DNS servers in DHCP and DHCPv6 replies\n"
+"      --no-dhcp-search   no search domains in DHCP and DHCPv6 replies\n"
+"      --no-dhcpv6        no DHCPv6 server\n"
+"      --no-ndp           no NDP answers (no router advertisements either)\n"
+"      --no-ra            no router advertisements\n"
+"      --no-icmp          no ICMP/ICMPv6 echo\n"
+"\n"
+"Translation and forwarding:\n"
+"      --no-map-gw        do not map the gateway address to host loopback\n"
+"  -t, --tcp-ports SPEC   forward host TCP ports to the guest\n"
+"  -u, --udp-ports SPEC   forward host UDP ports to the guest\n"
+"      --no-tcp           no TCP\n"
+"      --no-udp           no UDP\n"
+"\n"
+"  -h, --help             this help\n"
+"      --version          version\n",
+		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT);
+	exit(status);
+}
+
+/**
+ * conf_bad() - Report a bad option value and exit 1
+ * @opt:	Option name, as the user wrote it
+ * @val:	Value
+ * @why:	Reason
+ */
+__attribute__((noreturn))
+static void conf_bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "Invalid %s '%s': %s\n", opt, val, why);
+	exit(EXIT_FAILURE);
+}
+
+/**
+ * conf_parse_addr4() - Parse "A.B.C.D" or "A.B.C.D/N"
+ * @s:		String
+ * @a:		Parsed address
+ * @prefix_len:	Parsed prefix length, or -1 if none given (may be NULL if
+ *		no prefix is accepted)
+ *
+ * Return: 0 on success, -EINVAL on failure
+ */
+int conf_parse_addr4(const char *s, struct in_addr *a, int *prefix_len)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	unsigned long p;
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (!prefix_len || util_parse_u32(slash + 1, 32, &p))
+			return -EINVAL;
+		*slash = '\0';
+		*prefix_len = (int)p;
+	} else if (prefix_len) {
+		*prefix_len = -1;
+	}
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -EINVAL;
+}
+
+/**
+ * conf_parse_addr6() - Parse an IPv6 address with an optional "/N"
+ * @s:		String
+ * @a:		Parsed address
+ * @prefix_len:	Parsed prefix length, or -1 if none given (may be NULL if
+ *		no prefix is accepted)
+ *
+ * Return: 0 on success, -EINVAL on failure
+ */
+int conf_parse_addr6(const char *s, struct in6_addr *a, int *prefix_len)
+{
+	char buf[INET6_ADDRSTRLEN + 5];
+	unsigned long p;
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (!prefix_len || util_parse_u32(slash + 1, 128, &p))
+			return -EINVAL;
+		*slash = '\0';
+		*prefix_len = (int)p;
+	} else if (prefix_len) {
+		*prefix_len = -1;
+	}
+	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -EINVAL;
+}
+
+/**
+ * conf_dns_add() - Add a resolver for the guest, ignoring duplicates
+ * @c:		Execution context
+ * @s:		Address string
+ *
+ * Return: 0 if added or duplicate, -EINVAL if not an address, -ENOSPC
+ */
+static int conf_dns_add(struct ctx *c, const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	int i;
+
+	if (!conf_parse_addr4(s, &a4, NULL)) {
+		for (i = 0; i < c->ip4.dns_count; i++)
+			if (c->ip4.dns[i].s_addr == a4.s_addr)
+				return 0;
+		if (c->ip4.dns_count == CONF_DNS_MAX)
+			return -ENOSPC;
+		c->ip4.dns[c->ip4.dns_count++] = a4;
+		return 0;
+	}
+	if (!conf_parse_addr6(s, &a6, NULL)) {
+		for (i = 0; i < c->ip6.dns_count; i++)
+			if (IN6_ARE_ADDR_EQUAL(&c->ip6.dns[i], &a6))
+				return 0;
+		if (c->ip6.dns_count == CONF_DNS_MAX)
+			return -ENOSPC;
+		c->ip6.dns[c->ip6.dns_count++] = a6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
+ * conf_search_add() - Add a search domain for the guest
+ * @c:		Execution context
+ * @s:		Domain
+ *
+ * Return: 0 if added or duplicate, -EINVAL if malformed, -ENOSPC
+ */
+static int conf_search_add(struct ctx *c, const char *s)
+{
+	size_t len = strlen(s);
+	int i;
+
+	if (!len || len >= CONF_DOMAIN_LEN || strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+	    != len || strstr(s, "..") || *s == '.')
+		return -EINVAL;
+	for (i = 0; i < c->search_count; i++)
+		if (!strcmp(c->search[i], s))
+			return 0;
+	if (c->search_count == CONF_SEARCH_MAX)
+		return -ENOSPC;
+	strcpy(c->search[c->search_count++], s);
+	return 0;
+}
+
+/**
+ * conf_resolv_parse() - Take resolvers and search domains from resolv.conf
+ * @c:		Execution context, only lists still empty are filled
+ * @text:	Contents of resolv.conf, NUL-terminated
+ *
+ * A resolver on a loopback address (127.0.0.53 of systemd-resolved, a local
+ * dnsmasq) cannot be reached by the guest: it is skipped here, and noted as
+ * the host resolver for DNS forwarding.
+ *
+ * Return: number of resolvers taken
+ */
+int conf_resolv_parse(struct ctx *c, const char *text)
+{
+	bool dns_given = c->ip4.dns_count || c->ip6.dns_count;
+	bool search_given = c->search_count;
+	const char *line = text;
+	int n = 0;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		char buf[512], *tok, *save = NULL;
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		line = end ? end + 1 : NULL;
+
+		tok = strtok_r(buf, " \t\r", &save);
+		if (!tok)
+			continue;
+		if (!strcmp(tok, "nameserver") && !dns_given) {
+			struct in_addr a4;
+			struct in6_addr a6;
+
+			tok = strtok_r(NULL, " \t\r%", &save);
+			if (!tok)
+				continue;
+			if (!conf_parse_addr4(tok, &a4, NULL) &&
+			    (ntohl(a4.s_addr) >> 24) == 127) {
+				if (c->ip4.dns_host.s_addr == INADDR_ANY)
+					c->ip4.dns_host = a4;
+				continue;
+			}
+			if (!conf_parse_addr6(tok, &a6, NULL) &&
+			    IN6_IS_ADDR_LOOPBACK(&a6)) {
+				if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+					c->ip6.dns_host = a6;
+				continue;
+			}
+			if (!conf_dns_add(c, tok))
+				n++;
+		} else if ((!strcmp(tok, "search") || !strcmp(tok, "domain")) &&
+			   !search_given) {
+			while ((tok = strtok_r(NULL, " \t\r", &save)))
+				conf_search_add(c, tok);
+		}
+	}
+	return n;
+}
+
+/**
+ * conf_resolv_read() - Read /etc/resolv.conf if lists were not given
+ * @c:		Execution context
+ */
+static void conf_resolv_read(struct ctx *c)
+{
+	static char text[CONF_RESOLV_MAX];
+	ssize_t n;
+	int fd;
+
+	fd = open(CONF_RESOLV_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_debug("%s: %s", CONF_RESOLV_PATH, strerror(errno));
+		return;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return;
+	text[n] = '\0';
+	conf_resolv_parse(c, text);
+}
+
+/**
+ * conf_ll_from_mac() - Our link-local address: fe80::/64 with EUI-64
+ * @mac:	Our MAC address
+ * @ll:		Filled link-local address (RFC 4291 Appendix A)
+ */
+static void conf_ll_from_mac(const uint8_t mac[6], struct in6_addr *ll)
+{
+	memset(ll, 0, sizeof(*ll));
+	ll->s6_addr[0] = 0xfe;
+	ll->s6_addr[1] = 0x80;
+	ll->s6_addr[8] = mac[0] ^ 0x02;
+	ll->s6_addr[9] = mac[1];
+	ll->s6_addr[10] = mac[2];
+	ll->s6_addr[11] = 0xff;
+	ll->s6_addr[12] = 0xfe;
+	ll->s6_addr[13] = mac[3];
+	ll->s6_addr[14] = mac[4];
+	ll->s6_addr[15] = mac[5];
+}
+
+/**
+ * conf_ip4_detect() - Fill IPv4 addressing from the template interface
+ * @c:		Execution context
+ * @addr_given:	-a gave an IPv4 address
+ * @gw_given:	-g gave an IPv4 gateway
+ */
+static void conf_ip4_detect(struct ctx *c, bool addr_given, bool gw_given)
+{
+	struct in_addr gw = { 0 }, addr;
+	unsigned int ifi = c->ifindex;
+	int plen;
+
+	if (!ifi)
+		ifi = netlink_default_ifi(AF_INET, &gw);
+	else
+		netlink_default_ifi(AF_INET, &gw);
+	if (ifi && !c->ifindex) {
+		c->ifindex = ifi;
+		if_indextoname(ifi, c->ifname);
+	}
+	if (!gw_given && ifi == c->ifindex)
+		c->ip4.gw = gw;
+	if (!addr_given && c->ifindex &&
+	    !netlink_get_addr(c->ifindex, AF_INET, &addr, &plen)) {
+		c->ip4.addr = addr;
+		if (!c->ip4.prefix_len)
+			c->ip4.prefix_len = plen;
+	}
+}
+
+/**
+ * conf_ip6_detect() - Fill IPv6 addressing from the template interface
+ * @c:		Execution context
+ * @addr_given:	-a gave an IPv6 address
+ * @gw_given:	-g gave an IPv6 gateway
+ */
+static void conf_ip6_detect(struct ctx *c, bool addr_given, bool gw_given)
+{
+	struct in6_addr gw = IN6ADDR_ANY_INIT, addr;
+	unsigned int ifi = c->ifindex;
+	int plen;
+
+	if (!ifi)
+		ifi = netlink_default_ifi(AF_INET6, &gw);
+	else
+		netlink_default_ifi(AF_INET6, &gw);
+	if (ifi && !c->ifindex) {
+		c->ifindex = ifi;
+		if_indextoname(ifi, c->ifname);
+	}
+	if (!gw_given && ifi == c->ifindex)
+		c->ip6.gw = gw;
+	if (!addr_given && c->ifindex &&
+	    !netlink_get_addr(c->ifindex, AF_INET6, &addr, &plen)) {
+		c->ip6.addr = addr;
+		c->ip6.prefix_len = plen;
+	}
+}
+
+/**
+ * conf_defaults() - Defaults before options are parsed
+ * @c:		Execution context
+ */
+static void conf_defaults(struct ctx *c)
+{
+	static const uint8_t mac[6] = MAC_OUR_DEFAULT;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->our_mac, mac, 6);
+	c->mtu = MTU_DEFAULT;
+	c->fd_pid = -1;
+	c->fd_tap = -1;
+	c->fd_tap_listen = -1;
+	c->fd_from_cmdline = -1;
+	c->epollfd = -1;
+	c->log_size = LOG_FILE_SIZE_DEFAULT;
+}
+
+/**
+ * conf_check_addrs() - Sanity checks once addressing is complete
+ * @c:		Execution context
+ */
+static void conf_check_addrs(struct ctx *c)
+{
+	if (c->ifi4 && c->ip4.addr.s_addr == INADDR_ANY) {
+		if (c->ifi6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr)) {
+			log_info("No IPv4 address on the template interface: "
+				 "IPv4 disabled (give one with -a)");
+			c->ifi4 = false;
+		} else {
+			c->ifi4 = false;
+		}
+	}
+	if (c->ifi4 && !c->ip4.prefix_len)
+		c->ip4.prefix_len = 24;
+	if (c->ifi4 && c->ip4.gw.s_addr == INADDR_ANY)
+		log_warn("No IPv4 gateway found: the guest gets no default "
+			 "route (give one with -g)");
+	if (c->ifi6 && IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+		c->ifi6 = false;
+	if (c->ifi6 && !c->ip6.prefix_len)
+		c->ip6.prefix_len = 64;
+	if (c->ifi6 && IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw))
+		c->ip6.gw = c->ip6.our_ll;
+	if (!c->ifi4 && !c->ifi6)
+		die("No usable IPv4 or IPv6 configuration found on the host: "
+		    "give one with -a (and -g)");
+}
+
+/**
+ * conf_runas() - Check --runas USER[:GROUP] names an existing user
+ * @c:		Execution context
+ * @s:		Option value
+ */
+static void conf_runas(struct ctx *c, const char *s)
+{
+	if (strlen(s) >= sizeof(c->runas) || !*s)
+		conf_bad("--runas", s, "too long or empty");
+	strcpy(c->runas, s);
+}
+
+/**
+ * conf_set_addr() - -a: guest address, IPv4 or IPv6, optional prefix
+ * @c:		Execution context
+ * @s:		Option value
+ * @given4:	Set if an IPv4 address was given
+ * @given6:	Set if an IPv6 address was given
+ */
+static void conf_set_addr(struct ctx *c, const char *s, bool *given4,
+			  bool *given6)
+{
+	int plen;
+
+	if (!conf_parse_addr4(s, &c->ip4.addr, &plen)) {
+		if (c->ip4.addr.s_addr == INADDR_ANY ||
+		    IN_MULTICAST(ntohl(c->ip4.addr.s_addr)) ||
+		    c->ip4.addr.s_addr == INADDR_BROADCAST ||
+		    (ntohl(c->ip4.addr.s_addr) >> 24) == 127)
+			conf_bad("--address", s, "not a unicast address");
+		if (plen == 0)
+			conf_bad("--address", s, "prefix length 0");
+		if (plen > 0)
+			c->ip4.prefix_len = plen;
+		*given4 = true;
+	} else if (!conf_parse_addr6(s, &c->ip6.addr, &plen)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) ||
+		    IN6_IS_ADDR_MULTICAST(&c->ip6.addr) ||
+		    IN6_IS_ADDR_LOOPBACK(&c->ip6.addr) ||
+		    IN6_IS_ADDR_LINKLOCAL(&c->ip6.addr))
+			conf_bad("--address", s, "not a global unicast "
+				 "address");
+		if (plen > 0)
+			c->ip6.prefix_len = plen;
+		*given6 = true;
+	} else {
+		conf_bad("--address", s, "not an IPv4 or IPv6 address");
+	}
+}
+
+/**
+ * conf_set_gw() - -g: guest gateway, IPv4 or IPv6
+ * @c:		Execution context
+ * @s:		Option value
+ * @given4:	Set if an IPv4 gateway was given
+ * @given6:	Set if an IPv6 gateway was given
+ */
+static void conf_set_gw(struct ctx *c, const char *s, bool *given4,
+			bool *given6)
+{
+	if (!conf_parse_addr4(s, &c->ip4.gw, NULL) &&
+	    c->ip4.gw.s_addr != INADDR_ANY)
+		*given4 = true;
+	else if (!conf_parse_addr6(s, &c->ip6.gw, NULL) &&
+		 !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw))
+		*given6 = true;
+	else
+		conf_bad("--gateway", s, "not an IPv4 or IPv6 address");
+}
+
+/**
+ * conf_set_netmask() - -n: IPv4 netmask or prefix length
+ * @c:		Execution context
+ * @s:		Option value
+ */
+static void conf_set_netmask(struct ctx *c, const char *s)
+{
+	struct in_addr mask;
+	unsigned long p;
+	int plen;
+
+	if (!util_parse_u32(s, 32, &p) && p > 0) {
+		c->ip4.prefix_len = (int)p;
+		return;
+	}
+	if (conf_parse_addr4(s, &mask, NULL) ||
+	    (plen = util_mask4_to_prefix(mask)) <= 0)
+		conf_bad("--netmask", s, "not a netmask or prefix length");
+	c->ip4.prefix_len = plen;
+}
+
+/**
+ * conf_options() - Parse the command line
+ * @c:		Execution context, defaults already set
+ * @argc:	Argument count
+ * @argv:	Arguments
+ * @a4:		Set if -a gave an IPv4 address
+ * @a6:		Set if -a gave an IPv6 address
+ * @g4:		Set if -g gave an IPv4 gateway
+ * @g6:		Set if -g gave an IPv6 gateway
+ */
+static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
+			 bool *a6, bool *g4, bool *g6)
+{
+	bool v4_only = false, v6_only = false, dns_none = false;
+	bool search_none = false;
+	unsigned long v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, conf_short, conf_longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (strlen(optarg) >= sizeof(c->sock_path) || !*optarg)
+				conf_bad("--socket", optarg, "path too long "
+					 "for a unix socket");
+			strcpy(c->sock_path, optarg);
+			break;
+		case 'F':
+			if (util_parse_u32(optarg, INT_MAX, &v) || v < 3)
+				conf_bad("--fd", optarg, "not a descriptor "
+					 "number above 2");
+			if (fcntl((int)v, F_GETFD) < 0)
+				conf_bad("--fd", optarg, "descriptor not open");
+			c->fd_from_cmdline = (int)v;
+			break;
+		case '1':
+			c->one_off = true;
+			break;
+		case 'f':
+			c->foreground = true;
+			break;
+		case 'd':
+			c->debug = true;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case CONF_OPT_TRACE:
+			c->trace = c->debug = true;
+			break;
+		case 'l':
+			if (strlen(optarg) >= sizeof(c->log_file) || !*optarg)
+				conf_bad("--log-file", optarg, "bad path");
+			strcpy(c->log_file, optarg);
+			break;
+		case CONF_OPT_LOG_SIZE:
+			if (util_parse_u32(optarg, UINT32_MAX, &v) ||
+			    v < LOG_FILE_SIZE_MIN)
+				conf_bad("--log-size", optarg, "not a size in "
+					 "bytes of at least 65536");
+			c->log_size = v;
+			break;
+		case 'p':
+			if (strlen(optarg) >= sizeof(c->pcap_file) || !*optarg)
+				conf_bad("--pcap", optarg, "bad path");
+			strcpy(c->pcap_file, optarg);
+			break;
+		case 'P':
+			if (strlen(optarg) >= sizeof(c->pid_file) || !*optarg)
+				conf_bad("--pid", optarg, "bad path");
+			strcpy(c->pid_file, optarg);
+			break;
+		case '4':
+			v4_only = true;
+			break;
+		case '6':
+			v6_only = true;
+			break;
+		case 'a':
+			conf_set_addr(c, optarg, a4, a6);
+			break;
+		case 'n':
+			conf_set_netmask(c, optarg);
+			break;
+		case 'g':
+			conf_set_gw(c, optarg, g4, g6);
+			break;
+		case 'M':
+			if (util_mac_pton(optarg, c->our_mac) ||
+			    (c->our_mac[0] & 1) || util_mac_is_zero(c->our_mac))
+				conf_bad("--mac-addr", optarg, "not a unicast "
+					 "MAC address");
+			break;
+		case 'm':
+			if (util_parse_u32(optarg, MTU_MAX, &v) || v < MTU_MIN)
+				conf_bad("--mtu", optarg, "MTU out of range "
+					 "576..65520");
+			c->mtu = (int)v;
+			break;
+		case 'D':
+			if (!strcmp(optarg, "none")) {
+				dns_none = true;
+				break;
+			}
+			if (conf_dns_add(c, optarg))
+				conf_bad("--dns", optarg, "not an address, or "
+					 "more than 3 per IP version");
+			break;
+		case 'S':
+			if (!strcmp(optarg, "none")) {
+				search_none = true;
+				break;
+			}
+			if (conf_search_add(c, optarg))
+				conf_bad("--search", optarg, "not a domain, or "
+					 "more than 6");
+			break;
+		case 'i':
+			if (strlen(optarg) >= IF_NAMESIZE ||
+			    !(c->ifindex = if_nametoindex(optarg)))
+				conf_bad("--interface", optarg, "no such "
+					 "interface");
+			strcpy(c->ifname, optarg);
+			break;
+		case CONF_OPT_RUNAS:
+			conf_runas(c, optarg);
+			break;
+		case 'h':
+			conf_usage(argv[0], EXIT_SUCCESS);
+			break;
+		case CONF_OPT_VERSION:
+			printf("passt %s\n", PASST_VERSION);
+			exit(EXIT_SUCCESS);
+		case CONF_OPT_HOSTNAME:
+			if (strlen(optarg) >= sizeof(c->hostname) || !*optarg)
+				conf_bad("--hostname", optarg, "too long");
+			strcpy(c->hostname, optarg);
+			break;
+		case CONF_OPT_FQDN:
+			if (strlen(optarg) >= sizeof(c->fqdn) || !*optarg)
+				conf_bad("--fqdn", optarg, "too long");
+			strcpy(c->fqdn, optarg);
+			break;
+		case CONF_OPT_NO_DHCP:
+			c->no_dhcp = true;
+			break;
+		case CONF_OPT_NO_DHCP_DNS:
+			c->no_dhcp_dns = true;
+			break;
+		case CONF_OPT_NO_DHCP_SEARCH:
+			c->no_dhcp_search = true;
+			break;
+		case CONF_OPT_NO_DHCPV6:
+			c->no_dhcpv6 = true;
+			break;
+		case CONF_OPT_NO_NDP:
+			c->no_ndp = true;
+			break;
+		case CONF_OPT_NO_RA:
+			c->no_ra = true;
+			break;
+		case CONF_OPT_NO_ICMP:
+			c->no_icmp = true;
+			break;
+		case CONF_OPT_NO_MAP_GW:
+			c->no_map_gw = true;
+			break;
+		case 't':
+			if (c->tcp_spec_count == CONF_FWD_SPEC_MAX)
+				conf_bad("--tcp-ports", optarg, "too many -t");
+			c->tcp_spec[c->tcp_spec_count++] = optarg;
+			break;
+		case 'u':
+			if (c->udp_spec_count == CONF_FWD_SPEC_MAX)
+				conf_bad("--udp-ports", optarg, "too many -u");
+			c->udp_spec[c->udp_spec_count++] = optarg;
+			break;
+		case CONF_OPT_NO_TCP:
+			c->no_tcp = true;
+			break;
+		case CONF_OPT_NO_UDP:
+			c->no_udp = true;
+			break;
+		default:	/* getopt printed what was wrong */
+			fprintf(stderr, "Try '%s --help' for more "
+				"information.\n", argv[0]);
+			exit(EXIT_FAILURE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
+			argv[optind]);
+		exit(EXIT_FAILURE);
+	}
+	if (v4_only && v6_only) {
+		fprintf(stderr, "Options -4 and -6 are mutually exclusive\n");
+		exit(EXIT_FAILURE);
+	}
+	if (c->fd_from_cmdline >= 0 && *c->sock_path) {
+		fprintf(stderr, "Options --fd and --socket are mutually "
+			"exclusive\n");
+		exit(EXIT_FAILURE);
+	}
+	if (c->debug && !*c->log_file)
+		c->foreground = true;
+	c->ifi4 = !v6_only;
+	c->ifi6 = !v4_only;
+	if (dns_none) {
+		c->ip4.dns_count = c->ip6.dns_count = 0;
+		c->no_dhcp_dns = true;
+	}
+	if (search_none) {
+		c->search_count = 0;
+		c->no_dhcp_search = true;
+	}
+}
+
+/**
+ * conf() - Build the configuration: options, then host detection
+ * @c:		Execution context, filled
+ * @argc:	Argument count
+ * @argv:	Arguments
+ */
+void conf(struct ctx *c, int argc, char **argv)
+{
+	bool a4 = false, a6 = false, g4 = false, g6 = false;
+	char host[CONF_HOSTNAME_LEN];
+	int ret, mtu;
+
+	conf_defaults(c);
+	conf_options(c, argc, argv, &a4, &a6, &g4, &g6);
+
+	log_set_level(c->quiet ? LOG_ERR :
+		      c->trace ? LOG_TRACE : c->debug ? LOG_DEBUG : LOG_INFO);
+
+	conf_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+
+	ret = netlink_init();
+	if (ret)
+		die("Netlink socket: %s", strerror(-ret));
+	if (c->ifi4)
+		conf_ip4_detect(c, a4, g4);
+	if (c->ifi6)
+		conf_ip6_detect(c, a6, g6);
+	if (c->ifindex && (mtu = netlink_get_mtu(c->ifindex)) > 0)
+		log_debug("Template interface MTU: %d", mtu);
+	netlink_close();
+
+	if (!c->ip4.dns_count && !c->ip6.dns_count && !c->search_count)
+		conf_resolv_read(c);
+	else if (!c->ip4.dns_count && !c->ip6.dns_count)
+		conf_resolv_read(c);
+	else if (!c->search_count)
+		conf_resolv_read(c);
+	if (!*c->hostname && !gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		strcpy(c->hostname, host);
+	}
+	conf_check_addrs(c);
+}
+
+/**
+ * conf_print() - Print the configuration the guest will see
+ * @c:		Execution context
+ */
+void conf_print(const struct ctx *c)
+{
+	char buf[ADDR_STR_LEN], buf2[ADDR_STR_LEN], mac[MAC_STR_LEN];
+	int i;
+
+	if (*c->ifname)
+		log_info("Template interface: %s (index %u)", c->ifname,
+			 c->ifindex);
+	else
+		log_info("Template interface: none");
+	log_info("MAC: %s, MTU: %d",
+		 util_mac_ntop(c->our_mac, mac, sizeof(mac)), c->mtu);
+	if (c->ifi4) {
+		log_info("IPv4: address %s/%d, gateway %s",
+			 inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)),
+			 c->ip4.prefix_len,
+			 inet_ntop(AF_INET, &c->ip4.gw, buf2, sizeof(buf2)));
+		for (i = 0; i < c->ip4.dns_count; i++)
+			log_info("IPv4 DNS: %s", inet_ntop(AF_INET,
+				 &c->ip4.dns[i], buf, sizeof(buf)));
+	} else {
+		log_info("IPv4: disabled");
+	}
+	if (c->ifi6) {
+		log_info("IPv6: address %s/%d, gateway %s",
+			 inet_ntop(AF_INET6, &c->ip6.addr, buf, sizeof(buf)),
+			 c->ip6.prefix_len,
+			 inet_ntop(AF_INET6, &c->ip6.gw, buf2, sizeof(buf2)));
+		log_info("IPv6 router link-local: %s",
+			 inet_ntop(AF_INET6, &c->ip6.our_ll, buf, sizeof(buf)));
+		for (i = 0; i < c->ip6.dns_count; i++)
+			log_info("IPv6 DNS: %s", inet_ntop(AF_INET6,
+				 &c->ip6.dns[i], buf, sizeof(buf)));
+	} else {
+		log_info("IPv6: disabled");
+	}
+	for (i = 0; i < c->search_count; i++)
+		log_info("DNS search: %s", c->search[i]);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* icmp.h - ICMP/ICMPv6 echo through unprivileged ping sockets */
+
+#ifndef ICMP_H
+#define ICMP_H
+
+#include <stdint.h>
+
+#include "epoll_ctl.h"
+
+struct ctx;
+struct tap_pkt;
+
+void icmp_init(struct ctx *c);
+int icmp_tap_handler(struct ctx *c, const struct tap_pkt *p, uint64_t now_ms);
+void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		       uint64_t now_ms);
+
+#endif /* ICMP_H */

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* passt.c - Start-up order, the epoll loop and the periodic tick */
+
+/**
+ * DOC: Theory of operation
+ *
+ * One process, one thread, one epoll loop. Start-up: parse options and
+ * detect the host (conf.c), open everything the daemon will ever need (tap
+ * socket, listeners, capture and log files, the pid file), drop to an
+ * unprivileged user, detach, then loop. Every descriptor is registered with
+ * a union epoll_ref, and the loop's one switch hands each event to its
+ * owner. At the end of each iteration the frames queued for the guest are
+ * flushed at once. A timerfd ticks every PASST_TICK_MS and drives the flow
+ * sweeps and periodic link-layer work; signals arrive through a signalfd, so
+ * that they are handled in the loop like any other event.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "flow.h"
+#include "icmp.h"
+#include "log.h"
+#include "ndp.h"
+#include "passt.h"
+#include "pcap.h"
+#include "tap.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+#define PASST_EVENTS_MAX	128	/* events per epoll_wait() */
+#define PASST_TICK_MS		1000	/* periodic tick, milliseconds */
+#define PASST_RUNAS_DEFAULT	"nobody"
+
+static struct ctx passt_ctx;
+static int passt_fd_tick = -1;
+static int passt_fd_signal = -1;
+
+/**
+ * passt_exit() - Clean exit: remove the socket and pid file, close files
+ * @c:		Execution context
+ * @status:	Exit status
+ */
+void passt_exit(struct ctx *c, int status)
+{
+	tap_cleanup(c);
+	if (*c->pid_file)
+		unlink(c->pid_file);
+	pcap_close();
+	log_close();
+	exit(status);
+}
+
+/**
+ * passt_signals_init() - Route SIGTERM, SIGINT and SIGUSR1 through a
+ *			  signalfd, ignore SIGPIPE
+ * @c:		Execution context
+ */
+static void passt_signals_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_SIGNAL };
+	sigset_t mask;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		die("sigprocmask: %s", strerror(errno));
+	passt_fd_signal = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (passt_fd_signal < 0)
+		die("signalfd: %s", strerror(errno));
+	ref.fd = passt_fd_signal;
+	if (util_epoll_add(c->epollfd, passt_fd_signal, EPOLLIN, ref))
+		die("epoll_ctl on signalfd: %s", strerror(errno));
+}
+
+/**
+ * passt_tick_init() - Start the periodic timer that drives sweeps
+ * @c:		Execution context
+ */
+static void passt_tick_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TICK };
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = PASST_TICK_MS / 1000,
+				 .tv_nsec = (PASST_TICK_MS % 1000) * 1000000 },
+	};
+
+	its.it_value = its.it_interval;
+	passt_fd_tick = timerfd_create(CLOCK_MONOTONIC,
+				       TFD_NONBLOCK | TFD_CLOEXEC);
+	if (passt_fd_tick < 0)
+		die("timerfd_create: %s", strerror(errno));
+	if (timerfd_settime(passt_fd_tick, 0, &its, NULL))
+		die("timerfd_settime: %s", strerror(errno));
+	ref.fd = passt_fd_tick;
+	if (util_epoll_add(c->epollfd, passt_fd_tick, EPOLLIN, ref))
+		die("epoll_ctl on timerfd: %s", strerror(errno));
+}
+
+/**
+ * passt_pid_open() - Create the pid file now, while we may still open files
+ * @c:		Execution context
+ */
+static void passt_pid_open(struct ctx *c)
+{
+	if (!*c->pid_file)
+		return;
+	c->fd_pid = open(c->pid_file,
+			 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->fd_pid < 0)
+		die("PID file %s: %s", c->pid_file, strerror(errno));
+}
+
+/**
+ * passt_pid_write() - Write a PID to the pid file and close it
+ * @c:		Execution context
+ * @pid:	PID of the process that runs the loop
+ */
+static void passt_pid_write(struct ctx *c, pid_t pid)
+{
+	char buf[32];
+	int n;
+
+	if (c->fd_pid < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (util_write_all(c->fd_pid, buf, (size_t)n))
+		die("PID file %s: write failed", c->pid_file);
+	close(c->fd_pid);
+	c->fd_pid = -1;
+}
+
+/**
+ * passt_drop_user() - If root, become --runas USER[:GROUP] (default nobody)
+ * @c:		Execution context
+ *
+ * Files we must remove at exit (socket, pid file) are handed to the new
+ * user first, so that it can still unlink them from sticky directories.
+ */
+static void passt_drop_user(struct ctx *c)
+{
+	const char *user = *c->runas ? c->runas : PASST_RUNAS_DEFAULT;
+	char name[sizeof(c->runas)], *grp;
+	const struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0) {
+		if (*c->runas)
+			log_warn("--runas %s ignored: not started as root",
+				 c->runas);
+		return;
+	}
+	strcpy(name, user);
+	grp = strchr(name, ':');
+	if (grp)
+		*grp++ = '\0';
+	pw = getpwnam(name);
+	if (pw) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	} else {
+		unsigned long v;
+
+		if (util_parse_u32(name, UINT32_MAX - 1, &v))
+			die("--runas: no user '%s'", name);
+		uid = (uid_t)v;
+		gid = (gid_t)v;
+	}
+	if (grp) {
+		const struct group *gr = getgrnam(grp);
+		unsigned long v;
+
+		if (gr)
+			gid = gr->gr_gid;
+		else if (!util_parse_u32(grp, UINT32_MAX - 1, &v))
+			gid = (gid_t)v;
+		else
+			die("--runas: no group '%s'", grp);
+	}
+	if (uid == 0)
+		die("--runas: refusing to go on as root");
+
+	if (*c->sock_path && c->fd_tap_listen >= 0 &&
+	    chown(c->sock_path, uid, gid))
+		log_debug("chown %s: %s", c->sock_path, strerror(errno));
+	if (*c->pid_file && chown(c->pid_file, uid, gid))
+		log_debug("chown %s: %s", c->pid_file, strerror(errno));
+
+	if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+		die("Dropping to user %s (%u:%u): %s", user, (unsigned)uid,
+		    (unsigned)gid, strerror(errno));
+	log_debug("Running as user %u, group %u", (unsigned)uid,
+		  (unsigned)gid);
+}
+
+/**
+ * passt_daemonize() - Detach, once everything is ready
+ * @c:		Execution context
+ *
+ * The parent writes the child's PID to the pid file before it exits, so
+ * that callers waiting for the parent can rely on the file.
+ */
+static void passt_daemonize(struct ctx *c)
+{
+	pid_t pid;
+	int null;
+
+	if (c->foreground) {
+		passt_pid_write(c, getpid());
+		return;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid > 0) {
+		passt_pid_write(c, pid);
+		_exit(EXIT_SUCCESS);
+	}
+	if (c->fd_pid >= 0)
+		close(c->fd_pid);
+	c->fd_pid = -1;
+	setsid();
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+	if (!*c->log_file)
+		log_to_syslog();
+}
+
+/**
+ * passt_signal_handler() - Signals, read from the signalfd
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ */
+static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
+{
+	struct signalfd_siginfo si;
+	int i;
+
+	while (read(passt_fd_signal, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("Exiting on signal %u", si.ssi_signo);
+			passt_exit(c, 0);
+		case SIGUSR1:
+			flow_dump(c, now_ms);
+			for (i = 0; i < TAP_DROP_COUNT; i++)
+				log_info("counter dropped_%s: %llu",
+					 tap_drop_name((enum tap_drop)i),
+					 (unsigned long long)
+					 tap_drop_count((enum tap_drop)i));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
+ * passt_tick() - Periodic work: sweeps, router advertisements
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ */
+static void passt_tick(struct ctx *c, uint64_t now_ms)
+{
+	uint64_t expirations;
+
+	if (read(passt_fd_tick, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_debug("timerfd read: %s", strerror(errno));
+	flow_tick(c, now_ms);
+	if (tap_connected(c))
+		ndp_timer(c, now_ms);
+}
+
+/**
+ * passt_dispatch() - Hand one epoll event to its owner
+ * @c:		Execution context
+ * @ev:		Event
+ * @now_ms:	Current time, milliseconds
+ */
+static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
+			   uint64_t now_ms)
+{
+	union epoll_ref ref = { .u64 = ev->data.u64 };
+
+	switch ((enum epoll_type)ref.type) {
+	case EPOLL_TYPE_TAP_LISTEN:
+		tap_listen_handler(c, ev->events);
+		break;
+	case EPOLL_TYPE_TAP:
+		tap_handler(c, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TICK:
+		passt_tick(c, now_ms);
+		break;
+	case EPOLL_TYPE_SIGNAL:
+		passt_signal_handler(c, now_ms);
+		break;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c, ref, now_ms);
+		break;
+	case EPOLL_TYPE_UDP:
+		udp_sock_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+		udp_listen_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_NONE:
+	case EPOLL_TYPE_COUNT:
+		log_debug("epoll event for unknown owner type %u", ref.type);
+		break;
+	}
+}
+
+/**
+ * passt_print_attach() - Tell the user how to attach qemu
+ * @c:		Execution context
+ */
+static void passt_print_attach(const struct ctx *c)
+{
+	if (c->quiet || c->fd_from_cmdline >= 0)
+		return;
+	log_info("Listening on %s; attach qemu with:", c->sock_path);
+	log_info("    qemu-system-x86_64 ... -device virtio-net-pci,netdev=s "
+		 "-netdev stream,id=s,server=off,addr.type=unix,addr.path=%s",
+		 c->sock_path);
+}
+
+/**
+ * main() - Start-up in order, then the loop
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: never returns but through passt_exit() or die()
+ */
+int main(int argc, char **argv)
+{
+	struct epoll_event events[PASST_EVENTS_MAX];
+	struct ctx *c = &passt_ctx;
+	int ret;
+
+	log_init("passt", true);
+	conf(c, argc, argv);
+
+	if (*c->log_file) {
+		ret = log_open_file(c->log_file, c->log_size);
+		if (ret)
+			die("Log file %s: %s", c->log_file, strerror(-ret));
+	}
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epollfd < 0)
+		die("epoll_create1: %s", strerror(errno));
+	passt_signals_init(c);
+
+	ret = pcap_init(c->pcap_file);
+	if (ret)
+		die("Capture file %s: %s", c->pcap_file, strerror(-ret));
+	passt_pid_open(c);
+	flow_init();
+	tap_init(c);
+	icmp_init(c);
+	ret = tcp_init(c);
+	if (ret)
+		die("TCP set-up failed: %s", strerror(-ret));
+	ret = udp_init(c);
+	if (ret)
+		die("UDP set-up failed: %s", strerror(-ret));
+	passt_tick_init(c);
+
+	if (!c->quiet)
+		conf_print(c);
+	passt_print_attach(c);
+
+	passt_drop_user(c);
+	passt_daemonize(c);
+
+	for (;;) {
+		int i, n = epoll_wait(c->epollfd, events, PASST_EVENTS_MAX,
+				      -1);
+		uint64_t now_ms = util_now_ms();
+
+		if (n < 0 && errno != EINTR)
+			die("epoll_wait: %s", strerror(errno));
+		for (i = 0; i < n; i++)
+			passt_dispatch(c, &events[i], now_ms);
+		tap_flush(c);
+	}
+}

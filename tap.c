@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tap.c - The guest side: frames in and out over qemu's stream socket */
+
+/**
+ * DOC: Theory of operation
+ *
+ * The guest's network card is a unix stream socket that qemu (-netdev
+ * stream), libvirt or a test bridge connects to. Each frame is a 32-bit
+ * big-endian length followed by the Ethernet frame.
+ *
+ * In: one read() fills a large static buffer with as many frames as the
+ * kernel has; each complete frame is validated (lengths first: Ethernet,
+ * IPv4 header length, total length and fragments, IPv6 payload length and
+ * extension headers, minimum L4 header) and dispatched. TCP and UDP packets
+ * are collected into per-protocol batches handed over once per read, so that
+ * handlers can group segments of one flow into one system call. A frame cut
+ * by the end of a read stays at the buffer's start for the next one. A length
+ * of zero or above TAP_FRAME_MAX is a broken or hostile peer: the guest
+ * connection is dropped (never a read past the buffer).
+ *
+ * Out: handlers queue frames during one loop iteration, either copied
+ * (tap_send_frame()) or by reference (tap_queue_iov(): memory stays valid
+ * until tap_flush()), and the loop flushes them with one sendmsg() per
+ * TAP_OUT_IOV segments. The socket is non-blocking: if the guest does not
+ * read, the rest of a frame cut by a short write is kept (one frame at most)
+ * and written when the socket is writable again; frames behind it are
+ * dropped and counted, as a full link would drop them. TCP data stays in the
+ * host socket until the guest acknowledges it, so nothing is lost for good.
+ *
+ * Limits: TAP_BUF_BYTES of input per read, TAP_BATCH_PKTS packets per
+ * protocol batch, TAP_OUT_FRAMES frames and TAP_OUT_IOV segments queued per
+ * iteration, TAP_COPY_BYTES of copied frames per iteration.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "arp.h"
+#include "checksum.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+#include "icmp.h"
+#include "log.h"
+#include "ndp.h"
+#include "passt.h"
+#include "pcap.h"
+#include "tap.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+#define TAP_BUF_BYTES	(4 * 1024 * 1024)	/* input buffer, ~4 MiB */
+#define TAP_READS_MAX	4	/* reads per wake-up, for fairness */
+#define TAP_BATCH_PKTS	1024	/* TCP/UDP packets per batch */
+#define TAP_OUT_FRAMES	2048	/* frames queued per loop iteration */
+#define TAP_OUT_IOV	4096	/* segments queued, incl. length prefixes */
+#define TAP_COPY_BYTES	(1024 * 1024)	/* copied frames, ~1 MiB */
+#define TAP_SNDBUF_BYTES (8 * 1024 * 1024)	/* socket send buffer asked */
+#define TAP_IOV_PER_CALL 1024	/* segments per sendmsg(), IOV_MAX */
+
+#define ETHERTYPE_IP4	0x0800
+#define ETHERTYPE_ARP_	0x0806
+#define ETHERTYPE_IP6	0x86dd
+
+_Static_assert(TAP_BUF_BYTES > 2 * (TAP_FRAME_MAX + TAP_LEN_PREFIX),
+	      "input buffer must hold a maximum frame and more");
+
+static uint8_t tap_buf[TAP_BUF_BYTES];
+static size_t tap_buf_used;
+
+static struct tap_pkt tap_tcp_batch[TAP_BATCH_PKTS];
+static size_t tap_tcp_n;
+static struct tap_pkt tap_udp_batch[TAP_BATCH_PKTS];
+static size_t tap_udp_n;
+
+static struct iovec tap_out_iov[TAP_OUT_IOV];
+static int tap_out_iovcnt;
+static uint32_t tap_out_len_be[TAP_OUT_FRAMES];	/* length prefixes */
+static int tap_out_first[TAP_OUT_FRAMES + 1];	/* first segment of frame */
+static int tap_out_frames;
+static uint8_t tap_copy[TAP_COPY_BYTES];
+static size_t tap_copy_used;
+
+/* Rest of a frame cut by a short write, sent before anything else */
+static uint8_t tap_pending[TAP_FRAME_MAX + TAP_LEN_PREFIX];
+static size_t tap_pending_len;
+
+static uint64_t tap_drops[TAP_DROP_COUNT];
+
+#define TAP_DROP_NAME_(name, desc)	[TAP_DROP_##name] = #name,
+static const char *const tap_drop_names[TAP_DROP_COUNT] = {
+	TAP_DROP_REASONS(TAP_DROP_NAME_)
+};
+#undef TAP_DROP_NAME_
+
+/**
+ * tap_count_drop() - Count a dropped frame under its reason
+ * @reason:	Why it was dropped
+ */
+void tap_count_drop(enum tap_drop reason)
+{
+	if (reason < TAP_DROP_COUNT)
+		tap_drops[reason]++;
+}
+
+/**
+ * tap_drop_count() - Frames dropped for a reason so far
+ * @reason:	Reason
+ *
+ * Return: count
+ */
+uint64_t tap_drop_count(enum tap_drop reason)
+{
+	return reason < TAP_DROP_COUNT ? tap_drops[reason] : 0;
+}
+
+/**
+ * tap_drop_name() - Name of a drop reason, for counters and logs
+ * @reason:	Reason
+ *
+ * Return: static string
+ */
+const char *tap_drop_name(enum tap_drop reason)
+{
+	return reason < TAP_DROP_COUNT ? tap_drop_names[reason] : "?";
+}
+
+/**
+ * tap_connected() - Is a guest attached?
+ * @c:		Execution context
+ *
+ * Return: true if frames can be sent
+ */
+bool tap_connected(const struct ctx *c)
+{
+	return c->fd_tap >= 0;
+}
+
+/**
+ * tap_sock_try() - Bind a listening unix socket at a path if it is free
+ * @path:	Socket path
+ * @probe:	Leave an existing path alone (default path search) rather
+ *		than replacing a stale socket there
+ *
+ * A path where a connect() is refused holds a stale socket from a daemon
+ * that did not clean up: it is replaced. A live listener is left alone.
+ *
+ * Return: listening socket, or -errno
+ */
+static int tap_sock_try(const char *path, bool probe)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, probe_fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, path);
+
+	probe_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe_fd < 0)
+		return -errno;
+	if (!connect(probe_fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(probe_fd);
+		return -EADDRINUSE;
+	}
+	if (errno == ECONNREFUSED)
+		unlink(path);		/* stale socket, nobody listens */
+	else if (errno != ENOENT && probe) {
+		close(probe_fd);
+		return -EADDRINUSE;
+	}
+	close(probe_fd);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * tap_sock_setup() - Set up the stream socket side: -F, -s PATH or default
+ * @c:		Execution context
+ */
+static void tap_sock_setup(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
+	int fd = -ENOENT;
+
+	if (c->fd_from_cmdline >= 0) {
+		c->fd_tap = c->fd_from_cmdline;
+		if (fcntl(c->fd_tap, F_SETFL,
+			  fcntl(c->fd_tap, F_GETFL) | O_NONBLOCK))
+			die("-F %d: fcntl: %s", c->fd_tap, strerror(errno));
+		ref.type = EPOLL_TYPE_TAP;
+		ref.fd = c->fd_tap;
+		if (util_epoll_add(c->epollfd, c->fd_tap,
+				   EPOLLIN | EPOLLRDHUP, ref))
+			die("-F %d: not a usable descriptor", c->fd_tap);
+		log_info("Guest attached on descriptor %d", c->fd_tap);
+		return;
+	}
+
+	if (*c->sock_path) {
+		fd = tap_sock_try(c->sock_path, false);
+		if (fd < 0)
+			die("Socket %s: %s", c->sock_path, strerror(-fd));
+	} else {
+		int n;
+
+		for (n = 1; n <= TAP_SOCK_N_MAX; n++) {
+			snprintf(c->sock_path, sizeof(c->sock_path),
+				 "/tmp/passt_%d.socket", n);
+			fd = tap_sock_try(c->sock_path, true);
+			if (fd >= 0)
+				break;
+		}
+		if (fd < 0) {
+			*c->sock_path = '\0';
+			die("No free socket path /tmp/passt_1..%d.socket",
+			    TAP_SOCK_N_MAX);
+		}
+	}
+	c->fd_tap_listen = fd;
+	ref.fd = fd;
+	if (util_epoll_add(c->epollfd, fd, EPOLLIN, ref))
+		die("epoll_ctl on tap listener: %s", strerror(errno));
+}
+
+/**
+ * tap_init() - Open the tap side before the loop starts
+ * @c:		Execution context
+ */
+void tap_init(struct ctx *c)
+{
+	c->fd_tap = -1;
+	c->fd_tap_listen = -1;
+	tap_sock_setup(c);
+}
+
+/**
+ * tap_guest_attach() - Start serving a newly connected guest
+ * @c:		Execution context
+ * @fd:		Connected socket
+ */
+static void tap_guest_attach(struct ctx *c, int fd)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP, .fd = fd };
+	int sndbuf = TAP_SNDBUF_BYTES;
+
+	/* Best effort: a bigger buffer means fewer drops on bursts */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (util_epoll_add(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
+		log_err("epoll_ctl on guest socket: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	c->fd_tap = fd;
+	tap_buf_used = 0;
+	tap_pending_len = 0;
+	log_info("Guest connected");
+}
+
+/**
+ * tap_listen_handler() - Accept a guest, or refuse a second one
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * #syscalls accept4
+ */
+void tap_listen_handler(struct ctx *c, uint32_t events)
+{
+	int fd;
+
+	(void)events;
+	fd = accept4(c->fd_tap_listen, NULL, NULL,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept on %s: %s", c->sock_path,
+				 strerror(errno));
+		return;
+	}
+	if (c->fd_tap >= 0) {
+		log_warn("Another guest tried to connect to %s while one is "
+			 "attached: connection refused (one guest at a time)",
+			 c->sock_path);
+		close(fd);
+		return;
+	}
+	tap_guest_attach(c, fd);
+}
+
+/**
+ * tap_guest_detach() - The guest went away: close, reset flows, maybe exit
+ * @c:		Execution context
+ * @why:	Reason, for the log
+ * @now_ms:	Current time, milliseconds
+ */
+static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
+{
+	log_info("Guest disconnected (%s)", why);
+	util_epoll_del(c->epollfd, c->fd_tap);
+	close(c->fd_tap);
+	c->fd_tap = -1;
+	tap_buf_used = 0;
+	tap_pending_len = 0;
+	tap_out_iovcnt = 0;
+	tap_out_frames = 0;
+	tap_copy_used = 0;
+	tcp_tap_disconnected(c, now_ms);
+
+	if (c->one_off || c->fd_from_cmdline >= 0) {
+		log_info("Exiting: %s", c->one_off ? "--one-off" :
+			 "-F descriptor closed");
+		passt_exit(c, 0);
+	}
+}
+
+/**
+ * tap_parse_stream() - Find the next complete frame in stream data
+ * @buf:	Stream data
+ * @len:	Bytes available
+ * @consumed:	Set to the bytes this frame takes, prefix included
+ * @frame_off:	Set to the frame's offset in @buf
+ * @frame_len:	Set to the frame's length
+ *
+ * Return: 1 if a frame is complete, 0 if more data is needed, -1 if the
+ *	   length prefix is zero or above TAP_FRAME_MAX
+ */
+int tap_parse_stream(const uint8_t *buf, size_t len, size_t *consumed,
+		     size_t *frame_off, size_t *frame_len)
+{
+	uint32_t l;
+
+	if (len < TAP_LEN_PREFIX)
+		return 0;
+	l = util_get_be32(buf);
+	if (!l || l > TAP_FRAME_MAX)
+		return -1;
+	if (len - TAP_LEN_PREFIX < l)
+		return 0;
+	*frame_off = TAP_LEN_PREFIX;
+	*frame_len = l;
+	*consumed = TAP_LEN_PREFIX + l;
+	return 1;
+}
+
+/**
+ * tap_ip4_parse() - Validate an IPv4 packet and fill addresses and L4 bounds
+ * @l3:		Start of the IPv4 header
+ * @len:	Bytes received from @l3 to the end of the frame
+ * @p:		Packet to fill
+ * @why:	Set to the drop reason on failure
+ *
+ * Return: 0 if valid, -1 if dropped
+ */
+static int tap_ip4_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
+			 enum tap_drop *why)
+{
+	size_t ihl, tot;
+
+	if (len < 20 || (l3[0] >> 4) != 4 || (l3[0] & 0xf) < 5) {
+		*why = TAP_DROP_IP4_HDR;
+		return -1;
+	}
+	ihl = (size_t)(l3[0] & 0xf) * 4;
+	tot = util_get_be16(l3 + 2);
+	if (ihl > len) {
+		*why = TAP_DROP_IP4_HDR;
+		return -1;
+	}
+	if (tot < ihl || tot > len) {
+		*why = TAP_DROP_IP4_LEN;
+		return -1;
+	}
+	if (util_get_be16(l3 + 6) & 0x3fff) {	/* MF or fragment offset */
+		*why = TAP_DROP_IP4_FRAG;
+		return -1;
+	}
+	if (csum(l3, ihl, 0)) {
+		*why = TAP_DROP_IP4_CSUM;
+		return -1;
+	}
+	p->af = AF_INET;
+	p->l3 = l3;
+	p->l3_len = tot;
+	p->l4 = l3 + ihl;
+	p->l4_len = tot - ihl;
+	p->proto = l3[9];
+	p->ttl = l3[8];
+	memcpy(&p->src4, l3 + 12, 4);
+	memcpy(&p->dst4, l3 + 16, 4);
+	return 0;
+}
+
+/**
+ * tap_ip6_parse() - Validate an IPv6 packet, walk extension headers
+ * @l3:		Start of the IPv6 header
+ * @len:	Bytes received from @l3 to the end of the frame
+ * @p:		Packet to fill
+ * @why:	Set to the drop reason on failure
+ *
+ * Hop-by-hop, routing and destination options headers are skipped within
+ * bounds (RFC 8200 §4); fragments are dropped.
+ *
+ * Return: 0 if valid, -1 if dropped
+ */
+static int tap_ip6_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
+			 enum tap_drop *why)
+{
+	size_t plen, off = 40;
+	uint8_t nh;
+	int hops = 0;
+
+	if (len < 40 || (l3[0] >> 4) != 6) {
+		*why = TAP_DROP_IP6_HDR;
+		return -1;
+	}
+	plen = util_get_be16(l3 + 4);
+	if (!plen || plen > len - 40) {		/* 0: jumbogram, unsupported */
+		*why = TAP_DROP_IP6_LEN;
+		return -1;
+	}
+	nh = l3[6];
+	while (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT) {
+		size_t hl;
+
+		if (nh == IPPROTO_FRAGMENT || ++hops > 8 ||
+		    off + 8 > 40 + plen) {
+			*why = TAP_DROP_IP6_EXT;
+			return -1;
+		}
+		hl = ((size_t)l3[off + 1] + 1) * 8;
+		if (off + hl > 40 + plen) {
+			*why = TAP_DROP_IP6_EXT;
+			return -1;
+		}
+		nh = l3[off];
+		off += hl;
+	}
+	p->af = AF_INET6;
+	p->l3 = l3;
+	p->l3_len = 40 + plen;
+	p->l4 = l3 + off;
+	p->l4_len = 40 + plen - off;
+	p->proto = nh;
+	p->ttl = l3[7];
+	memcpy(&p->src6, l3 + 8, 16);
+	memcpy(&p->dst6, l3 + 24, 16);
+	return 0;
+}
+
+/**
+ * tap_l4_check() - Check the minimum L4 header size for a protocol
+ * @p:		Parsed packet
+ * @why:	Set to the drop reason on failure
+ *
+ * Return: 0 if the header fits, -1 if dropped
+ */
+static int tap_l4_check(struct tap_pkt *p, enum tap_drop *why)
+{
+	size_t min, l;
+
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		if (p->l4_len < 20)
+			break;
+		l = (size_t)(p->l4[12] >> 4) * 4;	/* data offset */
+		if (l < 20 || l > p->l4_len)
+			break;
+		return 0;
+	case IPPROTO_UDP:
+		if (p->l4_len < 8)
+			break;
+		l = util_get_be16(p->l4 + 4);
+		if (l < 8 || l > p->l4_len)
+			break;
+		p->l4_len = l;		/* ignore padding after the datagram */
+		return 0;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		min = 4;
+		if (p->l4_len < min)
+			break;
+		return 0;
+	default:
+		*why = TAP_DROP_L4_PROTO;
+		return -1;
+	}
+	*why = TAP_DROP_L4_SHORT;
+	return -1;
+}
+
+/**
+ * tap_pkt_parse() - Validate a frame from the guest
+ * @frame:	Ethernet frame
+ * @len:	Bytes received
+ * @p:		Filled for IPv4/IPv6 packets
+ * @why:	Set to the drop reason on failure
+ *
+ * Return: ETHERTYPE_ARP_ for ARP (only the Ethernet header is checked),
+ *	   AF_INET or AF_INET6 for a valid IP packet, -1 if dropped
+ */
+int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
+		  enum tap_drop *why)
+{
+	uint16_t type;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (len < ETH_HDR_LEN) {
+		*why = TAP_DROP_ETH_SHORT;
+		return -1;
+	}
+	p->eth = frame;
+	p->eth_len = len;
+	type = util_get_be16(frame + 12);
+
+	switch (type) {
+	case ETHERTYPE_ARP_:
+		return ETHERTYPE_ARP_;
+	case ETHERTYPE_IP4:
+		ret = tap_ip4_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
+				    why);
+		break;
+	case ETHERTYPE_IP6:
+		ret = tap_ip6_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
+				    why);
+		break;
+	default:		/* VLAN tags (0x8100, 0x88a8), LLC, ... */
+		*why = TAP_DROP_ETH_TYPE;
+		return -1;
+	}
+	if (ret || tap_l4_check(p, why))
+		return -1;
+	return p->af;
+}
+
+/**
+ * tap_batch_add() - Add a packet to a protocol batch, flushing if full
+ * @c:		Execution context
+ * @p:		Packet
+ * @now_ms:	Current time, milliseconds
+ */
+static void tap_batch_add(struct ctx *c, const struct tap_pkt *p,
+			  uint64_t now_ms)
+{
+	if (p->proto == IPPROTO_TCP) {
+		if (tap_tcp_n == TAP_BATCH_PKTS)
+			tap_frames_end(c, now_ms);
+		tap_tcp_batch[tap_tcp_n++] = *p;
+	} else {
+		if (tap_udp_n == TAP_BATCH_PKTS)
+			tap_frames_end(c, now_ms);
+		tap_udp_batch[tap_udp_n++] = *p;
+	}
+}
+
+/**
+ * tap_frames_end() - Hand collected TCP and UDP batches to their handlers
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ */
+void tap_frames_end(struct ctx *c, uint64_t now_ms)
+{
+	if (tap_tcp_n)
+		tcp_tap_batch(c, tap_tcp_batch, tap_tcp_n, now_ms);
+	if (tap_udp_n)
+		udp_tap_batch(c, tap_udp_batch, tap_udp_n, now_ms);
+	tap_tcp_n = tap_udp_n = 0;
+}
+
+/**
+ * tap_learn() - Learn the guest's MAC and addresses from a valid frame
+ * @c:		Execution context
+ * @p:		Parsed packet (af 0 for ARP)
+ */
+static void tap_learn(struct ctx *c, const struct tap_pkt *p)
+{
+	const uint8_t *src_mac = p->eth + ETH_ALEN_;
+	/* cppcheck-suppress variableScope ; used inside log_debug()'s block */
+	char buf[MAC_STR_LEN];
+
+	if (!(src_mac[0] & 1) && !util_mac_is_zero(src_mac) &&
+	    (!c->guest_mac_known || memcmp(c->guest_mac, src_mac, 6))) {
+		memcpy(c->guest_mac, src_mac, 6);
+		c->guest_mac_known = true;
+		log_debug("Guest MAC address: %s",
+			  util_mac_ntop(src_mac, buf, sizeof(buf)));
+	}
+	if (p->af == AF_INET && p->src4.s_addr != INADDR_ANY)
+		c->ip4.addr_seen = p->src4;
+	if (p->af == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&p->src6)) {
+		if (IN6_IS_ADDR_LINKLOCAL(&p->src6))
+			c->ip6.addr_ll_seen = p->src6;
+		else
+			c->ip6.addr_seen = p->src6;
+	}
+}
+
+/**
+ * tap_dispatch_udp() - Link services on UDP, else the UDP flow batch
+ * @c:		Execution context
+ * @p:		Valid UDP packet
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: handler result (1 handled, -1 malformed)
+ */
+static int tap_dispatch_udp(struct ctx *c, const struct tap_pkt *p,
+			    uint64_t now_ms)
+{
+	uint16_t dport = util_get_be16(p->l4 + 2);
+	int ret;
+
+	if (p->af == AF_INET && dport == 67) {
+		ret = dhcp_tap_handler(c, p);
+		if (ret)
+			return ret;
+	}
+	if (p->af == AF_INET6 && dport == 547) {
+		ret = dhcpv6_tap_handler(c, p);
+		if (ret)
+			return ret;
+	}
+	tap_batch_add(c, p, now_ms);
+	return 1;
+}
+
+/**
+ * tap_frame_in() - Validate and dispatch one frame from the guest
+ * @c:		Execution context
+ * @frame:	Ethernet frame
+ * @len:	Length, bytes
+ * @now_ms:	Current time, milliseconds
+ *
+ * TCP and UDP packets are only queued: tap_frames_end() hands them over.
+ */
+void tap_frame_in(struct ctx *c, const uint8_t *frame, size_t len,
+		  uint64_t now_ms)
+{
+	enum tap_drop why = TAP_DROP_L4_BAD;
+	struct tap_pkt p;
+	int ret;
+
+	pcap_frame(frame, len);
+	ret = tap_pkt_parse(frame, len, &p, &why);
+	if (ret < 0) {
+		log_trace("tap: dropped %zu-byte frame: %s", len,
+			  tap_drop_name(why));
+		tap_count_drop(why);
+		return;
+	}
+	tap_learn(c, &p);
+
+	if (ret == ETHERTYPE_ARP_) {
+		ret = arp_tap_handler(c, frame, len);
+		why = TAP_DROP_ARP_BAD;
+	} else if (p.proto == IPPROTO_TCP) {
+		tap_batch_add(c, &p, now_ms);
+		ret = 1;
+	} else if (p.proto == IPPROTO_UDP) {
+		ret = tap_dispatch_udp(c, &p, now_ms);
+	} else if (p.proto == IPPROTO_ICMPV6) {
+		ret = ndp_tap_handler(c, &p);
+		if (!ret)
+			ret = icmp_tap_handler(c, &p, now_ms);
+	} else {
+		ret = icmp_tap_handler(c, &p, now_ms);
+	}
+
+	if (ret < 0) {
+		log_trace("tap: %zu-byte frame rejected: %s", len,
+			  tap_drop_name(why));
+		tap_count_drop(why);
+	}
+}
+
+/**
+ * tap_handler() - Read frames from the guest and dispatch them
+ * @c:		Execution context
+ * @events:	epoll events
+ * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls read recvfrom
+ */
+void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
+{
+	int reads;
+
+	if (events & EPOLLOUT)
+		tap_flush(c);
+
+	for (reads = 0; reads < TAP_READS_MAX && (events & EPOLLIN); reads++) {
+		size_t off = 0, consumed, foff, flen;
+		size_t space = sizeof(tap_buf) - tap_buf_used;
+		ssize_t n;
+		int r;
+
+		n = read(c->fd_tap, tap_buf + tap_buf_used, space);
+		if (n == 0) {
+			tap_guest_detach(c, "end of stream", now_ms);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			tap_guest_detach(c, strerror(errno), now_ms);
+			return;
+		}
+		tap_buf_used += (size_t)n;
+
+		while ((r = tap_parse_stream(tap_buf + off, tap_buf_used - off,
+					     &consumed, &foff, &flen)) > 0) {
+			tap_frame_in(c, tap_buf + off + foff, flen, now_ms);
+			off += consumed;
+		}
+		tap_frames_end(c, now_ms);
+
+		if (r < 0) {
+			log_err("Guest sent a frame length of %u bytes (limit "
+				"%u): dropping the guest connection",
+				util_get_be32(tap_buf + off), TAP_FRAME_MAX);
+			tap_guest_detach(c, "bad frame length", now_ms);
+			return;
+		}
+		memmove(tap_buf, tap_buf + off, tap_buf_used - off);
+		tap_buf_used -= off;
+		if ((size_t)n < space)
+			break;		/* short read: drained for now */
+	}
+
+	if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR) &&
+	    !(events & EPOLLIN))
+		tap_guest_detach(c, "hang-up", now_ms);
+}
+
+/**
+ * tap_out_full() - Would a frame of @segs segments and @copy bytes overflow
+ *		    the output queue?
+ * @segs:	Segments the frame needs
+ * @copy:	Bytes to copy
+ *
+ * Return: true if the queue must be flushed first
+ */
+static bool tap_out_full(int segs, size_t copy)
+{
+	return tap_out_frames == TAP_OUT_FRAMES ||
+	       tap_out_iovcnt + segs + 1 > TAP_OUT_IOV ||
+	       tap_copy_used + copy > TAP_COPY_BYTES;
+}
+
+/**
+ * tap_queue_iov() - Queue a frame given as segments, without copying
+ * @c:		Execution context
+ * @iov:	Segments of the Ethernet frame; memory must stay valid until
+ *		the next tap_flush()
+ * @iovcnt:	Number of segments
+ *
+ * Return: true if queued, false if dropped (no guest, or bad size)
+ */
+bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt)
+{
+	size_t len = 0;
+	int i;
+
+	if (c->fd_tap < 0 || iovcnt <= 0 || iovcnt >= TAP_OUT_IOV)
+		return false;
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (len < ETH_HDR_LEN || len > TAP_FRAME_MAX)
+		return false;
+
+	if (tap_out_full(iovcnt, 0))
+		tap_flush(c);
+
+	tap_out_first[tap_out_frames] = tap_out_iovcnt;
+	tap_out_len_be[tap_out_frames] = htonl((uint32_t)len);
+	tap_out_iov[tap_out_iovcnt].iov_base = &tap_out_len_be[tap_out_frames];
+	tap_out_iov[tap_out_iovcnt++].iov_len = TAP_LEN_PREFIX;
+	for (i = 0; i < iovcnt; i++)
+		tap_out_iov[tap_out_iovcnt++] = iov[i];
+	tap_out_frames++;
+	return true;
+}
+
+/**
+ * tap_send_frame() - Queue a copy of a complete Ethernet frame
+ * @c:		Execution context
+ * @frame:	Frame
+ * @len:	Length, bytes
+ */
+void tap_send_frame(struct ctx *c, const void *frame, size_t len)
+{
+	struct iovec iov;
+
+	if (c->fd_tap < 0 || len < ETH_HDR_LEN || len > TAP_COPY_BYTES)
+		return;
+	if (tap_out_full(1, len))
+		tap_flush(c);
+	memcpy(tap_copy + tap_copy_used, frame, len);
+	iov.iov_base = tap_copy + tap_copy_used;
+	iov.iov_len = len;
+	tap_copy_used += len;
+	tap_queue_iov(c, &iov, 1);
+}
+
+/**
+ * tap_pending_write() - Write the rest of a frame cut by a short write
+ * @c:		Execution context
+ *
+ * Return: true if nothing is pending any more
+ */
+static bool tap_pending_write(struct ctx *c)
+{
+	ssize_t n;
+
+	if (!tap_pending_len)
+		return true;
+	n = send(c->fd_tap, tap_pending, tap_pending_len,
+		 MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0)
+		return false;
+	memmove(tap_pending, tap_pending + n, tap_pending_len - (size_t)n);
+	tap_pending_len -= (size_t)n;
+	return !tap_pending_len;
+}
+
+/**
+ * tap_set_pollout() - Ask for EPOLLOUT while a partial frame is pending
+ * @c:		Execution context
+ * @on:		Whether to wait for writability
+ */
+static void tap_set_pollout(struct ctx *c, bool on)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP, .fd = c->fd_tap };
+
+	util_epoll_mod(c->epollfd, c->fd_tap,
+		       EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0), ref);
+}
+
+/**
+ * tap_out_seg_end() - Index after the last segment of a queued frame
+ * @f:		Frame index
+ *
+ * Return: segment index
+ */
+static int tap_out_seg_end(int f)
+{
+	return f + 1 < tap_out_frames ? tap_out_first[f + 1] : tap_out_iovcnt;
+}
+
+/**
+ * tap_keep_rest() - Keep the unwritten rest of a frame cut by a short write
+ * @f:		Frame index
+ * @skip:	Bytes of the frame (prefix included) already written
+ */
+static void tap_keep_rest(int f, size_t skip)
+{
+	int i;
+
+	for (i = tap_out_first[f]; i < tap_out_seg_end(f); i++) {
+		const struct iovec *v = &tap_out_iov[i];
+
+		if (skip >= v->iov_len) {
+			skip -= v->iov_len;
+			continue;
+		}
+		memcpy(tap_pending + tap_pending_len,
+		       (const uint8_t *)v->iov_base + skip, v->iov_len - skip);
+		tap_pending_len += v->iov_len - skip;
+		skip = 0;
+	}
+}
+
+/**
+ * tap_out_reset() - Empty the output queue
+ * @dropped:	Frames still queued that were not written, counted as drops
+ */
+static void tap_out_reset(int dropped)
+{
+	if (dropped > 0)
+		tap_drops[TAP_DROP_TAP_FULL] += (uint64_t)dropped;
+	tap_out_iovcnt = 0;
+	tap_out_frames = 0;
+	tap_copy_used = 0;
+}
+
+/**
+ * tap_flush() - Write every queued frame to the guest, without blocking
+ * @c:		Execution context
+ *
+ * Frames go out in as few sendmsg() calls as the segment limit allows, each
+ * call covering whole frames. On a short write the rest of the cut frame is
+ * kept for EPOLLOUT and the frames after it are dropped (counted).
+ *
+ * #syscalls sendmsg sendto
+ */
+void tap_flush(struct ctx *c)
+{
+	int f = 0, i;
+
+	if (c->fd_tap < 0) {
+		tap_out_reset(0);
+		return;
+	}
+	if (!tap_pending_write(c)) {
+		tap_out_reset(tap_out_frames);
+		tap_set_pollout(c, true);
+		return;
+	}
+
+	while (f < tap_out_frames) {
+		struct msghdr mh = { 0 };
+		int g = f, s = tap_out_first[f];
+		size_t total = 0, n;
+		ssize_t ret;
+
+		while (g < tap_out_frames &&
+		       (g == f || tap_out_seg_end(g) - s <= TAP_IOV_PER_CALL)) {
+			total += TAP_LEN_PREFIX + ntohl(tap_out_len_be[g]);
+			g++;
+		}
+		mh.msg_iov = &tap_out_iov[s];
+		mh.msg_iovlen = (size_t)(tap_out_seg_end(g - 1) - s);
+		ret = sendmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (ret < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_debug("tap: sendmsg: %s", strerror(errno));
+			else
+				tap_set_pollout(c, true);
+			break;
+		}
+
+		/* Capture what was written, the cut frame included */
+		for (n = (size_t)ret, i = f; i < g && n; i++) {
+			size_t flen = TAP_LEN_PREFIX +
+				      ntohl(tap_out_len_be[i]);
+
+			pcap_iov(&tap_out_iov[tap_out_first[i]],
+				 tap_out_seg_end(i) - tap_out_first[i],
+				 TAP_LEN_PREFIX);
+			if (n < flen) {		/* cut: keep the rest */
+				tap_keep_rest(i, n);
+				tap_set_pollout(c, true);
+				i++;
+				break;
+			}
+			n -= flen;
+		}
+		if ((size_t)ret < total) {
+			f = i;
+			break;
+		}
+		f = g;
+	}
+	tap_out_reset(tap_out_frames - f);
+}
+
+/**
+ * tap_eth_hdr() - Write an Ethernet header toward the guest
+ * @c:		Execution context
+ * @buf:	Buffer, at least ETH_HDR_LEN bytes
+ * @ethertype:	Ethertype, host order
+ *
+ * Return: ETH_HDR_LEN
+ */
+size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	memcpy(buf, c->guest_mac_known ? c->guest_mac : bcast, 6);
+	memcpy(buf + 6, c->our_mac, 6);
+	util_put_be16(buf + 12, ethertype);
+	return ETH_HDR_LEN;
+}
+
+/* Scratch frame for the builders below: control traffic, one at a time */
+static uint8_t tap_scratch[TAP_FRAME_MAX];
+
+/**
+ * tap_send_ip4() - Send an L4 packet to the guest over IPv4
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol
+ * @l4:		L4 header and payload, checksum already set
+ * @l4_len:	Length, bytes
+ */
+void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, const void *l4, size_t l4_len)
+{
+	uint8_t *ip = tap_scratch + ETH_HDR_LEN;
+
+	if (l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 20)
+		return;
+	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP4);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	util_put_be16(ip + 2, (uint16_t)(20 + l4_len));
+	util_put_be16(ip + 4, 0);
+	util_put_be16(ip + 6, 0x4000);		/* DF */
+	ip[8] = 64;
+	ip[9] = proto;
+	util_put_be16(ip + 10, 0);
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	util_put_be16(ip + 10, csum(ip, 20, 0));
+	memcpy(ip + 20, l4, l4_len);
+	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 20 + l4_len);
+}
+
+/**
+ * tap_send_ip6() - Send an L4 packet to the guest over IPv6
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol (next header)
+ * @l4:		L4 header and payload, checksum already set
+ * @l4_len:	Length, bytes
+ *
+ * The hop limit is 255, as NDP requires (RFC 4861 §6.1.2).
+ */
+void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto,
+		  const void *l4, size_t l4_len)
+{
+	uint8_t *ip = tap_scratch + ETH_HDR_LEN;
+
+	if (l4_len > 65535 || l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 40)
+		return;
+	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP6);
+	if (IN6_IS_ADDR_MULTICAST(dst) && !c->guest_mac_known) {
+		tap_scratch[0] = 0x33;		/* RFC 2464 §7 */
+		tap_scratch[1] = 0x33;
+		memcpy(tap_scratch + 2, dst->s6_addr + 12, 4);
+	}
+	util_put_be32(ip, 0x60000000U);
+	util_put_be16(ip + 4, (uint16_t)l4_len);
+	ip[6] = proto;
+	ip[7] = 255;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	memcpy(ip + 40, l4, l4_len);
+	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 40 + l4_len);
+}
+
+/* UDP header and payload under construction, for the UDP builders */
+static uint8_t tap_l4_scratch[65535];
+
+/**
+ * tap_udp_build() - Build a UDP header in front of a payload
+ * @sport:	Source port
+ * @dport:	Destination port
+ * @payload:	Payload
+ * @len:	Payload length, bytes
+ *
+ * Return: UDP length, 0 if too long
+ */
+static size_t tap_udp_build(uint16_t sport, uint16_t dport,
+			    const void *payload, size_t len)
+{
+	if (len > sizeof(tap_l4_scratch) - 8)
+		return 0;
+	util_put_be16(tap_l4_scratch, sport);
+	util_put_be16(tap_l4_scratch + 2, dport);
+	util_put_be16(tap_l4_scratch + 4, (uint16_t)(len + 8));
+	util_put_be16(tap_l4_scratch + 6, 0);
+	memcpy(tap_l4_scratch + 8, payload, len);
+	return len + 8;
+}
+
+/**
+ * tap_send_udp4() - Send a UDP datagram to the guest over IPv4
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port
+ * @dst:	Destination address
+ * @dport:	Destination port
+ * @payload:	Payload
+ * @len:	Payload length, bytes
+ */
+void tap_send_udp4(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport,
+		   const void *payload, size_t len)
+{
+	size_t l = tap_udp_build(sport, dport, payload, len);
+	uint16_t sum;
+
+	if (!l)
+		return;
+	sum = csum_l4_4(src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+	util_put_be16(tap_l4_scratch + 6, sum ? sum : 0xffff);
+	tap_send_ip4(c, src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+}
+
+/**
+ * tap_send_udp6() - Send a UDP datagram to the guest over IPv6
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port
+ * @dst:	Destination address
+ * @dport:	Destination port
+ * @payload:	Payload
+ * @len:	Payload length, bytes
+ */
+void tap_send_udp6(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport,
+		   const void *payload, size_t len)
+{
+	size_t l = tap_udp_build(sport, dport, payload, len);
+	uint16_t sum;
+
+	if (!l)
+		return;
+	sum = csum_l4_6(src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+	util_put_be16(tap_l4_scratch + 6, sum ? sum : 0xffff);
+	tap_send_ip6(c, src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+}
+
+/**
+ * tap_send_icmp4() - Send an ICMP message to the guest, computing its sum
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp:	ICMP header and body (checksum field is overwritten)
+ * @len:	Length, bytes
+ */
+void tap_send_icmp4(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *icmp, size_t len)
+{
+	if (len < 4 || len > sizeof(tap_l4_scratch))
+		return;
+	memcpy(tap_l4_scratch, icmp, len);
+	util_put_be16(tap_l4_scratch + 2, 0);
+	util_put_be16(tap_l4_scratch + 2, csum(tap_l4_scratch, len, 0));
+	tap_send_ip4(c, src, dst, IPPROTO_ICMP, tap_l4_scratch, len);
+}
+
+/**
+ * tap_send_icmp6() - Send an ICMPv6 message to the guest, computing its sum
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @icmp:	ICMPv6 header and body (checksum field is overwritten)
+ * @len:	Length, bytes
+ */
+void tap_send_icmp6(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *icmp, size_t len)
+{
+	if (len < 4 || len > sizeof(tap_l4_scratch))
+		return;
+	memcpy(tap_l4_scratch, icmp, len);
+	util_put_be16(tap_l4_scratch + 2, 0);
+	util_put_be16(tap_l4_scratch + 2,
+		      csum_l4_6(src, dst, IPPROTO_ICMPV6, tap_l4_scratch, len));
+	tap_send_ip6(c, src, dst, IPPROTO_ICMPV6, tap_l4_scratch, len);
+}
+
+/**
+ * tap_cleanup() - Close the tap side and remove the socket at exit
+ * @c:		Execution context
+ */
+void tap_cleanup(struct ctx *c)
+{
+	if (c->fd_tap >= 0)
+		close(c->fd_tap);
+	if (c->fd_tap_listen >= 0) {
+		close(c->fd_tap_listen);
+		if (*c->sock_path)
+			unlink(c->sock_path);
+	}
+	c->fd_tap = c->fd_tap_listen = -1;
+}

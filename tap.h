@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tap.h - The guest side: frames in and out */
+
+#ifndef TAP_H
+#define TAP_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "epoll_ctl.h"
+
+struct ctx;
+
+#define ETH_HDR_LEN		14
+#define ETH_ALEN_		6
+#define TAP_FRAME_MAX		(65535 + ETH_HDR_LEN)	/* bytes, framing limit */
+#define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
+#define TAP_SOCK_N_MAX		64	/* /tmp/passt_N.socket, N = 1..64 */
+
+/*
+ * enum tap_drop - Why a frame from the guest was dropped; each is counted.
+ * The list generates the enum, the names and the counters (tap_drop_name()).
+ */
+#define TAP_DROP_REASONS(X)						\
+	X(ETH_SHORT,	"frame shorter than an Ethernet header")	\
+	X(ETH_TYPE,	"unsupported ethertype (VLAN, LLC, ...)")	\
+	X(ARP_BAD,	"ARP packet malformed or not for us")		\
+	X(IP4_HDR,	"IPv4 header truncated or bad IHL/version")	\
+	X(IP4_LEN,	"IPv4 total length beyond the frame")		\
+	X(IP4_FRAG,	"IPv4 fragment")				\
+	X(IP4_CSUM,	"IPv4 header checksum wrong")			\
+	X(IP6_HDR,	"IPv6 header truncated or bad version")		\
+	X(IP6_LEN,	"IPv6 payload length beyond the frame")		\
+	X(IP6_EXT,	"IPv6 extension header truncated or fragment")	\
+	X(L4_SHORT,	"L4 header truncated")				\
+	X(L4_PROTO,	"L4 protocol not handled")			\
+	X(L4_BAD,	"L4 packet rejected by its handler")		\
+	X(NOT_FOR_US,	"frame not addressed to us")			\
+	X(TAP_FULL,	"frame toward the guest dropped: guest slow")
+
+#define TAP_DROP_ENUM_(name, desc)	TAP_DROP_##name,
+enum tap_drop {
+	TAP_DROP_REASONS(TAP_DROP_ENUM_)
+	TAP_DROP_COUNT
+};
+#undef TAP_DROP_ENUM_
+
+/**
+ * struct tap_pkt - One validated IPv4 or IPv6 packet from the guest
+ * @eth:	Start of the Ethernet frame
+ * @eth_len:	Frame length, bytes
+ * @l3:		Start of the IP header
+ * @l3_len:	IP packet length per the IP header (<= bytes received)
+ * @l4:		Start of the L4 header (after IPv6 extension headers)
+ * @l4_len:	L4 header plus payload, bytes, bounded by the IP length
+ * @proto:	L4 protocol number (IPPROTO_TCP, ...)
+ * @af:		AF_INET or AF_INET6
+ * @ttl:	IPv4 TTL or IPv6 hop limit
+ * @src4:	Source, IPv4
+ * @dst4:	Destination, IPv4
+ * @src6:	Source, IPv6
+ * @dst6:	Destination, IPv6
+ *
+ * Only @l4/@l4_len are guaranteed to cover the L4 header's minimum size for
+ * TCP (20), UDP (8), ICMP/ICMPv6 (4): tap.c checks these before dispatching.
+ * Pointers are valid until the handler returns (batch handlers: until the
+ * batch call returns).
+ */
+struct tap_pkt {
+	const uint8_t *eth;
+	size_t eth_len;
+	const uint8_t *l3;
+	size_t l3_len;
+	const uint8_t *l4;
+	size_t l4_len;
+	uint8_t proto;
+	int af;
+	uint8_t ttl;
+	struct in_addr src4;
+	struct in_addr dst4;
+	struct in6_addr src6;
+	struct in6_addr dst6;
+};
+
+void tap_init(struct ctx *c);
+void tap_listen_handler(struct ctx *c, uint32_t events);
+void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms);
+void tap_flush(struct ctx *c);
+bool tap_connected(const struct ctx *c);
+void tap_count_drop(enum tap_drop reason);
+uint64_t tap_drop_count(enum tap_drop reason);
+const char *tap_drop_name(enum tap_drop reason);
+void tap_cleanup(struct ctx *c);
+
+/* Outbound frames. All queue frames that go out at the next tap_flush(),
+ * which the loop calls once per iteration. */
+size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype);
+void tap_send_frame(struct ctx *c, const void *frame, size_t len);
+bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt);
+void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, const void *l4, size_t l4_len);
+void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto,
+		  const void *l4, size_t l4_len);
+void tap_send_udp4(struct ctx *c, struct in_addr src, uint16_t sport,
+		   struct in_addr dst, uint16_t dport,
+		   const void *payload, size_t len);
+void tap_send_udp6(struct ctx *c, const struct in6_addr *src, uint16_t sport,
+		   const struct in6_addr *dst, uint16_t dport,
+		   const void *payload, size_t len);
+void tap_send_icmp4(struct ctx *c, struct in_addr src, struct in_addr dst,
+		    const void *icmp, size_t len);
+void tap_send_icmp6(struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *icmp, size_t len);
+
+/* Pure helpers, exported for unit tests and fuzzing */
+int tap_parse_stream(const uint8_t *buf, size_t len, size_t *consumed,
+		     size_t *frame_off, size_t *frame_len);
+int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
+		  enum tap_drop *why);
+void tap_frame_in(struct ctx *c, const uint8_t *frame, size_t len,
+		  uint64_t now_ms);
+void tap_frames_end(struct ctx *c, uint64_t now_ms);
+
+#endif /* TAP_H */

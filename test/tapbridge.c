@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tapbridge.c - Test tool: relay a tap device to a qemu-framed unix socket
+ *
+ * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r]
+ *
+ * Creates tap device IFNAME in the current network namespace, optionally
+ * sets its MAC address and MTU, brings it up, connects to the unix stream
+ * socket SOCKPATH and relays Ethernet frames both ways with qemu's stream
+ * framing (32-bit big-endian length, then the frame).
+ *
+ * Both descriptors are non-blocking and served by one poll() loop, with a
+ * bounded buffer per direction: while the socket does not take our data, we
+ * stop reading the tap (its kernel queue then drops, as it does for qemu), but
+ * we keep writing frames from the socket to the tap. Frames the tap refuses
+ * are dropped. Exits 0 when the socket closes (or, with -r, reconnects for up
+ * to 10 s) and on SIGTERM/SIGINT; prints frame counters to stderr on exit.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TB_LEN_PREFIX		4		/* bytes */
+#define TB_FRAME_MAX		(65535 + 14)	/* bytes, framing limit */
+#define TB_BUF_BYTES		(1024 * 1024)	/* bytes, per direction */
+#define TB_RECONNECT_MS		10000		/* ms, -r retry window */
+#define TB_RETRY_STEP_MS	50		/* ms between attempts */
+
+/**
+ * struct tb_buf - Byte buffer for one direction: data in [head, tail)
+ * @data:	Storage
+ * @head:	Offset of the first byte not yet consumed
+ * @tail:	Offset past the last byte stored
+ */
+struct tb_buf {
+	uint8_t data[TB_BUF_BYTES];
+	size_t head;
+	size_t tail;
+};
+
+static struct tb_buf tb_to_sock;	/* framed frames toward the socket */
+static struct tb_buf tb_from_sock;	/* framed bytes from the socket */
+static volatile sig_atomic_t tb_stop;
+static unsigned long tb_n_tap_in, tb_n_sock_in, tb_n_tap_drop, tb_n_conn;
+
+/**
+ * tb_on_signal() - SIGTERM/SIGINT handler: ask the loop to stop
+ * @sig:	Signal number, unused
+ */
+static void tb_on_signal(int sig)
+{
+	(void)sig;
+	tb_stop = 1;
+}
+
+/**
+ * tb_die() - Print a message with errno text and exit 1
+ * @what:	What failed
+ */
+static void tb_die(const char *what)
+{
+	fprintf(stderr, "tapbridge: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/**
+ * tb_usage() - Print usage and exit 1
+ */
+static void tb_usage(void)
+{
+	fprintf(stderr, "usage: tapbridge -i IFNAME -s SOCKPATH "
+		"[-m MAC] [-n MTU] [-r]\n");
+	exit(1);
+}
+
+/**
+ * tb_parse_mac() - Parse "xx:xx:xx:xx:xx:xx"
+ * @s:		String to parse
+ * @mac:	Filled with the address
+ *
+ * Return: 0 on success, -1 on syntax error
+ */
+static int tb_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char end;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+		   &b[3], &b[4], &b[5], &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+/**
+ * tb_tap_open() - Create the tap device, set MAC and MTU, bring it up
+ * @ifname:	Interface name
+ * @mac:	MAC address to set, or NULL
+ * @mtu:	MTU to set, or 0
+ *
+ * Return: non-blocking tap file descriptor; exits on failure
+ */
+static int tb_tap_open(const char *ifname, const uint8_t *mac, int mtu)
+{
+	struct ifreq ifr;
+	int fd, s;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		tb_die("open /dev/net/tun");
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		tb_die("TUNSETIFF");
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		tb_die("socket");
+	if (mac) {
+		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+		memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+		if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
+			tb_die("SIOCSIFHWADDR");
+	}
+	if (mtu) {
+		ifr.ifr_mtu = mtu;
+		if (ioctl(s, SIOCSIFMTU, &ifr) < 0)
+			tb_die("SIOCSIFMTU");
+	}
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		tb_die("SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		tb_die("SIOCSIFFLAGS");
+	close(s);
+	return fd;
+}
+
+/**
+ * tb_sleep_ms() - Sleep, returning early on a signal
+ * @ms:		Milliseconds
+ */
+static void tb_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/**
+ * tb_connect() - Connect to the daemon's socket, retrying if asked
+ * @path:	Socket path
+ * @retry_ms:	Keep retrying for this long, 0 for one attempt
+ *
+ * Return: non-blocking socket, or -1 (message printed) on failure
+ */
+static int tb_connect(const char *path, long retry_ms)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	long waited_ms = 0;
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "tapbridge: socket path too long\n");
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			tb_die("socket AF_UNIX");
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			break;
+		close(fd);
+		if (waited_ms >= retry_ms || tb_stop) {
+			fprintf(stderr, "tapbridge: connect %s: %s\n", path,
+				strerror(errno));
+			return -1;
+		}
+		tb_sleep_ms(TB_RETRY_STEP_MS);
+		waited_ms += TB_RETRY_STEP_MS;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		tb_die("fcntl O_NONBLOCK");
+	tb_n_conn++;
+	fprintf(stderr, "tapbridge: connected to %s\n", path);
+	return fd;
+}
+
+/**
+ * tb_compact() - Move buffered bytes to the start of a buffer
+ * @b:		Buffer
+ */
+static void tb_compact(struct tb_buf *b)
+{
+	if (!b->head)
+		return;
+	memmove(b->data, b->data + b->head, b->tail - b->head);
+	b->tail -= b->head;
+	b->head = 0;
+}
+
+/**
+ * tb_tap_read() - Read frames from the tap into the socket-bound buffer
+ * @fd_tap:	Tap descriptor
+ *
+ * Reads while a maximum-size frame still fits, each prefixed with its length.
+ */
+static void tb_tap_read(int fd_tap)
+{
+	struct tb_buf *b = &tb_to_sock;
+
+	for (;;) {
+		ssize_t n;
+
+		if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + TB_FRAME_MAX)
+			tb_compact(b);
+		if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + TB_FRAME_MAX)
+			return;
+		n = read(fd_tap, b->data + b->tail + TB_LEN_PREFIX,
+			 TB_FRAME_MAX);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				tb_die("read tap");
+			return;
+		}
+		b->data[b->tail] = (uint8_t)(n >> 24);
+		b->data[b->tail + 1] = (uint8_t)(n >> 16);
+		b->data[b->tail + 2] = (uint8_t)(n >> 8);
+		b->data[b->tail + 3] = (uint8_t)n;
+		b->tail += TB_LEN_PREFIX + (size_t)n;
+		tb_n_tap_in++;
+	}
+}
+
+/**
+ * tb_sock_write() - Write buffered framed data to the socket
+ * @fd_sock:	Socket
+ *
+ * Return: 0 on success or would-block, -1 if the peer is gone
+ */
+static int tb_sock_write(int fd_sock)
+{
+	struct tb_buf *b = &tb_to_sock;
+
+	while (b->head < b->tail) {
+		size_t len = b->tail - b->head;
+		ssize_t n;
+
+		n = send(fd_sock, b->data + b->head, len,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -1;
+		}
+		b->head += (size_t)n;
+	}
+	b->head = b->tail = 0;
+	return 0;
+}
+
+/**
+ * tb_sock_read() - Read from the socket, write every complete frame to tap
+ * @fd_sock:	Socket
+ * @fd_tap:	Tap descriptor
+ *
+ * Return: 0 while connected, -1 on end of stream, error or bad length
+ */
+static int tb_sock_read(int fd_sock, int fd_tap)
+{
+	struct tb_buf *b = &tb_from_sock;
+	ssize_t n;
+
+	tb_compact(b);
+	n = recv(fd_sock, b->data + b->tail, sizeof(b->data) - b->tail,
+		 MSG_DONTWAIT);
+	if (n == 0)
+		return -1;
+	if (n < 0)
+		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	b->tail += (size_t)n;
+
+	while (b->tail - b->head >= TB_LEN_PREFIX) {
+		const uint8_t *p = b->data + b->head;
+		uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+			       (uint32_t)p[2] << 8 | p[3];
+		if (!len || len > TB_FRAME_MAX) {
+			fprintf(stderr, "tapbridge: bad frame length %u from "
+				"socket\n", len);
+			return -1;
+		}
+		if (b->tail - b->head < TB_LEN_PREFIX + len)
+			break;
+		if (write(fd_tap, p + TB_LEN_PREFIX, len) != (ssize_t)len)
+			tb_n_tap_drop++;
+		tb_n_sock_in++;
+		b->head += TB_LEN_PREFIX + len;
+	}
+	return 0;
+}
+
+/**
+ * tb_loop() - Relay until the socket closes or a signal arrives
+ * @fd_tap:	Tap descriptor
+ * @fd_sock:	Connected, non-blocking socket
+ *
+ * Return: 0 if stopped by a signal, -1 if the socket closed
+ */
+static int tb_loop(int fd_tap, int fd_sock)
+{
+	struct pollfd pfd[2];
+
+	while (!tb_stop) {
+		size_t space = sizeof(tb_to_sock.data) - tb_to_sock.tail +
+			       tb_to_sock.head;
+
+		pfd[0].fd = fd_tap;
+		pfd[0].events = space >= TB_LEN_PREFIX + TB_FRAME_MAX ?
+				POLLIN : 0;
+		pfd[1].fd = fd_sock;
+		pfd[1].events = POLLIN;
+		if (tb_to_sock.tail > tb_to_sock.head)
+			pfd[1].events |= POLLOUT;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			tb_die("poll");
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			if (tb_sock_read(fd_sock, fd_tap))
+				return -1;
+		if (pfd[0].revents & POLLIN)
+			tb_tap_read(fd_tap);
+		if (tb_to_sock.tail > tb_to_sock.head)
+			if (tb_sock_write(fd_sock))
+				return -1;
+	}
+	return 0;
+}
+
+/**
+ * main() - Parse options, set up the tap device, relay
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: 0 on socket close or signal, 1 on error
+ */
+int main(int argc, char **argv)
+{
+	const char *ifname = NULL, *path = NULL;
+	struct sigaction sa = { .sa_handler = tb_on_signal };
+	uint8_t mac[6], *macp = NULL;
+	int opt, mtu = 0, reconnect = 0, fd_tap, fd_sock, rc = 0;
+	char *end;
+
+	while ((opt = getopt(argc, argv, "i:s:m:n:r")) != -1) {
+		switch (opt) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 's':
+			path = optarg;
+			break;
+		case 'm':
+			if (tb_parse_mac(optarg, mac))
+				tb_usage();
+			macp = mac;
+			break;
+		case 'n':
+			mtu = (int)strtol(optarg, &end, 10);
+			if (*end || mtu < 68 || mtu > 65535)
+				tb_usage();
+			break;
+		case 'r':
+			reconnect = 1;
+			break;
+		default:
+			tb_usage();
+		}
+	}
+	if (!ifname || !path || optind != argc || strlen(ifname) >= IFNAMSIZ)
+		tb_usage();
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	fd_tap = tb_tap_open(ifname, macp, mtu);
+	fd_sock = tb_connect(path, reconnect ? TB_RECONNECT_MS : 0);
+	if (fd_sock < 0)
+		return 1;
+
+	while (tb_loop(fd_tap, fd_sock)) {
+		close(fd_sock);
+		fprintf(stderr, "tapbridge: socket closed\n");
+		tb_to_sock.head = tb_to_sock.tail = 0;
+		tb_from_sock.head = tb_from_sock.tail = 0;
+		if (!reconnect)
+			break;
+		fd_sock = tb_connect(path, TB_RECONNECT_MS);
+		if (fd_sock < 0) {
+			rc = tb_stop ? 0 : 1;
+			break;
+		}
+	}
+	fprintf(stderr, "tapbridge: exit: %lu connections, %lu frames "
+		"tap->sock, %lu frames sock->tap, %lu tap write drops\n",
+		tb_n_conn, tb_n_tap_in, tb_n_sock_in, tb_n_tap_drop);
+	return rc;
+}
