@@ -27,6 +27,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "passt.h"
+#include "udp.h"
 #include "util.h"
 
 #define CONF_RESOLV_PATH	"/etc/resolv.conf"
@@ -49,6 +50,9 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_NO_MAP_GW,
 	CONF_OPT_NO_TCP,
 	CONF_OPT_NO_UDP,
+	CONF_OPT_DNS_FORWARD,
+	CONF_OPT_DNS_HOST,
+	CONF_OPT_UDP_TIMEOUT,
 };
 
 static const struct option conf_longopts[] = {
@@ -91,6 +95,11 @@ static const struct option conf_longopts[] = {
 	{ "udp-ports",		required_argument,	NULL, 'u' },
 	{ "no-tcp",		no_argument,		NULL, CONF_OPT_NO_TCP },
 	{ "no-udp",		no_argument,		NULL, CONF_OPT_NO_UDP },
+	{ "dns-forward",	required_argument,	NULL,
+						CONF_OPT_DNS_FORWARD },
+	{ "dns-host",		required_argument,	NULL, CONF_OPT_DNS_HOST },
+	{ "udp-timeout",	required_argument,	NULL,
+						CONF_OPT_UDP_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -140,6 +149,10 @@ static void conf_usage(const char *name, int status)
 "  -D, --dns ADDR         resolver told to the guest (repeatable), or none\n"
 "  -S, --search DOMAIN    search domain told to the guest (repeatable),\n"
 "                         or none\n"
+"      --dns-forward ADDR DNS queries the guest sends to ADDR go to the\n"
+"                         host resolver; answers come from ADDR\n"
+"      --dns-host ADDR    host resolver for forwarded DNS, default: the\n"
+"                         first (loopback first) nameserver of resolv.conf\n"
 "      --hostname NAME    host name given by DHCP\n"
 "      --fqdn NAME        FQDN given by DHCP and DHCPv6\n"
 "\n"
@@ -158,10 +171,12 @@ static void conf_usage(const char *name, int status)
 "  -u, --udp-ports SPEC   forward host UDP ports to the guest\n"
 "      --no-tcp           no TCP\n"
 "      --no-udp           no UDP\n"
+"      --udp-timeout S    close UDP flows idle for S seconds, default %d\n"
 "\n"
 "  -h, --help             this help\n"
 "      --version          version\n",
-		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT);
+		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT,
+		UDP_TIMEOUT_DEFAULT_S);
 	exit(status);
 }
 
@@ -478,6 +493,7 @@ static void conf_defaults(struct ctx *c)
 	c->fd_from_cmdline = -1;
 	c->epollfd = -1;
 	c->log_size = LOG_FILE_SIZE_DEFAULT;
+	c->udp_timeout_s = UDP_TIMEOUT_DEFAULT_S;
 }
 
 /**
@@ -603,6 +619,79 @@ static void conf_set_netmask(struct ctx *c, const char *s)
 }
 
 /**
+ * conf_dns_special() - --dns-forward, --dns-host: one address of either
+ *			 version, stored by version
+ * @s:		Option value
+ * @opt:	Option name, for messages
+ * @a4:		Set if @s is IPv4
+ * @a6:		Set if @s is IPv6
+ */
+static void conf_dns_special(const char *s, const char *opt,
+			     struct in_addr *a4, struct in6_addr *a6)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+
+	if (!conf_parse_addr4(s, &v4, NULL)) {
+		if (v4.s_addr == INADDR_ANY || v4.s_addr == INADDR_BROADCAST ||
+		    IN_MULTICAST(ntohl(v4.s_addr)))
+			conf_bad(opt, s, "not a unicast address");
+		*a4 = v4;
+	} else if (!conf_parse_addr6(s, &v6, NULL)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_MULTICAST(&v6))
+			conf_bad(opt, s, "not a unicast address");
+		*a6 = v6;
+	} else {
+		conf_bad(opt, s, "not an IPv4 or IPv6 address");
+	}
+}
+
+/**
+ * conf_dns_forwarding() - Complete DNS forwarding once addressing is known
+ * @c:		Execution context
+ * @dns_none:	--dns none: the guest is told no resolver
+ *
+ * The host resolver (dns_host) is --dns-host, else a loopback nameserver of
+ * resolv.conf (conf_resolv_parse()), else the first resolver of that
+ * version. A guest left without a resolver of one version, because the
+ * host's is on loopback (or --dns-host names one), is told the
+ * --dns-forward address, else the gateway: udp.c sends DNS queries to
+ * either to the host resolver.
+ */
+static void conf_dns_forwarding(struct ctx *c, bool dns_none)
+{
+	if (c->ifi4) {
+		if (!c->ip4.dns_host.s_addr && c->ip4.dns_count)
+			c->ip4.dns_host = c->ip4.dns[0];
+		if (!dns_none && !c->ip4.dns_count && c->ip4.dns_host.s_addr)
+			c->ip4.dns[c->ip4.dns_count++] =
+				c->ip4.dns_match.s_addr ? c->ip4.dns_match
+							: c->ip4.gw;
+		if (c->ip4.dns_count && !c->ip4.dns[0].s_addr)
+			c->ip4.dns_count = 0;	/* no gateway either */
+		if (c->ip4.dns_match.s_addr && !c->ip4.dns_host.s_addr)
+			log_warn("--dns-forward: no IPv4 host resolver (give "
+				 "one with --dns-host): IPv4 queries to the "
+				 "forward address get no answer");
+	}
+	if (c->ifi6) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host) &&
+		    c->ip6.dns_count)
+			c->ip6.dns_host = c->ip6.dns[0];
+		if (!dns_none && !c->ip6.dns_count &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+			c->ip6.dns[c->ip6.dns_count++] =
+				!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) ?
+				c->ip6.dns_match : c->ip6.gw;
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		    IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+			log_warn("--dns-forward: no IPv6 host resolver (give "
+				 "one with --dns-host): IPv6 queries to the "
+				 "forward address get no answer");
+	}
+}
+
+/**
  * conf_options() - Parse the command line
  * @c:		Execution context, defaults already set
  * @argc:	Argument count
@@ -613,7 +702,7 @@ static void conf_set_netmask(struct ctx *c, const char *s)
  * @g6:		Set if -g gave an IPv6 gateway
  */
 static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
-			 bool *a6, bool *g4, bool *g6)
+			 bool *a6, bool *g4, bool *g6, bool *dns_none_out)
 {
 	bool v4_only = false, v6_only = false, dns_none = false;
 	bool search_none = false;
@@ -785,6 +874,21 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 		case CONF_OPT_NO_UDP:
 			c->no_udp = true;
 			break;
+		case CONF_OPT_DNS_FORWARD:
+			conf_dns_special(optarg, "--dns-forward",
+					 &c->ip4.dns_match, &c->ip6.dns_match);
+			break;
+		case CONF_OPT_DNS_HOST:
+			conf_dns_special(optarg, "--dns-host",
+					 &c->ip4.dns_host, &c->ip6.dns_host);
+			break;
+		case CONF_OPT_UDP_TIMEOUT:
+			if (util_parse_u32(optarg, UDP_TIMEOUT_MAX_S, &v) ||
+			    !v)
+				conf_bad("--udp-timeout", optarg, "not a number "
+					 "of seconds, 1 to 86400");
+			c->udp_timeout_s = (unsigned int)v;
+			break;
 		default:	/* getopt printed what was wrong */
 			fprintf(stderr, "Try '%s --help' for more "
 				"information.\n", argv[0]);
@@ -813,6 +917,7 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 		c->ip4.dns_count = c->ip6.dns_count = 0;
 		c->no_dhcp_dns = true;
 	}
+	*dns_none_out = dns_none;
 	if (search_none) {
 		c->search_count = 0;
 		c->no_dhcp_search = true;
@@ -827,12 +932,12 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
  */
 void conf(struct ctx *c, int argc, char **argv)
 {
-	bool a4 = false, a6 = false, g4 = false, g6 = false;
+	bool a4 = false, a6 = false, g4 = false, g6 = false, dns_none;
 	char host[CONF_HOSTNAME_LEN];
 	int ret, mtu;
 
 	conf_defaults(c);
-	conf_options(c, argc, argv, &a4, &a6, &g4, &g6);
+	conf_options(c, argc, argv, &a4, &a6, &g4, &g6, &dns_none);
 
 	log_set_level(c->quiet ? LOG_ERR :
 		      c->trace ? LOG_TRACE : c->debug ? LOG_DEBUG : LOG_INFO);
@@ -861,6 +966,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		strcpy(c->hostname, host);
 	}
 	conf_check_addrs(c);
+	conf_dns_forwarding(c, dns_none);
 }
 
 /**
@@ -887,6 +993,12 @@ void conf_print(const struct ctx *c)
 		for (i = 0; i < c->ip4.dns_count; i++)
 			log_info("IPv4 DNS: %s", inet_ntop(AF_INET,
 				 &c->ip4.dns[i], buf, sizeof(buf)));
+		if (c->ip4.dns_match.s_addr && c->ip4.dns_host.s_addr)
+			log_info("IPv4 DNS forwarding: %s -> %s",
+				 inet_ntop(AF_INET, &c->ip4.dns_match, buf,
+					   sizeof(buf)),
+				 inet_ntop(AF_INET, &c->ip4.dns_host, buf2,
+					   sizeof(buf2)));
 	} else {
 		log_info("IPv4: disabled");
 	}
@@ -900,6 +1012,13 @@ void conf_print(const struct ctx *c)
 		for (i = 0; i < c->ip6.dns_count; i++)
 			log_info("IPv6 DNS: %s", inet_ntop(AF_INET6,
 				 &c->ip6.dns[i], buf, sizeof(buf)));
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+			log_info("IPv6 DNS forwarding: %s -> %s",
+				 inet_ntop(AF_INET6, &c->ip6.dns_match, buf,
+					   sizeof(buf)),
+				 inet_ntop(AF_INET6, &c->ip6.dns_host, buf2,
+					   sizeof(buf2)));
 	} else {
 		log_info("IPv6: disabled");
 	}

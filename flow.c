@@ -1,34 +1,679 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flow.c - The flow table: allocation, lookup, sides, deferred free, sweeps */
 
+/**
+ * DOC: Theory of operation
+ *
+ * Every guest TCP connection, UDP exchange and ICMP echo identifier is one
+ * entry of a fixed table, flowtab[FLOW_MAX]: a union of per-protocol structs
+ * that begin with a common header (struct flow_common). Free entries are
+ * kept on a singly-linked free list (indices in flow_free_next[]), so that
+ * allocation and release are O(1).
+ *
+ * Lookup from guest frames goes through a hash table keyed by (type, guest
+ * address and port, peer address and port as the guest sees them), with open
+ * addressing and linear probing; removal shifts later entries of a probe run
+ * back (Knuth, TAOCP vol. 3, 6.4 Algorithm R), so there are no tombstones.
+ * The hash is SipHash-2-4 with a random key, so that a guest cannot choose
+ * addresses that collide. Lookup from epoll events needs no hash: the epoll
+ * reference carries the flow index.
+ *
+ * Limits: FLOW_MAX entries (see flow.h for the memory cost); at the limit
+ * flow_alloc() fails, the failure is counted and the caller refuses the flow.
+ *
+ * States: see enum flow_state in flow.h. Removal is deferred: flow_close()
+ * marks a flow CLOSED and takes it out of the hash table; flow_tick(), run by
+ * the loop's periodic tick, frees CLOSED entries, so a handler never sees an
+ * entry reused under it within one loop iteration.
+ *
+ * Sweeps: flow_tick() is a clock-algorithm sweep. Each pass sets the mark bit
+ * of every active flow; flow_touch() clears it on activity; a flow still
+ * marked at the next pass has been idle for a whole interval and is checked
+ * against its idle timeout (ICMP, UDP). TCP flows get tcp_flow_tick().
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+
 #include "passt.h"
+#include "util.h"
+#include "log.h"
 #include "flow.h"
+
+union flow flowtab[FLOW_MAX];
+
+/* Next free entry after each free entry, FLOW_MAX ends the list */
+static uint32_t flow_free_next[FLOW_MAX];
+static uint32_t flow_free_first;
+
+/* Hash slots: flow index + 1, 0 = empty */
+static uint32_t flow_hashtab[FLOW_HASH_SIZE];
+static uint8_t flow_hash_key[16];
+
+static unsigned int flow_active_count;
+static uint64_t flow_alloc_fails;
+
+const char *const flow_type_name[] = {
+	[FLOW_TYPE_NONE]	= "NONE",
+	[FLOW_TCP]		= "TCP",
+	[FLOW_PING4]		= "PING4",
+	[FLOW_PING6]		= "PING6",
+	[FLOW_UDP]		= "UDP",
+};
+_Static_assert(ARRAY_SIZE(flow_type_name) == FLOW_TYPE_COUNT,
+	       "flow_type_name must name every type");
+
+const char *const flow_state_name[] = {
+	[FLOW_STATE_FREE]	= "FREE",
+	[FLOW_STATE_NEW]	= "NEW",
+	[FLOW_STATE_ACTIVE]	= "ACTIVE",
+	[FLOW_STATE_CLOSED]	= "CLOSED",
+};
+_Static_assert(ARRAY_SIZE(flow_state_name) == FLOW_STATE_COUNT,
+	       "flow_state_name must name every state");
+
+/**
+ * inany_ntop() - Format an inany address: dotted quad or IPv6 text
+ * @a:		Address
+ * @buf:	Output buffer
+ * @len:	Size of @buf, at least INANY_STR_LEN
+ *
+ * Return: @buf
+ */
+const char *inany_ntop(const union inany_addr *a, char *buf, size_t len)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	if (v4) {
+		if (!inet_ntop(AF_INET, v4, buf, (socklen_t)len))
+			snprintf(buf, len, "?");
+	} else if (!inet_ntop(AF_INET6, &a->a6, buf, (socklen_t)len)) {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+/**
+ * flow_sip_rotl() - Rotate left, 64 bits
+ * @x:		Value
+ * @b:		Bits
+ *
+ * Return: rotated value
+ */
+static inline uint64_t flow_sip_rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+/**
+ * flow_sip_round() - One SipRound
+ * @v:		State, four words
+ */
+static inline void flow_sip_round(uint64_t v[4])
+{
+	v[0] += v[1]; v[1] = flow_sip_rotl(v[1], 13); v[1] ^= v[0];
+	v[0] = flow_sip_rotl(v[0], 32);
+	v[2] += v[3]; v[3] = flow_sip_rotl(v[3], 16); v[3] ^= v[2];
+	v[0] += v[3]; v[3] = flow_sip_rotl(v[3], 21); v[3] ^= v[0];
+	v[2] += v[1]; v[1] = flow_sip_rotl(v[1], 17); v[1] ^= v[2];
+	v[2] = flow_sip_rotl(v[2], 32);
+}
+
+/**
+ * flow_sip_le64() - Read a little-endian 64-bit word
+ * @p:		Bytes
+ *
+ * Return: value
+ */
+static uint64_t flow_sip_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/**
+ * flow_siphash() - SipHash-2-4 (Aumasson, Bernstein 2012) of a buffer
+ * @key:	128-bit key
+ * @buf:	Data
+ * @len:	Length of @buf, bytes
+ *
+ * Used for the hash table and for TCP initial sequence numbers (RFC 6528).
+ *
+ * Return: 64-bit hash
+ */
+uint64_t flow_siphash(const uint8_t key[16], const void *buf, size_t len)
+{
+	uint64_t k0 = flow_sip_le64(key), k1 = flow_sip_le64(key + 8);
+	uint64_t v[4] = { k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
+			  k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL };
+	const uint8_t *p = buf;
+	uint8_t last[8] = { 0 };
+	size_t i, tail = len % 8;
+	uint64_t m;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = flow_sip_le64(p + i);
+		v[3] ^= m;
+		flow_sip_round(v);
+		flow_sip_round(v);
+		v[0] ^= m;
+	}
+	memcpy(last, p + i, tail);
+	last[7] = (uint8_t)len;
+	m = flow_sip_le64(last);
+	v[3] ^= m;
+	flow_sip_round(v);
+	flow_sip_round(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		flow_sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/**
+ * flow_key_hash() - Hash slot for a lookup key
+ * @type:	Flow type
+ * @guest:	Guest address
+ * @guest_port:	Guest port
+ * @peer:	Peer address as the guest sees it
+ * @peer_port:	Peer port
+ *
+ * Return: slot index in flow_hashtab
+ */
+static unsigned int flow_key_hash(enum flow_type type,
+				  const union inany_addr *guest,
+				  uint16_t guest_port,
+				  const union inany_addr *peer,
+				  uint16_t peer_port)
+{
+	uint8_t key[2 * sizeof(union inany_addr) + 5];
+
+	memcpy(key, guest, sizeof(*guest));
+	memcpy(key + sizeof(*guest), peer, sizeof(*peer));
+	key[32] = (uint8_t)type;
+	util_put_be16(key + 33, guest_port);
+	util_put_be16(key + 35, peer_port);
+	return (unsigned int)(flow_siphash(flow_hash_key, key, sizeof(key)) %
+			      FLOW_HASH_SIZE);
+}
+
+/**
+ * flow_matches() - Does a flow's tap side match a lookup key?
+ * @flow:	Flow
+ * @type:	Flow type
+ * @guest:	Guest address
+ * @guest_port:	Guest port
+ * @peer:	Peer address
+ * @peer_port:	Peer port
+ *
+ * Return: true on match
+ */
+static bool flow_matches(const union flow *flow, enum flow_type type,
+			 const union inany_addr *guest, uint16_t guest_port,
+			 const union inany_addr *peer, uint16_t peer_port)
+{
+	const struct flow_side *s = &flow->f.side[FLOW_SIDE_TAP];
+
+	return flow->f.type == type && s->ep_port == guest_port &&
+	       s->our_port == peer_port && inany_equals(&s->ep_addr, guest) &&
+	       inany_equals(&s->our_addr, peer);
+}
+
+/**
+ * flow_slot_hash() - Home slot of the flow stored in a hash slot
+ * @slot:	Slot index, must be occupied
+ *
+ * Return: home slot index
+ */
+static unsigned int flow_slot_hash(unsigned int slot)
+{
+	const union flow *flow = &flowtab[flow_hashtab[slot] - 1];
+	const struct flow_side *s = &flow->f.side[FLOW_SIDE_TAP];
+
+	return flow_key_hash((enum flow_type)flow->f.type, &s->ep_addr,
+			     s->ep_port, &s->our_addr, s->our_port);
+}
 
 /**
  * flow_init() - Set up the free list and hash table
  */
 void flow_init(void)
 {
+	uint32_t i;
+
+	memset(flowtab, 0, sizeof(flowtab));
+	memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	for (i = 0; i < FLOW_MAX; i++)
+		flow_free_next[i] = i + 1;
+	flow_free_first = 0;
+	flow_active_count = 0;
+	flow_alloc_fails = 0;
+
+	if (getrandom(flow_hash_key, sizeof(flow_hash_key), 0) !=
+	    sizeof(flow_hash_key)) {
+		uint64_t t = util_now_ms() ^ ((uint64_t)getpid() << 32);
+
+		log_warn("getrandom failed, flow hash key from clock and pid");
+		memcpy(flow_hash_key, &t, sizeof(t));
+	}
+}
+
+/**
+ * flow_alloc() - Take an entry from the free list
+ * @type:	Flow type, selects the union member the caller will fill
+ * @now_ms:	Current time, milliseconds
+ *
+ * The entry is zeroed but for the common header: FREE -> NEW.
+ *
+ * Return: the new flow, or NULL if the table is full (counted)
+ */
+union flow *flow_alloc(enum flow_type type, uint64_t now_ms)
+{
+	union flow *flow;
+
+	if (flow_free_first >= FLOW_MAX) {
+		flow_alloc_fails++;
+		return NULL;
+	}
+	flow = &flowtab[flow_free_first];
+	ASSERT(flow->f.state == FLOW_STATE_FREE);
+	flow_free_first = flow_free_next[flow_free_first];
+
+	memset(flow, 0, sizeof(*flow));
+	flow->f.type = type;
+	flow->f.state = FLOW_STATE_NEW;
+	flow->f.created_ms = now_ms;
+	flow->f.last_ms = now_ms;
+	return flow;
+}
+
+/**
+ * flow_set_side() - Set the addresses of one side of a NEW flow
+ * @flow:	Flow, NEW and not yet in the hash table
+ * @side:	FLOW_SIDE_TAP or FLOW_SIDE_SOCK
+ * @ep_addr:	Endpoint address (guest, or host-side peer)
+ * @ep_port:	Endpoint port, host order
+ * @our_addr:	Our address as the endpoint sees it
+ * @our_port:	Our port, host order
+ */
+void flow_set_side(union flow *flow, enum flow_sidx side,
+		   const union inany_addr *ep_addr, uint16_t ep_port,
+		   const union inany_addr *our_addr, uint16_t our_port)
+{
+	struct flow_side *s = &flow->f.side[side];
+
+	ASSERT(flow->f.state == FLOW_STATE_NEW);
+	ASSERT(!(side == FLOW_SIDE_TAP && flow->f.in_hash));
+	s->ep_addr = *ep_addr;
+	s->ep_port = ep_port;
+	s->our_addr = *our_addr;
+	s->our_port = our_port;
+}
+
+/**
+ * flow_hash_insert() - Make a NEW flow findable by its tap-side addresses
+ * @flow:	Flow, tap side set
+ *
+ * Return: 0 on success, -EEXIST if a flow with the same key exists
+ */
+int flow_hash_insert(union flow *flow)
+{
+	const struct flow_side *s = &flow->f.side[FLOW_SIDE_TAP];
+	unsigned int slot;
+
+	ASSERT(flow->f.state == FLOW_STATE_NEW && !flow->f.in_hash);
+	if (flow_lookup((enum flow_type)flow->f.type, &s->ep_addr, s->ep_port,
+			&s->our_addr, s->our_port))
+		return -EEXIST;
+
+	slot = flow_key_hash((enum flow_type)flow->f.type, &s->ep_addr,
+			     s->ep_port, &s->our_addr, s->our_port);
+	while (flow_hashtab[slot])
+		slot = (slot + 1) % FLOW_HASH_SIZE;
+	flow_hashtab[slot] = flow_idx(flow) + 1;
+	flow->f.in_hash = 1;
+	return 0;
+}
+
+/**
+ * flow_hash_remove() - Take a flow out of the hash table
+ * @flow:	Flow in the hash table
+ *
+ * Backward-shift deletion keeps every probe run contiguous.
+ */
+static void flow_hash_remove(union flow *flow)
+{
+	const struct flow_side *s = &flow->f.side[FLOW_SIDE_TAP];
+	unsigned int slot, next, home;
+
+	slot = flow_key_hash((enum flow_type)flow->f.type, &s->ep_addr,
+			     s->ep_port, &s->our_addr, s->our_port);
+	while (flow_hashtab[slot] != flow_idx(flow) + 1) {
+		ASSERT(flow_hashtab[slot]);
+		slot = (slot + 1) % FLOW_HASH_SIZE;
+	}
+
+	flow_hashtab[slot] = 0;
+	next = slot;
+	for (;;) {
+		next = (next + 1) % FLOW_HASH_SIZE;
+		if (!flow_hashtab[next])
+			break;
+		home = flow_slot_hash(next);
+		/* Move back if its home is not cyclically in (slot, next] */
+		if ((next > slot && (home <= slot || home > next)) ||
+		    (next < slot && (home <= slot && home > next))) {
+			flow_hashtab[slot] = flow_hashtab[next];
+			flow_hashtab[next] = 0;
+			slot = next;
+		}
+	}
+	flow->f.in_hash = 0;
+}
+
+/**
+ * flow_lookup() - Find a flow by its tap-side addresses
+ * @type:	Flow type
+ * @guest:	Guest address
+ * @guest_port:	Guest port (ICMP: echo identifier)
+ * @peer:	Peer address as the guest sees it
+ * @peer_port:	Peer port (ICMP: echo identifier)
+ *
+ * Return: the flow (NEW or ACTIVE), or NULL
+ */
+union flow *flow_lookup(enum flow_type type,
+			const union inany_addr *guest, uint16_t guest_port,
+			const union inany_addr *peer, uint16_t peer_port)
+{
+	unsigned int slot = flow_key_hash(type, guest, guest_port,
+					  peer, peer_port);
+
+	while (flow_hashtab[slot]) {
+		union flow *flow = &flowtab[flow_hashtab[slot] - 1];
+
+		if (flow_matches(flow, type, guest, guest_port,
+				 peer, peer_port))
+			return flow;
+		slot = (slot + 1) % FLOW_HASH_SIZE;
+	}
+	return NULL;
+}
+
+/**
+ * flow_activate() - A NEW flow is set up: NEW -> ACTIVE
+ * @flow:	Flow
+ */
+void flow_activate(union flow *flow)
+{
+	ASSERT(flow->f.state == FLOW_STATE_NEW);
+	flow->f.state = FLOW_STATE_ACTIVE;
+	flow_active_count++;
+}
+
+/**
+ * flow_free() - Put an entry back on the free list: -> FREE
+ * @flow:	Flow, NEW or CLOSED, not in the hash table
+ */
+static void flow_free(union flow *flow)
+{
+	ASSERT(!flow->f.in_hash);
+	memset(flow, 0, sizeof(*flow));
+	flow->f.state = FLOW_STATE_FREE;
+	flow_free_next[flow_idx(flow)] = flow_free_first;
+	flow_free_first = flow_idx(flow);
+}
+
+/**
+ * flow_cancel() - Give up on a NEW flow: NEW -> FREE
+ * @flow:	Flow, its module holds no resource in it any more
+ */
+void flow_cancel(union flow *flow)
+{
+	ASSERT(flow->f.state == FLOW_STATE_NEW);
+	if (flow->f.in_hash)
+		flow_hash_remove(flow);
+	flow_free(flow);
+}
+
+/**
+ * flow_close() - A flow is finished: ACTIVE -> CLOSED, freed by the sweep
+ * @flow:	Flow, its module closed its socket
+ *
+ * The flow leaves the hash table now, so that a new flow with the same
+ * addresses can be created in the same loop iteration.
+ */
+void flow_close(union flow *flow)
+{
+	ASSERT(flow->f.state == FLOW_STATE_ACTIVE);
+	if (flow->f.in_hash)
+		flow_hash_remove(flow);
+	flow->f.state = FLOW_STATE_CLOSED;
+	flow_active_count--;
+}
+
+/**
+ * flow_touch() - Record activity on a flow
+ * @flow:	Flow
+ * @now_ms:	Current time, milliseconds
+ */
+void flow_touch(union flow *flow, uint64_t now_ms)
+{
+	flow->f.last_ms = now_ms;
+	flow->f.mark = 0;
+}
+
+/**
+ * flow_count_bytes() - Count payload bytes received from one side
+ * @flow:	Flow
+ * @from:	FLOW_SIDE_TAP (guest to host) or FLOW_SIDE_SOCK (host to guest)
+ * @n:		Bytes
+ */
+void flow_count_bytes(union flow *flow, enum flow_sidx from, size_t n)
+{
+	flow->f.bytes[from] += n;
+}
+
+/**
+ * flow_count_active() - Number of ACTIVE flows
+ *
+ * Return: count
+ */
+unsigned int flow_count_active(void)
+{
+	return flow_active_count;
+}
+
+/**
+ * flow_alloc_fail_count() - Allocations refused because the table was full
+ *
+ * Return: count since flow_init()
+ */
+uint64_t flow_alloc_fail_count(void)
+{
+	return flow_alloc_fails;
+}
+
+/**
+ * flow_state_str() - Name of a flow's state for logs: TCP state or lifecycle
+ * @flow:	Flow
+ *
+ * Return: constant string
+ */
+static const char *flow_state_str(const union flow *flow)
+{
+	if (flow->f.type == FLOW_TCP && flow->f.state == FLOW_STATE_ACTIVE)
+		return tcp_conn_state_str(&flow->tcp);
+	return flow_state_name[flow->f.state];
+}
+
+/**
+ * flow_side_str() - Format "ep -> our" of one side
+ * @s:		Side
+ * @buf:	Output buffer
+ * @len:	Size of @buf
+ *
+ * Return: @buf
+ */
+static const char *flow_side_str(const struct flow_side *s, char *buf,
+				 size_t len)
+{
+	char a[INANY_STR_LEN], b[INANY_STR_LEN];
+	bool v6 = !inany_is_v4(&s->ep_addr);
+
+	snprintf(buf, len, "%s%s%s:%u -> %s%s%s:%u", v6 ? "[" : "",
+		 inany_ntop(&s->ep_addr, a, sizeof(a)), v6 ? "]" : "",
+		 s->ep_port, v6 ? "[" : "",
+		 inany_ntop(&s->our_addr, b, sizeof(b)), v6 ? "]" : "",
+		 s->our_port);
+	return buf;
+}
+
+/**
+ * flow_log() - Log a line about a flow, prefixed with its identity
+ * @flow:	Flow
+ * @level:	Log level (LOG_ERR ... LOG_TRACE)
+ * @fmt:	Message format
+ *
+ * Prefix: "flow IDX PROTO guestaddr:port -> peeraddr:port [STATE]: ".
+ */
+void flow_log(const union flow *flow, int level, const char *fmt, ...)
+{
+	char side[2 * INANY_STR_LEN + 32], msg[256];
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(level, "flow %u %s %s [%s]: %s", flow_idx(flow),
+		flow_type_name[flow->f.type],
+		flow_side_str(&flow->f.side[FLOW_SIDE_TAP], side, sizeof(side)),
+		flow_state_str(flow), msg);
+}
+
+/**
+ * flow_expire() - Close an idle ICMP or UDP flow and its socket
+ * @c:		Execution context
+ * @flow:	Flow
+ * @sock:	Its socket, or -1
+ */
+static void flow_expire(const struct ctx *c, union flow *flow, int sock)
+{
+	flow_log(flow, LOG_DEBUG, "idle, closing");
+	if (sock >= 0) {
+		util_epoll_del(c->epollfd, sock);
+		close(sock);
+	}
+	flow_close(flow);
+}
+
+/**
+ * flow_sweep_one() - Periodic work on one ACTIVE flow
+ * @c:		Execution context
+ * @flow:	Flow
+ * @now_ms:	Current time, milliseconds
+ */
+static void flow_sweep_one(struct ctx *c, union flow *flow, uint64_t now_ms)
+{
+	bool idle = flow->f.mark;
+	uint64_t idle_ms = now_ms - flow->f.last_ms;
+
+	flow->f.mark = 1;
+	switch ((enum flow_type)flow->f.type) {
+	case FLOW_TCP:
+		tcp_flow_tick(c, &flow->tcp, now_ms);
+		return;
+	case FLOW_PING4:
+	case FLOW_PING6:
+		if (idle && idle_ms >= FLOW_PING_TIMEOUT_MS)
+			flow_expire(c, flow, flow->ping.sock);
+		return;
+	case FLOW_UDP:
+		if (idle && idle_ms >= (uint64_t)c->udp_timeout_s * 1000)
+			flow_expire(c, flow, flow->udp.sock);
+		return;
+	case FLOW_TYPE_NONE:
+	case FLOW_TYPE_COUNT:
+		break;
+	}
+	flow_log(flow, LOG_ERR, "active flow without a type");
+	ASSERT(0);
 }
 
 /**
  * flow_tick() - Periodic sweeps, called by the loop's tick
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
+ *
+ * Frees CLOSED entries, runs per-type periodic work on ACTIVE ones.
  */
 void flow_tick(struct ctx *c, uint64_t now_ms)
 {
-	(void)c;
-	(void)now_ms;
+	union flow *flow;
+
+	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+		switch ((enum flow_state)flow->f.state) {
+		case FLOW_STATE_FREE:
+			break;
+		case FLOW_STATE_NEW:
+			flow_log(flow, LOG_ERR, "left NEW across a loop turn");
+			ASSERT(0);
+			break;
+		case FLOW_STATE_ACTIVE:
+			flow_sweep_one(c, flow, now_ms);
+			break;
+		case FLOW_STATE_CLOSED:
+			flow_free(flow);
+			break;
+		case FLOW_STATE_COUNT:
+			ASSERT(0);
+			break;
+		}
+	}
 }
 
 /**
  * flow_dump() - Log the flow table and counters (SIGUSR1)
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
+ *
+ * One line per non-free flow: index, type, state, both sides, age, idle
+ * time, payload bytes each way.
  */
 void flow_dump(const struct ctx *c, uint64_t now_ms)
 {
+	char tap[2 * INANY_STR_LEN + 32], sock[2 * INANY_STR_LEN + 32];
+	const union flow *flow;
+
 	(void)c;
-	(void)now_ms;
+	log_info("flow table: %u active of %u, %llu allocations refused",
+		 flow_active_count, FLOW_MAX,
+		 (unsigned long long)flow_alloc_fails);
+	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+		if (flow->f.state == FLOW_STATE_FREE)
+			continue;
+		log_info("flow %u %s [%s] tap %s sock %s age %llus idle %llus "
+			 "bytes guest->host %llu host->guest %llu",
+			 flow_idx(flow), flow_type_name[flow->f.type],
+			 flow_state_str(flow),
+			 flow_side_str(&flow->f.side[FLOW_SIDE_TAP], tap,
+				       sizeof(tap)),
+			 flow_side_str(&flow->f.side[FLOW_SIDE_SOCK], sock,
+				       sizeof(sock)),
+			 (unsigned long long)(now_ms - flow->f.created_ms) / 1000,
+			 (unsigned long long)(now_ms - flow->f.last_ms) / 1000,
+			 (unsigned long long)flow->f.bytes[FLOW_SIDE_TAP],
+			 (unsigned long long)flow->f.bytes[FLOW_SIDE_SOCK]);
+	}
 }

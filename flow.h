@@ -1,15 +1,358 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flow.h - The flow table: allocation, lookup, sides, deferred free, sweeps */
+/* flow.h - The flow table: allocation, lookup, sides, deferred free, sweeps
+ *
+ * How a protocol module uses the table (ICMP, UDP and TCP all do this):
+ *
+ *	flow = flow_alloc(FLOW_PING4, now_ms);		FREE -> NEW
+ *	if (!flow) { count it, log rate-limited, drop; }
+ *	flow_set_side(flow, FLOW_SIDE_TAP, &guest, gport, &peer, pport);
+ *	flow_set_side(flow, FLOW_SIDE_SOCK, &host_peer, hport, &local, lport);
+ *	...protocol fields: flow->ping.sock = s; ...
+ *	if (flow_hash_insert(flow)) { flow_cancel(flow); drop; }  NEW -> FREE
+ *	flow_activate(flow);				NEW -> ACTIVE
+ *
+ *	later, from a frame:  flow = flow_lookup(FLOW_PING4, &guest, gport,
+ *						 &peer, pport);
+ *	from epoll:           flow = flow_at(ref.idx);  (check flow_is_active())
+ *	on activity:          flow_touch(flow, now_ms);
+ *			      flow_count_bytes(flow, FLOW_SIDE_TAP, n);
+ *	to finish:            close your socket; flow_close(flow);
+ *							ACTIVE -> CLOSED
+ *	the next flow_tick() frees it:			CLOSED -> FREE
+ *
+ * A flow is never freed while a handler may still hold it: flow_close() only
+ * marks it (and takes it out of the hash table at once, so a new flow with
+ * the same addresses can start), and the sweep in flow_tick() frees it.
+ * Handlers that reach a flow through an epoll reference must check
+ * flow_is_active() first: events of one epoll_wait() batch may name a flow
+ * that an earlier event in the same batch closed.
+ *
+ * Idle expiry of ICMP and UDP flows is done by flow.c itself, so that those
+ * modules need no hook: a PING4/PING6/UDP flow whose socket is in
+ * flow->ping.sock / flow->udp.sock (-1 if none) and that saw no flow_touch()
+ * for FLOW_PING_TIMEOUT_MS / c->udp_timeout_s is closed by flow_tick():
+ * the socket is removed from epoll and closed, and the flow freed.
+ * TCP flows are driven by tcp_flow_tick() (tcp.c).
+ */
 
 #ifndef FLOW_H
 #define FLOW_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "epoll_ctl.h"
 
 struct ctx;
+
+/* Entries in the flow table. Memory: FLOW_MAX * sizeof(union flow), about
+ * 8192 * 256 B = 2 MiB, plus the hash table, FLOW_HASH_SIZE * 4 B = 64 KiB.
+ * At the limit flow_alloc() returns NULL and the protocol refuses the new
+ * flow (TCP: RST; ICMP/UDP: drop) and counts it (flow_alloc_fail_count()).
+ */
+#define FLOW_MAX		8192
+
+/* Hash table slots (open addressing, linear probing): load factor <= 1/2 */
+#define FLOW_HASH_SIZE		(FLOW_MAX * 2)
+
+/* ICMP echo flows without activity for this long are closed by the sweep */
+#define FLOW_PING_TIMEOUT_MS	60000
+
+/*
+ * union inany_addr - An IPv4 or IPv6 address in one type
+ *
+ * IPv4 addresses are held as IPv4-mapped IPv6 addresses (::ffff:a.b.c.d,
+ * RFC 4291 §2.5.5.2), so that one comparison and one hash cover both.
+ */
+union inany_addr {
+	struct in6_addr a6;
+	struct {
+		uint8_t zero[10];
+		uint8_t one[2];
+		struct in_addr a4;
+	} v4mapped;
+	uint32_t u32[4];
+};
+
+_Static_assert(sizeof(union inany_addr) == sizeof(struct in6_addr),
+	       "inany_addr must be exactly an IPv6 address");
+
+#define INANY_STR_LEN	INET6_ADDRSTRLEN
+
+/**
+ * inany_from_v4() - Make an inany address from an IPv4 address
+ * @a:		Output
+ * @v4:		IPv4 address
+ */
+static inline void inany_from_v4(union inany_addr *a, struct in_addr v4)
+{
+	memset(a->v4mapped.zero, 0, sizeof(a->v4mapped.zero));
+	memset(a->v4mapped.one, 0xff, sizeof(a->v4mapped.one));
+	a->v4mapped.a4 = v4;
+}
+
+/**
+ * inany_from_v6() - Make an inany address from an IPv6 address
+ * @a:		Output
+ * @v6:		IPv6 address
+ */
+static inline void inany_from_v6(union inany_addr *a,
+				 const struct in6_addr *v6)
+{
+	a->a6 = *v6;
+}
+
+/**
+ * inany_v4() - The IPv4 address held, if any
+ * @a:		Address
+ *
+ * Return: pointer to the IPv4 address if @a is IPv4-mapped, else NULL
+ */
+static inline const struct in_addr *inany_v4(const union inany_addr *a)
+{
+	if (!IN6_IS_ADDR_V4MAPPED(&a->a6))
+		return NULL;
+	return &a->v4mapped.a4;
+}
+
+/**
+ * inany_is_v4() - Is this an IPv4 (mapped) address?
+ * @a:		Address
+ *
+ * Return: true if IPv4-mapped
+ */
+static inline bool inany_is_v4(const union inany_addr *a)
+{
+	return IN6_IS_ADDR_V4MAPPED(&a->a6);
+}
+
+/**
+ * inany_equals() - Compare two addresses
+ * @a:		First address
+ * @b:		Second address
+ *
+ * Return: true if equal
+ */
+static inline bool inany_equals(const union inany_addr *a,
+				const union inany_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+const char *inany_ntop(const union inany_addr *a, char *buf, size_t len);
+
+/*
+ * enum flow_type - Which protocol a flow belongs to, and so which member of
+ * union flow is valid. Lookups key on the type, so a PING4 flow and a TCP
+ * flow with the same addresses and numbers never collide.
+ */
+enum flow_type {
+	FLOW_TYPE_NONE = 0,	/* free or not yet typed */
+	FLOW_TCP,		/* TCP connection: union flow .tcp */
+	FLOW_PING4,		/* ICMP echo id: union flow .ping, ports = id */
+	FLOW_PING6,		/* ICMPv6 echo id: union flow .ping */
+	FLOW_UDP,		/* UDP exchange: union flow .udp */
+	FLOW_TYPE_COUNT
+};
+
+extern const char *const flow_type_name[];
+
+/*
+ * enum flow_state - Lifecycle of a flow table entry
+ *
+ * FREE:	on the free list. Only flow.c touches it. flow_alloc() takes
+ *		it to NEW.
+ * NEW:		being set up by the protocol module that allocated it, during
+ *		one handler call: it may write the protocol fields and call
+ *		flow_set_side() and flow_hash_insert(). It must reach ACTIVE
+ *		(flow_activate()) or be cancelled (flow_cancel(): -> FREE)
+ *		before that handler returns; the sweep asserts this.
+ * ACTIVE:	in use. Protocol fields belong to the protocol module; common
+ *		fields change only through flow.c functions. The sweep may
+ *		call tcp_flow_tick() on it, or expire it (ICMP/UDP).
+ *		flow_close() takes it to CLOSED.
+ * CLOSED:	finished: out of the hash table, socket already closed by its
+ *		module. Nobody touches it; handlers that find it through a
+ *		stale epoll reference ignore it. The next flow_tick() frees it.
+ */
+enum flow_state {
+	FLOW_STATE_FREE = 0,
+	FLOW_STATE_NEW,
+	FLOW_STATE_ACTIVE,
+	FLOW_STATE_CLOSED,
+	FLOW_STATE_COUNT
+};
+
+#define FLOW_STATE_BITS	2
+_Static_assert(FLOW_STATE_COUNT <= (1 << FLOW_STATE_BITS),
+	       "flow_state must fit its bitfield");
+#define FLOW_TYPE_BITS	4
+_Static_assert(FLOW_TYPE_COUNT <= (1 << FLOW_TYPE_BITS),
+	       "flow_type must fit its bitfield");
+
+extern const char *const flow_state_name[];
+
+/*
+ * enum flow_sidx - The two sides of a flow
+ * FLOW_SIDE_TAP:	the guest's view. ep = the guest's address and port,
+ *			our = the address and port the guest talks to (the
+ *			peer as the guest sees it).
+ * FLOW_SIDE_SOCK:	the host's view. ep = the host-side peer our socket
+ *			is connected to, our = our socket's local address.
+ */
+enum flow_sidx {
+	FLOW_SIDE_TAP = 0,
+	FLOW_SIDE_SOCK = 1,
+	FLOW_SIDES
+};
+
+/**
+ * struct flow_side - Addresses of one side of a flow
+ * @ep_addr:	Endpoint on this side (guest, or host-side peer)
+ * @our_addr:	Our address as that endpoint sees it
+ * @ep_port:	Endpoint's port (ICMP: echo identifier), host order
+ * @our_port:	Our port as the endpoint sees it (ICMP: echo id), host order
+ */
+struct flow_side {
+	union inany_addr ep_addr;
+	union inany_addr our_addr;
+	uint16_t ep_port;
+	uint16_t our_port;
+};
+
+/**
+ * struct flow_common - Header shared by every member of union flow
+ * @type:	enum flow_type
+ * @state:	enum flow_state
+ * @mark:	Sweep mark: set by the sweep, cleared by flow_touch()
+ * @in_hash:	In the hash table (flow.c only)
+ * @side:	Tap side and socket side, indexed by enum flow_sidx
+ * @created_ms:	Creation time, milliseconds
+ * @last_ms:	Last activity (flow_touch()), milliseconds
+ * @bytes:	Payload bytes received from each side: [FLOW_SIDE_TAP] guest
+ *		to host, [FLOW_SIDE_SOCK] host to guest
+ *
+ * Written only by flow.c.
+ */
+struct flow_common {
+	uint8_t type:FLOW_TYPE_BITS;
+	uint8_t state:FLOW_STATE_BITS;
+	uint8_t mark:1;
+	uint8_t in_hash:1;
+	struct flow_side side[FLOW_SIDES];
+	uint64_t created_ms;
+	uint64_t last_ms;
+	uint64_t bytes[FLOW_SIDES];
+};
+
+/**
+ * struct flow_ping - ICMP/ICMPv6 echo flow (owned by icmp.c)
+ * @f:		Common header
+ * @sock:	Ping socket, or -1 (flow.c closes it on idle expiry)
+ * @seq:	Last sequence number seen from the guest
+ * @sock_id:	Identifier the kernel chose for our ping socket
+ */
+struct flow_ping {
+	struct flow_common f;
+	int sock;
+	uint16_t seq;
+	uint16_t sock_id;
+};
+
+/**
+ * struct flow_udp - UDP flow (owned by udp.c)
+ * @f:		Common header
+ * @sock:	Connected socket, or -1 (flow.c closes it on idle expiry)
+ * @flags:	Free for udp.c
+ */
+struct flow_udp {
+	struct flow_common f;
+	int sock;
+	uint32_t flags;
+};
+
+#include "tcp_conn.h"
+
+/**
+ * union flow - One entry of the flow table
+ * @f:		Common header, valid in every state
+ * @tcp:	FLOW_TCP
+ * @ping:	FLOW_PING4, FLOW_PING6
+ * @udp:	FLOW_UDP
+ */
+union flow {
+	struct flow_common f;
+	struct tcp_conn tcp;
+	struct flow_ping ping;
+	struct flow_udp udp;
+};
+
+_Static_assert(FLOW_MAX <= EPOLL_REF_IDX_MAX, "flow index must fit epoll_ref");
+
+extern union flow flowtab[FLOW_MAX];
+
+/**
+ * flow_idx() - Index of a flow in the table (for epoll references, logs)
+ * @flow:	Flow
+ *
+ * Return: index
+ */
+static inline unsigned int flow_idx(const union flow *flow)
+{
+	return (unsigned int)(flow - flowtab);
+}
+
+/**
+ * flow_at() - Flow at an index, e.g. from an epoll reference
+ * @idx:	Index
+ *
+ * Return: the flow, or NULL if @idx is out of range
+ */
+static inline union flow *flow_at(unsigned int idx)
+{
+	return idx < FLOW_MAX ? &flowtab[idx] : NULL;
+}
+
+/**
+ * flow_is_active() - Is this flow in use (not free, new or closed)?
+ * @flow:	Flow
+ *
+ * Return: true if ACTIVE
+ */
+static inline bool flow_is_active(const union flow *flow)
+{
+	return flow->f.state == FLOW_STATE_ACTIVE;
+}
+
+/* Iterate over every ACTIVE flow (closing the current one is allowed) */
+#define flow_foreach(flow_)						\
+	for ((flow_) = flowtab; (flow_) < flowtab + FLOW_MAX; (flow_)++) \
+		if (flow_is_active(flow_))
 
 void flow_init(void);
 void flow_tick(struct ctx *c, uint64_t now_ms);
 void flow_dump(const struct ctx *c, uint64_t now_ms);
+
+union flow *flow_alloc(enum flow_type type, uint64_t now_ms);
+void flow_set_side(union flow *flow, enum flow_sidx side,
+		   const union inany_addr *ep_addr, uint16_t ep_port,
+		   const union inany_addr *our_addr, uint16_t our_port);
+int flow_hash_insert(union flow *flow);
+void flow_activate(union flow *flow);
+void flow_cancel(union flow *flow);
+void flow_close(union flow *flow);
+union flow *flow_lookup(enum flow_type type,
+			const union inany_addr *guest, uint16_t guest_port,
+			const union inany_addr *peer, uint16_t peer_port);
+void flow_touch(union flow *flow, uint64_t now_ms);
+void flow_count_bytes(union flow *flow, enum flow_sidx from, size_t n);
+unsigned int flow_count_active(void);
+uint64_t flow_alloc_fail_count(void);
+void flow_log(const union flow *flow, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint64_t flow_siphash(const uint8_t key[16], const void *buf, size_t len);
 
 #endif /* FLOW_H */

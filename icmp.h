@@ -16,4 +16,8 @@ int icmp_tap_handler(struct ctx *c, const struct tap_pkt *p, uint64_t now_ms);
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		       uint64_t now_ms);
 
+/* Pure helpers, exported for unit tests */
+int icmp_echo_check(const struct tap_pkt *p);
+void icmp_echo_set_id(uint8_t *msg, uint16_t id);
+
 #endif /* ICMP_H */

@@ -17,8 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +30,7 @@
 #include "conf.h"
 #include "flow.h"
 #include "icmp.h"
+#include "isolation.h"
 #include "log.h"
 #include "ndp.h"
 #include "passt.h"
@@ -43,7 +42,6 @@
 
 #define PASST_EVENTS_MAX	128	/* events per epoll_wait() */
 #define PASST_TICK_MS		1000	/* periodic tick, milliseconds */
-#define PASST_RUNAS_DEFAULT	"nobody"
 
 static struct ctx passt_ctx;
 static int passt_fd_tick = -1;
@@ -53,12 +51,16 @@ static int passt_fd_signal = -1;
  * passt_exit() - Clean exit: remove the socket and pid file, close files
  * @c:		Execution context
  * @status:	Exit status
+ *
+ * The root may be empty by now: isolation.c removes the socket and the pid
+ * file through the directories it kept (tap_cleanup() then finds no socket).
+ *
+ * #syscalls close unlink exit_group
  */
 void passt_exit(struct ctx *c, int status)
 {
+	isolation_unlink_files(c);
 	tap_cleanup(c);
-	if (*c->pid_file)
-		unlink(c->pid_file);
 	pcap_close();
 	log_close();
 	exit(status);
@@ -147,70 +149,6 @@ static void passt_pid_write(struct ctx *c, pid_t pid)
 }
 
 /**
- * passt_drop_user() - If root, become --runas USER[:GROUP] (default nobody)
- * @c:		Execution context
- *
- * Files we must remove at exit (socket, pid file) are handed to the new
- * user first, so that it can still unlink them from sticky directories.
- */
-static void passt_drop_user(struct ctx *c)
-{
-	const char *user = *c->runas ? c->runas : PASST_RUNAS_DEFAULT;
-	char name[sizeof(c->runas)], *grp;
-	const struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-
-	if (geteuid() != 0) {
-		if (*c->runas)
-			log_warn("--runas %s ignored: not started as root",
-				 c->runas);
-		return;
-	}
-	strcpy(name, user);
-	grp = strchr(name, ':');
-	if (grp)
-		*grp++ = '\0';
-	pw = getpwnam(name);
-	if (pw) {
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	} else {
-		unsigned long v;
-
-		if (util_parse_u32(name, UINT32_MAX - 1, &v))
-			die("--runas: no user '%s'", name);
-		uid = (uid_t)v;
-		gid = (gid_t)v;
-	}
-	if (grp) {
-		const struct group *gr = getgrnam(grp);
-		unsigned long v;
-
-		if (gr)
-			gid = gr->gr_gid;
-		else if (!util_parse_u32(grp, UINT32_MAX - 1, &v))
-			gid = (gid_t)v;
-		else
-			die("--runas: no group '%s'", grp);
-	}
-	if (uid == 0)
-		die("--runas: refusing to go on as root");
-
-	if (*c->sock_path && c->fd_tap_listen >= 0 &&
-	    chown(c->sock_path, uid, gid))
-		log_debug("chown %s: %s", c->sock_path, strerror(errno));
-	if (*c->pid_file && chown(c->pid_file, uid, gid))
-		log_debug("chown %s: %s", c->pid_file, strerror(errno));
-
-	if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
-		die("Dropping to user %s (%u:%u): %s", user, (unsigned)uid,
-		    (unsigned)gid, strerror(errno));
-	log_debug("Running as user %u, group %u", (unsigned)uid,
-		  (unsigned)gid);
-}
-
-/**
  * passt_daemonize() - Detach, once everything is ready
  * @c:		Execution context
  *
@@ -252,6 +190,8 @@ static void passt_daemonize(struct ctx *c)
  * passt_signal_handler() - Signals, read from the signalfd
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls read
  */
 static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
 {
@@ -282,6 +222,8 @@ static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
  * passt_tick() - Periodic work: sweeps, router advertisements
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls read
  */
 static void passt_tick(struct ctx *c, uint64_t now_ms)
 {
@@ -363,6 +305,11 @@ static void passt_print_attach(const struct ctx *c)
  * @argc:	Argument count
  * @argv:	Arguments
  *
+ * Start-up order (see isolation.c): open everything, drop to the --runas
+ * user and every capability, new namespaces, detach (the child runs the
+ * loop, in the new PID namespace), then empty root and seccomp filter.
+ *
+ * #syscalls epoll_wait epoll_pwait
  * Return: never returns but through passt_exit() or die()
  */
 int main(int argc, char **argv)
@@ -382,7 +329,6 @@ int main(int argc, char **argv)
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
 		die("epoll_create1: %s", strerror(errno));
-	passt_signals_init(c);
 
 	ret = pcap_init(c->pcap_file);
 	if (ret)
@@ -403,8 +349,14 @@ int main(int argc, char **argv)
 		conf_print(c);
 	passt_print_attach(c);
 
-	passt_drop_user(c);
+	isolation_drop_user(c);
+	isolation_detach_ns(c);
 	passt_daemonize(c);
+	/* A signalfd watched by epoll wakes up for the process that added it:
+	 * create it in the process that runs the loop
+	 */
+	passt_signals_init(c);
+	isolation_seal(c);
 
 	for (;;) {
 		int i, n = epoll_wait(c->epollfd, events, PASST_EVENTS_MAX,

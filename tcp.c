@@ -1,22 +1,1662 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tcp.c - TCP translation between guest segments and host sockets */
 
+/**
+ * DOC: Theory of operation
+ *
+ * Every guest TCP connection is one flow (struct tcp_conn in tcp_conn.h) and
+ * one host socket. We speak TCP to the guest; the host side is an ordinary
+ * kernel socket, so data we hold stays in kernel buffers: host data is read
+ * with MSG_PEEK and only discarded from the socket once the guest has
+ * acknowledged it, and guest data is acknowledged only once the socket took
+ * it.
+ *
+ * Outbound: guest SYN -> flow, non-blocking connect() to the translated
+ * destination (fwd_guest_to_host()); SYN-ACK to the guest only when the
+ * connect completes, RST if it fails. Inbound (-t): accept() on a listener,
+ * then SYN to the guest from the peer's address (fwd_host_to_guest());
+ * nothing but the handshake is sent to the guest before it answers.
+ *
+ * Facts and states: one bit per fact (enum tcp_fact); tcp_state() derives
+ * the RFC 9293 name; tcp_conn_fact() is the only place facts change: it
+ * checks the row is legal (tcp_facts_next()), logs old -> new state, and
+ * updates epoll interest, the deadline, and closes when the connection is
+ * done. The table (also in doc/tcp.md):
+ *
+ *  event            requires                 sets              then
+ *  guest SYN        -                        GUEST_SYN         connect()
+ *  connect done     -                        SOCK_CONNECTED    SYN-ACK
+ *  accept()         -                        SOCK_CONNECTED    SYN to guest
+ *  SYN(-ACK) sent   SOCK_CONNECTED           TAP_SYN_SENT      RTO armed
+ *  guest ACKs SYN   TAP_SYN_SENT, GUEST_SYN  TAP_SYN_ACKED     data flows
+ *  guest FIN        TAP_SYN_ACKED            GUEST_FIN         ack it;
+ *                                                              shutdown(WR)
+ *  shutdown(WR)     GUEST_FIN                SOCK_SHUT_WR      keep relaying
+ *                                                              host data
+ *  socket EOF       SOCK_CONNECTED           SOCK_EOF          FIN to guest
+ *                                                              after data
+ *  FIN to guest     SOCK_EOF, TAP_SYN_ACKED  TAP_FIN_SENT      keep relaying
+ *                                                              guest data
+ *  guest ACKs FIN   TAP_FIN_SENT             TAP_FIN_ACKED     -
+ *  RST/error/timeout -                       RESET             RST the other
+ *                                                              side, close
+ *  GUEST_FIN + SOCK_SHUT_WR + SOCK_EOF + TAP_FIN_ACKED: close the socket
+ *  (orderly) and free the flow.
+ *
+ * Data path, host to guest: recvmsg(MSG_PEEK) at the peek offset
+ * (SO_PEEK_OFF, or a discard buffer in front without it) into frame-sized
+ * slices of a static payload pool, behind headers built in a static header
+ * pool, queued zero-copy with tap_queue_iov(). The pools are used as rings:
+ * when one wraps we tap_flush() first, so queued frames never see their
+ * memory reused. We read no more than the guest's window allows, and stop
+ * polling EPOLLIN while the window is full.
+ *
+ * Data path, guest to host: in-order payload of consecutive segments of one
+ * flow in a batch is written with one sendmsg(); we acknowledge what the
+ * socket accepted; out-of-order and duplicate segments are dropped with a
+ * duplicate ACK. The window we advertise is the socket's free send space.
+ *
+ * Timers: per-flow deadlines (SYN and data retransmission, RFC 6298 RTO: 1 s
+ * initial, doubled per timeout, TCP_RETRANS_MAX tries; zero-window probes;
+ * connect timeout) live in one binary min-heap behind one timerfd, so a
+ * flow costs one file descriptor. Retransmission rewinds the peek offset to
+ * the oldest unacknowledged byte. Coarse timers run from the flow sweep
+ * (tcp_flow_tick()): keepalive toward the guest, inactivity, and the closing
+ * timeout for half-closed connections that never finish.
+ *
+ * Limits: TCP_FRAMES_MAX frames and TCP_PAYLOAD_BYTES of payload queued per
+ * pool turn; TCP_BATCH_IOV guest segments per sendmsg(); FLOW_MAX flows.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <linux/sockios.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "flow.h"
+#include "fwd.h"
 #include "log.h"
 #include "passt.h"
 #include "tap.h"
 #include "tcp.h"
+#include "util.h"
+
+#define TCP_RTO_INIT_MS		1000	/* RFC 6298 §2.1 */
+#define TCP_RTO_MAX_MS		60000	/* RFC 6298 §2.5 upper bound */
+#define TCP_RETRANS_MAX		8	/* timeouts in a row, then RST */
+#define TCP_SYN_RETRIES		6	/* SYN/SYN-ACK timeouts, then give up */
+#define TCP_CONNECT_TIMEOUT_MS	30000	/* host connect() in progress */
+#define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
+#define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
+#define TCP_WS_MAX		14	/* RFC 7323 §2.3 */
+#define TCP_WND_MAX		(65535U << TCP_WS_OURS)	/* bytes, 16 MiB */
+#define TCP_MSS_DEFAULT4	536	/* RFC 9293 §3.7.1 */
+#define TCP_MSS_DEFAULT6	1220	/* RFC 8200 §5: 1280 - 60 */
+#define TCP_HDR_MAX		(ETH_HDR_LEN + 40 + 60)	/* bytes, per frame */
+#define TCP_FRAMES_MAX		2048	/* headers in the pool, ~240 KiB */
+#define TCP_PAYLOAD_BYTES	(8 * 1024 * 1024)	/* payload pool, 8 MiB */
+#define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
+#define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
+#define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
+#define TCP_KEEPALIVE_DEFAULT_S	300	/* tap-side idle before keepalive */
+#define TCP_INACTIVITY_DEFAULT_S 7200	/* idle before reset, 2 hours */
+#define TCP_CLOSING_DEFAULT_S	60	/* half-closed idle before reset */
+
+#define TCP_ETHERTYPE_IP4	0x0800
+#define TCP_ETHERTYPE_IP6	0x86dd
+
+/* TCP header flags */
+#define TCP_FIN	0x01
+#define TCP_SYN	0x02
+#define TCP_RST	0x04
+#define TCP_PSH	0x08
+#define TCP_ACK	0x10
+
+/* Listener epoll reference: idx = spec << 17 | v6 << 16 | port */
+#define TCP_LREF_V6		(1U << 16)
+#define TCP_LREF_SPEC_SHIFT	17
+_Static_assert(CONF_FWD_SPEC_MAX <= (1 << (24 - TCP_LREF_SPEC_SHIFT)),
+	       "spec index must fit the epoll reference");
+
+static struct fwd_spec tcp_specs[CONF_FWD_SPEC_MAX];
+static int tcp_nspecs;
+
+static int tcp_timer_fd = -1;
+static uint64_t tcp_timer_armed_ms;
+static uint32_t tcp_heap[FLOW_MAX];	/* flow indices, min-heap by deadline */
+static unsigned int tcp_heap_n;
+
+static uint8_t tcp_isn_key[16];
+static bool tcp_peek_off_ok;
+
+static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
+static unsigned int tcp_hdrs_used;
+static uint8_t tcp_payload[TCP_PAYLOAD_BYTES];
+static size_t tcp_payload_used;
+static uint8_t tcp_discard[TCP_DISCARD_BYTES];
+static uint8_t tcp_ctl_frame[TCP_HDR_MAX];
+
+static const char *const tcp_state_names[] = {
+	[TCP_STATE_SYN_SENT]	= "SYN_SENT",
+	[TCP_STATE_SYN_RCVD]	= "SYN_RCVD",
+	[TCP_STATE_ESTABLISHED]	= "ESTABLISHED",
+	[TCP_STATE_FIN_WAIT_1]	= "FIN_WAIT_1",
+	[TCP_STATE_FIN_WAIT_2]	= "FIN_WAIT_2",
+	[TCP_STATE_CLOSE_WAIT]	= "CLOSE_WAIT",
+	[TCP_STATE_LAST_ACK]	= "LAST_ACK",
+	[TCP_STATE_CLOSED]	= "CLOSED",
+};
+_Static_assert(ARRAY_SIZE(tcp_state_names) == TCP_STATE_COUNT,
+	       "tcp_state_names must name every state");
+
+static const char *const tcp_fact_names[] = {
+	[TCP_GUEST_SYN]		= "GUEST_SYN",
+	[TCP_SOCK_CONNECTED]	= "SOCK_CONNECTED",
+	[TCP_TAP_SYN_SENT]	= "TAP_SYN_SENT",
+	[TCP_TAP_SYN_ACKED]	= "TAP_SYN_ACKED",
+	[TCP_GUEST_FIN]		= "GUEST_FIN",
+	[TCP_SOCK_SHUT_WR]	= "SOCK_SHUT_WR",
+	[TCP_SOCK_EOF]		= "SOCK_EOF",
+	[TCP_TAP_FIN_SENT]	= "TAP_FIN_SENT",
+	[TCP_TAP_FIN_ACKED]	= "TAP_FIN_ACKED",
+	[TCP_RESET]		= "RESET",
+};
+_Static_assert(ARRAY_SIZE(tcp_fact_names) == TCP_FACT_COUNT,
+	       "tcp_fact_names must name every fact");
+
+/* Facts each fact requires, tcp_facts_next() */
+static const uint16_t tcp_fact_requires[] = {
+	[TCP_GUEST_SYN]		= 0,
+	[TCP_SOCK_CONNECTED]	= 0,
+	[TCP_TAP_SYN_SENT]	= TCP_FACT(TCP_SOCK_CONNECTED),
+	[TCP_TAP_SYN_ACKED]	= TCP_FACT(TCP_TAP_SYN_SENT) |
+				  TCP_FACT(TCP_GUEST_SYN),
+	[TCP_GUEST_FIN]		= TCP_FACT(TCP_TAP_SYN_ACKED),
+	[TCP_SOCK_SHUT_WR]	= TCP_FACT(TCP_GUEST_FIN),
+	[TCP_SOCK_EOF]		= TCP_FACT(TCP_SOCK_CONNECTED),
+	[TCP_TAP_FIN_SENT]	= TCP_FACT(TCP_SOCK_EOF) |
+				  TCP_FACT(TCP_TAP_SYN_ACKED),
+	[TCP_TAP_FIN_ACKED]	= TCP_FACT(TCP_TAP_FIN_SENT),
+	[TCP_RESET]		= 0,
+};
+_Static_assert(ARRAY_SIZE(tcp_fact_requires) == TCP_FACT_COUNT,
+	       "tcp_fact_requires must cover every fact");
 
 /**
- * tcp_init() - Open listeners for -t forwards and the TCP timerfd
- * @c:		Execution context
- *
- * Return: 0 on success, negative error code on failure
+ * struct tcp_seg - A parsed segment from the guest
+ * @seq:	Sequence number
+ * @ack:	Acknowledgment number
+ * @wnd:	Window field, unscaled
+ * @flags:	TCP flags
+ * @data:	Payload
+ * @len:	Payload length, bytes
+ * @mss:	MSS option, 0 if absent
+ * @ws:		Window scale option, -1 if absent
  */
-int tcp_init(struct ctx *c)
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+	const uint8_t *data;
+	size_t len;
+	uint16_t mss;
+	int ws;
+};
+
+/**
+ * tcp_state() - Derive the RFC 9293 state name from the facts
+ * @facts:	TCP_FACT() bits
+ *
+ * Context: pure.
+ * Return: state
+ */
+enum tcp_state tcp_state(uint16_t facts)
 {
-	if (c->tcp_spec_count)
-		die("--tcp-ports: TCP forwarding is not supported yet");
+	bool gfin = facts & TCP_FACT(TCP_GUEST_FIN);
+	bool fsent = facts & TCP_FACT(TCP_TAP_FIN_SENT);
+	bool facked = facts & TCP_FACT(TCP_TAP_FIN_ACKED);
+
+	if (facts & TCP_FACT(TCP_RESET))
+		return TCP_STATE_CLOSED;
+	if (!(facts & TCP_FACT(TCP_TAP_SYN_ACKED)))
+		return (facts & TCP_FACT(TCP_GUEST_SYN)) ?
+		       TCP_STATE_SYN_RCVD : TCP_STATE_SYN_SENT;
+	if (!gfin && !fsent)
+		return TCP_STATE_ESTABLISHED;
+	if (!gfin)
+		return facked ? TCP_STATE_FIN_WAIT_2 : TCP_STATE_FIN_WAIT_1;
+	if (!fsent)
+		return TCP_STATE_CLOSE_WAIT;
+	return facked ? TCP_STATE_CLOSED : TCP_STATE_LAST_ACK;
+}
+
+/**
+ * tcp_state_name() - Name of a derived state
+ * @state:	State
+ *
+ * Return: constant string
+ */
+const char *tcp_state_name(enum tcp_state state)
+{
+	return state < TCP_STATE_COUNT ? tcp_state_names[state] : "?";
+}
+
+/**
+ * tcp_conn_state_str() - Name of a connection's current state, for logs
+ * @conn:	Connection
+ *
+ * Return: constant string
+ */
+const char *tcp_conn_state_str(const struct tcp_conn *conn)
+{
+	return tcp_state_name(tcp_state(conn->facts));
+}
+
+/**
+ * tcp_facts_next() - Set one fact, if the transition table allows it
+ * @facts:	Current facts
+ * @fact:	Fact to set
+ * @next:	Resulting facts, output
+ *
+ * A fact is set once: setting it again, or before what it requires, is
+ * refused. RESET may be set at any time but once.
+ *
+ * Context: pure.
+ * Return: 0 on success, -EINVAL if the row is not legal
+ */
+int tcp_facts_next(uint16_t facts, enum tcp_fact fact, uint16_t *next)
+{
+	uint16_t req;
+
+	if (fact >= TCP_FACT_COUNT || (facts & TCP_FACT(fact)))
+		return -EINVAL;
+	if ((facts & TCP_FACT(TCP_RESET)))
+		return -EINVAL;
+	req = tcp_fact_requires[fact];
+	if ((facts & req) != req)
+		return -EINVAL;
+	*next = facts | TCP_FACT(fact);
 	return 0;
+}
+
+/**
+ * tcp_has() - Is a fact set?
+ * @conn:	Connection
+ * @fact:	Fact
+ *
+ * Return: true if set
+ */
+static inline bool tcp_has(const struct tcp_conn *conn, enum tcp_fact fact)
+{
+	return conn->facts & TCP_FACT(fact);
+}
+
+/**
+ * tcp_flow() - The flow entry of a connection
+ * @conn:	Connection
+ *
+ * Return: flow
+ */
+static inline union flow *tcp_flow(struct tcp_conn *conn)
+{
+	return (union flow *)conn;
+}
+
+/**
+ * tcp_cflow() - The flow entry of a connection, read-only
+ * @conn:	Connection
+ *
+ * Return: flow
+ */
+static inline const union flow *tcp_cflow(const struct tcp_conn *conn)
+{
+	return (const union flow *)conn;
+}
+
+/**
+ * tcp_is_v4() - Is the guest side of a connection IPv4?
+ * @conn:	Connection
+ *
+ * Return: true for IPv4
+ */
+static inline bool tcp_is_v4(const struct tcp_conn *conn)
+{
+	return inany_is_v4(&conn->f.side[FLOW_SIDE_TAP].ep_addr);
+}
+
+/* Timer heap ------------------------------------------------------------- */
+
+/**
+ * tcp_heap_conn() - Connection at a heap position
+ * @pos:	Position, 0-based
+ *
+ * Return: connection
+ */
+static struct tcp_conn *tcp_heap_conn(unsigned int pos)
+{
+	return &flowtab[tcp_heap[pos]].tcp;
+}
+
+/**
+ * tcp_heap_swap() - Swap two heap positions, keeping back-references
+ * @a:		Position
+ * @b:		Position
+ */
+static void tcp_heap_swap(unsigned int a, unsigned int b)
+{
+	uint32_t t = tcp_heap[a];
+
+	tcp_heap[a] = tcp_heap[b];
+	tcp_heap[b] = t;
+	tcp_heap_conn(a)->heap_pos = a + 1;
+	tcp_heap_conn(b)->heap_pos = b + 1;
+}
+
+/**
+ * tcp_heap_fix() - Restore heap order around one position
+ * @pos:	Position whose key changed
+ */
+static void tcp_heap_fix(unsigned int pos)
+{
+	while (pos && tcp_heap_conn(pos)->deadline_ms <
+		      tcp_heap_conn((pos - 1) / 2)->deadline_ms) {
+		tcp_heap_swap(pos, (pos - 1) / 2);
+		pos = (pos - 1) / 2;
+	}
+	for (;;) {
+		unsigned int l = 2 * pos + 1, r = l + 1, m = pos;
+
+		if (l < tcp_heap_n && tcp_heap_conn(l)->deadline_ms <
+				      tcp_heap_conn(m)->deadline_ms)
+			m = l;
+		if (r < tcp_heap_n && tcp_heap_conn(r)->deadline_ms <
+				      tcp_heap_conn(m)->deadline_ms)
+			m = r;
+		if (m == pos)
+			break;
+		tcp_heap_swap(pos, m);
+		pos = m;
+	}
+}
+
+/**
+ * tcp_timer_arm() - Arm the timerfd for the earliest deadline
+ */
+static void tcp_timer_arm(void)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	uint64_t when = tcp_heap_n ? tcp_heap_conn(0)->deadline_ms : 0;
+
+	if (when == tcp_timer_armed_ms || tcp_timer_fd < 0)
+		return;
+	tcp_timer_armed_ms = when;
+	if (when) {
+		its.it_value.tv_sec = (time_t)(when / 1000);
+		its.it_value.tv_nsec = (long)(when % 1000) * 1000000;
+	}
+	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
+		log_err("TCP timerfd_settime: %s", strerror(errno));
+}
+
+/**
+ * tcp_timer_set() - Set, move or clear a connection's deadline
+ * @conn:	Connection
+ * @deadline_ms:	Absolute time, milliseconds, 0 to clear
+ */
+static void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms)
+{
+	if (!deadline_ms) {
+		if (conn->heap_pos) {
+			unsigned int pos = conn->heap_pos - 1;
+
+			if (pos != tcp_heap_n - 1)
+				tcp_heap_swap(pos, tcp_heap_n - 1);
+			tcp_heap_n--;
+			conn->heap_pos = 0;
+			conn->deadline_ms = 0;
+			if (pos < tcp_heap_n)
+				tcp_heap_fix(pos);
+		}
+		conn->deadline_ms = 0;
+		tcp_timer_arm();
+		return;
+	}
+	conn->deadline_ms = deadline_ms;
+	if (!conn->heap_pos) {
+		tcp_heap[tcp_heap_n] = flow_idx(tcp_cflow(conn));
+		conn->heap_pos = ++tcp_heap_n;
+	}
+	tcp_heap_fix(conn->heap_pos - 1);
+	tcp_timer_arm();
+}
+
+/* Frames ----------------------------------------------------------------- */
+
+/**
+ * tcp_build_hdr() - Build Ethernet, IP and TCP headers toward the guest
+ * @c:		Execution context
+ * @buf:	Buffer, TCP_HDR_MAX bytes
+ * @tap:	Tap side of the flow: guest is ep, we are our
+ * @seq:	Sequence number
+ * @ack:	Acknowledgment number
+ * @flags:	TCP flags
+ * @wnd:	Window field (already scaled down)
+ * @opts:	TCP options, multiple of 4 bytes, or NULL
+ * @optlen:	Length of @opts
+ * @payload:	Payload that follows, for the checksum
+ * @plen:	Payload length
+ *
+ * Return: header length, bytes
+ */
+static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
+			    const struct flow_side *tap, uint32_t seq,
+			    uint32_t ack, uint8_t flags, uint16_t wnd,
+			    const uint8_t *opts, size_t optlen,
+			    const uint8_t *payload, size_t plen)
+{
+	const struct in_addr *src4 = inany_v4(&tap->our_addr);
+	size_t thl = 20 + optlen, iphl, l4_len = thl + plen;
+	uint8_t *ip = buf + ETH_HDR_LEN, *th;
+	uint32_t sum;
+
+	if (src4) {
+		const struct in_addr *dst4 = inany_v4(&tap->ep_addr);
+
+		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP4);
+		iphl = 20;
+		memset(ip, 0, iphl);
+		ip[0] = 0x45;
+		util_put_be16(ip + 2, (uint16_t)(iphl + l4_len));
+		util_put_be16(ip + 6, 0x4000);		/* DF */
+		ip[8] = 64;
+		ip[9] = IPPROTO_TCP;
+		memcpy(ip + 12, src4, 4);
+		memcpy(ip + 16, dst4, 4);
+		util_put_be16(ip + 10, csum(ip, iphl, 0));
+		sum = csum_pseudo4(*src4, *dst4, IPPROTO_TCP, (uint16_t)l4_len);
+	} else {
+		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP6);
+		iphl = 40;
+		memset(ip, 0, iphl);
+		ip[0] = 0x60;
+		util_put_be16(ip + 4, (uint16_t)l4_len);
+		ip[6] = IPPROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, &tap->our_addr.a6, 16);
+		memcpy(ip + 24, &tap->ep_addr.a6, 16);
+		sum = csum_pseudo6(&tap->our_addr.a6, &tap->ep_addr.a6,
+				   IPPROTO_TCP, (uint32_t)l4_len);
+	}
+
+	th = ip + iphl;
+	util_put_be16(th, tap->our_port);
+	util_put_be16(th + 2, tap->ep_port);
+	util_put_be32(th + 4, seq);
+	util_put_be32(th + 8, ack);
+	th[12] = (uint8_t)((thl / 4) << 4);
+	th[13] = flags;
+	util_put_be16(th + 14, wnd);
+	util_put_be16(th + 16, 0);
+	util_put_be16(th + 18, 0);
+	if (optlen)
+		memcpy(th + 20, opts, optlen);
+	sum = csum_partial(th, thl, sum);
+	if (plen)
+		sum = csum_partial(payload, plen, sum);
+	util_put_be16(th + 16, csum_fold(sum));
+	return ETH_HDR_LEN + iphl + thl;
+}
+
+/**
+ * tcp_wnd_field() - Window field for a connection's current rcv_wnd
+ * @conn:	Connection
+ * @syn:	For a SYN segment (never scaled, RFC 7323 §2.2)
+ *
+ * Return: window field value
+ */
+static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
+{
+	uint32_t w = syn ? conn->rcv_wnd : conn->rcv_wnd >> conn->ws_rcv;
+
+	return (uint16_t)MIN(w, 65535U);
+}
+
+/**
+ * tcp_update_rcv_wnd() - Window toward the guest: free socket send space
+ * @conn:	Connection
+ */
+static void tcp_update_rcv_wnd(struct tcp_conn *conn)
+{
+	int sndbuf = 0, outq = 0;
+	socklen_t sl = sizeof(sndbuf);
+	uint32_t max = conn->ws_rcv ? TCP_WND_MAX : 65535U;
+	long free_b;
+
+	if (tcp_has(conn, TCP_GUEST_FIN) || conn->sock < 0 ||
+	    getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(conn->sock, SIOCOUTQ, &outq)) {
+		conn->rcv_wnd = tcp_has(conn, TCP_GUEST_FIN) ? 0 : 65535U;
+		return;
+	}
+	free_b = (long)sndbuf - outq;
+	if (free_b < 0)
+		free_b = 0;
+	conn->rcv_wnd = (uint32_t)MIN((unsigned long)free_b, max);
+	conn->rcv_wnd &= ~((1U << conn->ws_rcv) - 1);
+}
+
+/**
+ * tcp_send_ctl() - Send a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TCP flags (SYN adds MSS and window scale options)
+ * @seq:	Sequence number
+ */
+static void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
+			 uint32_t seq)
+{
+	uint8_t opts[8];
+	size_t optlen = 0, len;
+
+	if (flags & TCP_SYN) {
+		uint16_t mss = (uint16_t)MIN(c->mtu - (tcp_is_v4(conn) ?
+						       40 : 60), 65535);
+
+		opts[0] = 2;			/* MSS, RFC 9293 §3.7.1 */
+		opts[1] = 4;
+		util_put_be16(opts + 2, mss);
+		optlen = 4;
+		if (conn->ws_rcv || conn->inbound) {
+			opts[4] = 1;		/* NOP */
+			opts[5] = 3;		/* Window scale, RFC 7323 */
+			opts[6] = 3;
+			opts[7] = TCP_WS_OURS;
+			optlen = 8;
+		}
+	} else {
+		tcp_update_rcv_wnd(conn);
+	}
+	len = tcp_build_hdr(c, tcp_ctl_frame, &conn->f.side[FLOW_SIDE_TAP],
+			    seq, (flags & TCP_ACK) ? conn->rcv_nxt : 0, flags,
+			    tcp_wnd_field(conn, flags & TCP_SYN), opts, optlen,
+			    NULL, 0);
+	tap_send_frame(c, tcp_ctl_frame, len);
+}
+
+/**
+ * tcp_send_ack() - Acknowledge up to rcv_nxt, with the current window
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_send_ack(struct ctx *c, struct tcp_conn *conn)
+{
+	tcp_send_ctl(c, conn, TCP_ACK, conn->snd_nxt);
+}
+
+/**
+ * tcp_rst_reply() - Answer a guest segment that has no connection with RST
+ * @c:		Execution context
+ * @tap:	Tap side built from the segment (guest = ep)
+ * @seg:	The segment
+ *
+ * RFC 9293 §3.10.7.1: if the segment has ACK, RST with seq = SEG.ACK;
+ * otherwise RST+ACK with seq 0, ack = SEG.SEQ + SEG.LEN.
+ */
+static void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
+			  const struct tcp_seg *seg)
+{
+	size_t len;
+
+	if (seg->flags & TCP_RST)
+		return;
+	if (seg->flags & TCP_ACK) {
+		len = tcp_build_hdr(c, tcp_ctl_frame, tap, seg->ack, 0,
+				    TCP_RST, 0, NULL, 0, NULL, 0);
+	} else {
+		uint32_t ack = seg->seq + (uint32_t)seg->len +
+			       !!(seg->flags & TCP_SYN) +
+			       !!(seg->flags & TCP_FIN);
+
+		len = tcp_build_hdr(c, tcp_ctl_frame, tap, 0, ack,
+				    TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
+	}
+	tap_send_frame(c, tcp_ctl_frame, len);
+}
+
+/* Epoll interest, closing, transitions ----------------------------------- */
+
+/**
+ * tcp_epoll_update() - Register the socket for the events we need now
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Edge-triggered: EPOLLIN stays ready while unacknowledged data sits in
+ * the socket, so level triggering would spin. An event says new data (or
+ * EOF) arrived; guest ACKs and window updates drive further sending
+ * (tcp_batch_flush()), and the retransmission timer drives resending.
+ * EPOLLOUT while connecting, or while our window to the guest is short of
+ * one segment (to send a window update once the socket drains); EPOLLIN
+ * while there is host data or a FIN still to send. With nothing to wait
+ * for, the socket leaves epoll altogether.
+ */
+static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP,
+				.idx = flow_idx(tcp_cflow(conn)),
+				.fd = conn->sock };
+	uint32_t ev = 0;
+
+	if (conn->sock < 0)
+		return;
+	if (!tcp_has(conn, TCP_SOCK_CONNECTED)) {
+		ev = EPOLLOUT;
+	} else if (tcp_has(conn, TCP_TAP_SYN_ACKED)) {
+		bool more = !tcp_has(conn, TCP_SOCK_EOF) ||
+			    (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+			     TCP_SEQ_LE(conn->snd_nxt, conn->snd_fin));
+
+		if (more)
+			ev |= EPOLLIN;
+		if (!tcp_has(conn, TCP_GUEST_FIN) && conn->rcv_wnd < conn->mss)
+			ev |= EPOLLOUT;
+	}
+
+	if (ev)
+		ev |= EPOLLET | EPOLLRDHUP;
+	if (!ev) {
+		if (conn->epoll_on)
+			util_epoll_del(c->epollfd, conn->sock);
+		conn->epoll_on = 0;
+		conn->epoll_events = 0;
+		return;
+	}
+	if (conn->epoll_on && ev == conn->epoll_events)
+		return;
+	if (conn->epoll_on ? util_epoll_mod(c->epollfd, conn->sock, ev, ref) :
+			     util_epoll_add(c->epollfd, conn->sock, ev, ref)) {
+		flow_log(tcp_cflow(conn), LOG_ERR, "epoll_ctl: %s",
+			 strerror(errno));
+		return;
+	}
+	conn->epoll_on = 1;
+	conn->epoll_events = ev;
+}
+
+/**
+ * tcp_conn_close() - Close the socket and finish the flow
+ * @c:		Execution context
+ * @conn:	Connection
+ * @abort:	Reset the host side (SO_LINGER 0) instead of an orderly close
+ */
+static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool abort)
+{
+	tcp_timer_set(conn, 0);
+	if (conn->sock >= 0) {
+		if (conn->epoll_on)
+			util_epoll_del(c->epollfd, conn->sock);
+		if (abort) {
+			struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l,
+				   sizeof(l));
+		}
+		close(conn->sock);
+		conn->sock = -1;
+	}
+	conn->epoll_on = 0;
+	flow_log(tcp_cflow(conn), LOG_DEBUG, "closed%s, %llu bytes to host, "
+		 "%llu to guest", abort ? " (reset)" : "",
+		 (unsigned long long)conn->f.bytes[FLOW_SIDE_TAP],
+		 (unsigned long long)conn->f.bytes[FLOW_SIDE_SOCK]);
+	flow_close(tcp_flow(conn));
+}
+
+/**
+ * tcp_conn_done() - Both directions finished and our FIN acknowledged?
+ * @conn:	Connection
+ *
+ * Return: true if the connection can be closed in order
+ */
+static bool tcp_conn_done(const struct tcp_conn *conn)
+{
+	const uint16_t all = TCP_FACT(TCP_GUEST_FIN) |
+			     TCP_FACT(TCP_SOCK_SHUT_WR) |
+			     TCP_FACT(TCP_SOCK_EOF) |
+			     TCP_FACT(TCP_TAP_FIN_ACKED);
+
+	return (conn->facts & all) == all;
+}
+
+/**
+ * tcp_conn_fact() - The one place facts change: check, log, follow up
+ * @c:		Execution context
+ * @conn:	Connection
+ * @fact:	Fact that became true
+ *
+ * Return: 0, or -EINVAL if the transition is not legal (logged, ignored),
+ * or 1 if the connection was closed (reset or done): @conn is gone
+ */
+static int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
+			 enum tcp_fact fact)
+{
+	enum tcp_state old = tcp_state(conn->facts);
+	uint16_t next;
+
+	if (tcp_facts_next(conn->facts, fact, &next)) {
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "%s not allowed now",
+			 tcp_fact_names[fact]);
+		return -EINVAL;
+	}
+	conn->facts = next;
+	if (old != tcp_state(next))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "%s: %s -> %s",
+			 tcp_fact_names[fact], tcp_state_name(old),
+			 tcp_state_name(tcp_state(next)));
+	else
+		flow_log(tcp_cflow(conn), LOG_TRACE, "%s",
+			 tcp_fact_names[fact]);
+
+	if (fact == TCP_RESET) {
+		tcp_conn_close(c, conn, true);
+		return 1;
+	}
+	if (tcp_conn_done(conn)) {
+		tcp_conn_close(c, conn, false);
+		return 1;
+	}
+	tcp_epoll_update(c, conn);
+	return 0;
+}
+
+/**
+ * tcp_conn_reset() - Abort: RST to the guest (if it knows us), reset socket
+ * @c:		Execution context
+ * @conn:	Connection
+ * @why:	Reason, for the log
+ */
+static void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
+			   const char *why)
+{
+	flow_log(tcp_cflow(conn), LOG_DEBUG, "reset: %s", why);
+	if (tcp_has(conn, TCP_GUEST_SYN))
+		tcp_send_ctl(c, conn, TCP_RST | TCP_ACK, conn->snd_nxt);
+	tcp_conn_fact(c, conn, TCP_RESET);
+}
+
+/* Host to guest ---------------------------------------------------------- */
+
+/**
+ * tcp_set_peek_off() - Set the socket's peek offset to snd_nxt - snd_una
+ * @conn:	Connection
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_set_peek_off(const struct tcp_conn *conn)
+{
+	int off = (int)(conn->snd_nxt - conn->snd_una);
+
+	if (!tcp_peek_off_ok)
+		return 0;
+	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_rto_arm() - Arm the retransmission deadline if something is in flight
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ * @restart:	Restart it even if armed (new data acknowledged)
+ */
+static void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
+{
+	if (conn->snd_una == conn->snd_max) {
+		/* Nothing in flight: probe a zero window, else no deadline */
+		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF))
+			tcp_timer_set(conn, restart || !conn->deadline_ms ?
+				      now_ms + conn->rto_ms : conn->deadline_ms);
+		else
+			tcp_timer_set(conn, 0);
+		return;
+	}
+	if (restart || !conn->deadline_ms)
+		tcp_timer_set(conn, now_ms + conn->rto_ms);
+}
+
+/**
+ * tcp_send_fin() - Send (or resend) our FIN at snd_fin
+ * @c:		Execution context
+ * @conn:	Connection, SOCK_EOF set, all data before the FIN sent
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	if (!tcp_has(conn, TCP_TAP_FIN_SENT)) {
+		conn->snd_fin = conn->snd_nxt;
+		conn->snd_nxt++;
+		conn->snd_max = conn->snd_nxt;
+		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+		tcp_rto_arm(conn, now_ms, false);
+		return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
+	}
+	conn->snd_nxt = conn->snd_fin + 1;
+	tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+	tcp_rto_arm(conn, now_ms, false);
+	tcp_epoll_update(c, conn);
+	return 0;
+}
+
+/**
+ * tcp_sock_peer_fin() - Has the host-side peer closed its side?
+ * @s:		Socket
+ *
+ * Only needed without SO_PEEK_OFF, where a peek always returns the data
+ * already sent and cannot tell end of stream from no new data.
+ *
+ * Return: true if the peer's FIN was received
+ */
+static bool tcp_sock_peer_fin(int s)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+
+	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &sl))
+		return false;
+	return ti.tcpi_state == TCP_CLOSE_WAIT ||
+	       ti.tcpi_state == TCP_LAST_ACK ||
+	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE ||
+	       ti.tcpi_state == TCP_TIME_WAIT;
+}
+
+/**
+ * tcp_pool_reserve() - Make room in the frame pools, flushing if they wrap
+ * @c:		Execution context
+ * @frames:	Frames wanted
+ * @bytes:	Payload bytes wanted
+ */
+static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
+{
+	if (tcp_hdrs_used + frames <= TCP_FRAMES_MAX &&
+	    tcp_payload_used + bytes <= TCP_PAYLOAD_BYTES)
+		return;
+	tap_flush(c);
+	tcp_hdrs_used = 0;
+	tcp_payload_used = 0;
+}
+
+/**
+ * tcp_data_to_guest() - Peek host data and queue it to the guest
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @now_ms:	Current time, milliseconds
+ *
+ * Sends at most what the guest's window allows, from snd_nxt; on end of
+ * stream with everything before it sent, sends (or resends) the FIN.
+ */
+static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
+			      uint64_t now_ms)
+{
+	static struct iovec iov[TCP_FRAMES_MAX + 1];
+	const struct flow_side *tap = &conn->f.side[FLOW_SIDE_TAP];
+	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
+	uint32_t skip = conn->snd_nxt - conn->snd_una;
+	struct msghdr mh = { .msg_iov = iov };
+	unsigned int nseg, i;
+	size_t off;
+	ssize_t n;
+
+	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
+		return;
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_GT(conn->snd_nxt, conn->snd_fin))
+		goto out;		/* FIN already sent, nothing after it */
+	if (!tcp_peek_off_ok)
+		wnd_end = conn->snd_una +
+			  MIN(conn->snd_wnd, TCP_DISCARD_BYTES);
+	if (!TCP_SEQ_LT(conn->snd_nxt, wnd_end)) {
+		/* A FIN takes no window: resend it when data is all out */
+		if (!(tcp_has(conn, TCP_SOCK_EOF) &&
+		      tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		      conn->snd_nxt == conn->snd_fin))
+			goto out;
+		want = 0;
+	} else {
+		want = wnd_end - conn->snd_nxt;
+	}
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_LT(conn->snd_fin, conn->snd_nxt + want))
+		want = conn->snd_fin - conn->snd_nxt;
+	if (!want) {
+		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		    conn->snd_nxt == conn->snd_fin)
+			tcp_send_fin(c, conn, now_ms);
+		goto out;
+	}
+
+	want = (uint32_t)MIN(want, (uint32_t)(TCP_FRAMES_MAX / 4) * mss);
+	want = (uint32_t)MIN(want, TCP_PAYLOAD_BYTES / 4);
+	nseg = DIV_ROUND_UP(want, mss);
+	tcp_pool_reserve(c, nseg, want);
+
+	mh.msg_iovlen = 0;
+	if (!tcp_peek_off_ok && skip) {
+		iov[0].iov_base = tcp_discard;
+		iov[0].iov_len = skip;
+		mh.msg_iovlen = 1;
+	}
+	for (off = 0; off < want; off += mss) {
+		iov[mh.msg_iovlen].iov_base = tcp_payload + tcp_payload_used +
+					      off;
+		iov[mh.msg_iovlen++].iov_len = MIN(mss, want - off);
+	}
+
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			tcp_conn_reset(c, conn, strerror(errno));
+		return;
+	}
+	if (!tcp_peek_off_ok) {
+		if ((size_t)n < skip)
+			return;		/* cannot happen: data is unacked */
+		n -= skip;
+		if (!n && !tcp_sock_peer_fin(conn->sock))
+			goto out;	/* nothing new, not EOF either */
+	}
+	if (!n) {
+		if (!tcp_has(conn, TCP_SOCK_EOF) &&
+		    tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
+			return;
+		if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
+		    conn->snd_nxt == conn->snd_fin)
+			tcp_send_fin(c, conn, now_ms);
+		return;
+	}
+
+	tcp_update_rcv_wnd(conn);
+	for (off = 0, i = 0; off < (size_t)n; off += mss, i++) {
+		const uint8_t *p = tcp_payload + tcp_payload_used + off;
+		size_t plen = MIN(mss, (size_t)n - off), hlen;
+		uint8_t *h = tcp_hdrs[tcp_hdrs_used];
+		uint8_t fl = TCP_ACK | (off + plen == (size_t)n ? TCP_PSH : 0);
+		struct iovec fiov[2];
+
+		hlen = tcp_build_hdr(c, h, tap, conn->snd_nxt, conn->rcv_nxt,
+				     fl, tcp_wnd_field(conn, false), NULL, 0,
+				     p, plen);
+		fiov[0].iov_base = h;
+		fiov[0].iov_len = hlen;
+		fiov[1].iov_base = (void *)(uintptr_t)p;
+		fiov[1].iov_len = plen;
+		if (!tap_queue_iov(c, fiov, 2))
+			break;
+		tcp_hdrs_used++;
+		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
+			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
+					 conn->snd_max;
+
+			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
+			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
+		}
+		conn->snd_nxt += (uint32_t)plen;
+	}
+	tcp_payload_used += (size_t)n;
+	if (off < (size_t)n && tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	flow_touch(tcp_flow(conn), now_ms);
+	tcp_rto_arm(conn, now_ms, false);
+out:
+	tcp_epoll_update(c, conn);
+}
+
+/**
+ * tcp_rewind() - Retransmit from the oldest unacknowledged byte
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	conn->snd_nxt = conn->snd_una;
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	tcp_data_to_guest(c, conn, now_ms);
+}
+
+/**
+ * tcp_discard_acked() - Drop from the socket what the guest acknowledged
+ * @c:		Execution context
+ * @conn:	Connection
+ * @bytes:	Bytes of data acknowledged
+ *
+ * Return: 0, or 1 if the connection was reset
+ */
+static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
+			     uint32_t bytes)
+{
+	while (bytes) {
+		ssize_t n = recv(conn->sock, NULL, bytes,
+				 MSG_TRUNC | MSG_DONTWAIT);
+
+		if (n <= 0) {
+			flow_log(tcp_cflow(conn), LOG_DEBUG,
+				 "discarding %u acked bytes: %s", bytes,
+				 n ? strerror(errno) : "EOF");
+			tcp_conn_reset(c, conn, "socket lost acked data");
+			return 1;
+		}
+		bytes -= (uint32_t)n;
+	}
+	return 0;
+}
+
+/* Guest to host ---------------------------------------------------------- */
+
+/**
+ * tcp_parse_seg() - Parse a TCP header and options from the guest
+ * @p:		Packet
+ * @seg:	Output
+ *
+ * Return: 0 on success, -1 if malformed
+ */
+static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
+{
+	const uint8_t *th = p->l4;
+	size_t doff, i;
+
+	if (p->l4_len < 20)
+		return -1;
+	doff = (size_t)(th[12] >> 4) * 4;
+	if (doff < 20 || doff > p->l4_len)
+		return -1;
+	seg->seq = util_get_be32(th + 4);
+	seg->ack = util_get_be32(th + 8);
+	seg->flags = th[13];
+	seg->wnd = util_get_be16(th + 14);
+	seg->data = th + doff;
+	seg->len = p->l4_len - doff;
+	seg->mss = 0;
+	seg->ws = -1;
+
+	for (i = 20; i < doff; ) {
+		uint8_t kind = th[i], olen;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff)
+			break;
+		olen = th[i + 1];
+		if (olen < 2 || i + olen > doff)
+			break;
+		if (kind == 2 && olen == 4)
+			seg->mss = util_get_be16(th + i + 2);
+		else if (kind == 3 && olen == 3)
+			seg->ws = MIN(th[i + 2], TCP_WS_MAX);
+		i += olen;
+	}
+	return 0;
+}
+
+/**
+ * tcp_set_mss() - MSS toward the guest from its option and our MTU
+ * @c:		Execution context
+ * @conn:	Connection
+ * @opt:	Guest's MSS option, 0 if absent
+ */
+static void tcp_set_mss(const struct ctx *c, struct tcp_conn *conn,
+			uint16_t opt)
+{
+	unsigned int mtu_mss = (unsigned int)c->mtu - (tcp_is_v4(conn) ?
+							40 : 60);
+
+	if (!opt)
+		opt = tcp_is_v4(conn) ? TCP_MSS_DEFAULT4 : TCP_MSS_DEFAULT6;
+	conn->mss = (uint16_t)MIN(MAX(opt, 64U), mtu_mss);
+}
+
+/**
+ * tcp_isn() - Initial sequence number, RFC 6528
+ * @tap:	Tap side of the connection
+ * @now_ms:	Current time, milliseconds
+ *
+ * ISN = M + F(addresses, ports, secret): M a 4 microsecond clock, F keyed
+ * SipHash.
+ *
+ * Return: ISN
+ */
+static uint32_t tcp_isn(const struct flow_side *tap, uint64_t now_ms)
+{
+	uint8_t in[2 * sizeof(union inany_addr) + 4];
+
+	memcpy(in, &tap->ep_addr, sizeof(union inany_addr));
+	memcpy(in + 16, &tap->our_addr, sizeof(union inany_addr));
+	util_put_be16(in + 32, tap->ep_port);
+	util_put_be16(in + 34, tap->our_port);
+	return (uint32_t)flow_siphash(tcp_isn_key, in, sizeof(in)) +
+	       (uint32_t)(now_ms * 250);
+}
+
+/**
+ * tcp_sockaddr() - Build a sockaddr from an inany address and port
+ * @a:		Address
+ * @port:	Port, host order
+ * @sa:		Output, big enough for sockaddr_in6
+ *
+ * Return: length of the sockaddr
+ */
+static socklen_t tcp_sockaddr(const union inany_addr *a, uint16_t port,
+			      struct sockaddr_storage *sa)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		s4->sin_addr = *v4;
+		return sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		s6->sin6_addr = a->a6;
+		return sizeof(*s6);
+	}
+}
+
+/**
+ * tcp_inany_from_sockaddr() - Address and port from a sockaddr
+ * @sa:		Socket address (AF_INET or AF_INET6)
+ * @a:		Address, output
+ * @port:	Port, output, host order
+ */
+static void tcp_inany_from_sockaddr(const struct sockaddr_storage *sa,
+				    union inany_addr *a, uint16_t *port)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, s4->sin_addr);
+		*port = ntohs(s4->sin_port);
+	} else {
+		const struct sockaddr_in6 *s6 =
+			(const struct sockaddr_in6 *)sa;
+
+		inany_from_v6(a, &s6->sin6_addr);
+		*port = ntohs(s6->sin6_port);
+	}
+}
+
+/**
+ * tcp_sock_connected() - Host handshake done: record it, greet the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
+			      uint64_t now_ms)
+{
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+
+	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
+		tcp_inany_from_sockaddr(&sa,
+				&conn->f.side[FLOW_SIDE_SOCK].our_addr,
+				&conn->f.side[FLOW_SIDE_SOCK].our_port);
+	if (tcp_conn_fact(c, conn, TCP_SOCK_CONNECTED) == 1)
+		return 1;
+	tcp_update_rcv_wnd(conn);
+	conn->snd_nxt = conn->isn + 1;
+	conn->snd_max = conn->snd_nxt;
+	tcp_send_ctl(c, conn, conn->inbound ? TCP_SYN :
+			      (TCP_SYN | TCP_ACK), conn->isn);
+	conn->rto_ms = TCP_RTO_INIT_MS;
+	tcp_timer_set(conn, now_ms + conn->rto_ms);
+	return tcp_conn_fact(c, conn, TCP_TAP_SYN_SENT) == 1;
+}
+
+/**
+ * tcp_conn_from_guest() - Guest SYN without a flow: connect to the host side
+ * @c:		Execution context
+ * @tap:	Tap side from the segment
+ * @seg:	The SYN
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
+				const struct tcp_seg *seg, uint64_t now_ms)
+{
+	union inany_addr host, any;
+	struct sockaddr_storage sa;
+	struct tcp_conn *conn;
+	union flow *flow;
+	socklen_t sl;
+	int s;
+
+	if (!fwd_guest_to_host(c, &tap->our_addr, &host)) {
+		tcp_rst_reply(c, tap, seg);
+		return;
+	}
+	flow = flow_alloc(FLOW_TCP, now_ms);
+	if (!flow) {
+		log_ratelimit(LOG_WARNING, now_ms, "TCP: flow table full "
+			      "(FLOW_MAX %u), refusing connection", FLOW_MAX);
+		tcp_rst_reply(c, tap, seg);
+		return;
+	}
+	conn = &flow->tcp;
+	conn->sock = -1;
+	memset(&any, 0, sizeof(any));
+	flow_set_side(flow, FLOW_SIDE_TAP, &tap->ep_addr, tap->ep_port,
+		      &tap->our_addr, tap->our_port);
+	flow_set_side(flow, FLOW_SIDE_SOCK, &host, tap->our_port, &any, 0);
+	if (flow_hash_insert(flow)) {
+		flow_cancel(flow);
+		return;
+	}
+
+	s = socket(inany_is_v4(&host) ? AF_INET : AF_INET6,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0) {
+		log_ratelimit(LOG_WARNING, now_ms, "TCP: socket: %s",
+			      strerror(errno));
+		tcp_rst_reply(c, tap, seg);
+		flow_cancel(flow);
+		return;
+	}
+	sl = tcp_sockaddr(&host, tap->our_port, &sa);
+	if (connect(s, (struct sockaddr *)&sa, sl) && errno != EINPROGRESS) {
+		flow_log(flow, LOG_DEBUG, "connect: %s", strerror(errno));
+		tcp_rst_reply(c, tap, seg);
+		close(s);
+		flow_cancel(flow);
+		return;
+	}
+
+	conn->sock = s;
+	conn->rcv_nxt = seg->seq + 1;
+	conn->isn = tcp_isn(tap, now_ms);
+	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
+	conn->snd_wnd = seg->wnd;		/* unscaled in a SYN */
+	tcp_set_mss(c, conn, seg->mss);
+	if (seg->ws >= 0) {
+		conn->ws_snd = (uint8_t)seg->ws;
+		conn->ws_rcv = TCP_WS_OURS;
+	}
+	conn->rto_ms = TCP_RTO_INIT_MS;
+	flow_activate(flow);
+	tcp_conn_fact(c, conn, TCP_GUEST_SYN);
+	tcp_timer_set(conn, now_ms + TCP_CONNECT_TIMEOUT_MS);
+}
+
+/**
+ * tcp_sock_writable_connect() - Connect completed or failed
+ * @c:		Execution context
+ * @conn:	Connection, not yet SOCK_CONNECTED
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
+				      uint64_t now_ms)
+{
+	int err = 0;
+	socklen_t sl = sizeof(err);
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
+		err = errno;
+	if (err) {
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "connect: %s",
+			 strerror(err));
+		tcp_conn_reset(c, conn, "connect failed");
+		return;
+	}
+	if (tcp_peek_off_ok) {
+		int zero = 0;
+
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	}
+	tcp_sock_connected(c, conn, now_ms);
+}
+
+/**
+ * struct tcp_batch - In-order guest payload of one flow, for one sendmsg()
+ * @conn:	Connection the batch belongs to, NULL if none
+ * @iovcnt:	Segments in tcp_batch_iov
+ * @bytes:	Bytes in the batch
+ * @fin:	A FIN follows the batch's data
+ * @ack:	An ACK is owed to the guest (data, FIN, or duplicate)
+ * @send:	The guest acknowledged data or moved its window: try sending
+ */
+struct tcp_batch {
+	struct tcp_conn *conn;
+	int iovcnt;
+	size_t bytes;
+	bool fin;
+	bool ack;
+	bool send;
+};
+
+static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
+
+/**
+ * tcp_ack_from_guest() - Process the ACK and window of a guest segment
+ * @c:		Execution context
+ * @conn:	Connection, established (our SYN acknowledged)
+ * @seg:	Segment
+ * @b:		Batch of @conn: @send set if we may send more now
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
+			      const struct tcp_seg *seg, struct tcp_batch *b,
+			      uint64_t now_ms)
+{
+	uint32_t wnd = (uint32_t)seg->wnd << conn->ws_snd;
+	uint32_t acked = seg->ack - conn->snd_una;
+	bool wnd_changed = wnd != conn->snd_wnd;
+
+	if (!(seg->flags & TCP_ACK))
+		return 0;
+	if (TCP_SEQ_GT(seg->ack, conn->snd_max) ||
+	    TCP_SEQ_LT(seg->ack, conn->snd_una))
+		return 0;		/* RFC 9293 §3.10.7.4: ignore */
+
+	conn->snd_wnd = wnd;
+	if (acked) {
+		uint32_t data = acked;
+		bool fin_acked = tcp_has(conn, TCP_TAP_FIN_SENT) &&
+				 TCP_SEQ_GT(seg->ack, conn->snd_fin);
+
+		if (fin_acked)
+			data--;
+		conn->snd_una = seg->ack;
+		if (TCP_SEQ_LT(conn->snd_nxt, conn->snd_una))
+			conn->snd_nxt = conn->snd_una;
+		conn->dup_acks = 0;
+		conn->retrans = 0;
+		conn->rto_ms = TCP_RTO_INIT_MS;
+		if (data && tcp_discard_acked(c, conn, data))
+			return 1;
+		if (fin_acked && !tcp_has(conn, TCP_TAP_FIN_ACKED) &&
+		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED) == 1)
+			return 1;
+		tcp_rto_arm(conn, now_ms, true);
+		b->send = true;
+		return 0;
+	}
+
+	if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) && !wnd_changed &&
+	    conn->snd_una != conn->snd_max) {
+		if (++conn->dup_acks == TCP_DUP_ACK_THRESH) {
+			flow_log(tcp_cflow(conn), LOG_TRACE,
+				 "fast retransmit from %u",
+				 conn->snd_una - conn->isn);
+			tcp_rewind(c, conn, now_ms);
+			if (!flow_is_active(tcp_flow(conn)))
+				return 1;
+		}
+	}
+	if (wnd_changed) {
+		tcp_rto_arm(conn, now_ms, false);
+		b->send = true;
+	}
+	return 0;
+}
+
+/**
+ * tcp_batch_flush() - Write a batch to the socket, acknowledge what it took
+ * @c:		Execution context
+ * @b:		Batch
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
+			    uint64_t now_ms)
+{
+	struct tcp_conn *conn = b->conn;
+	struct msghdr mh = { .msg_iov = tcp_batch_iov };
+	size_t sent = 0;
+	ssize_t n;
+
+	if (!conn)
+		return;
+	b->conn = NULL;
+	if (!flow_is_active(tcp_flow(conn)))
+		goto reset;
+
+	if (b->iovcnt) {
+		mh.msg_iovlen = (size_t)b->iovcnt;
+		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			tcp_conn_reset(c, conn, strerror(errno));
+			goto reset;
+		}
+		sent = n > 0 ? (size_t)n : 0;
+		conn->rcv_nxt += (uint32_t)sent;
+		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
+		flow_touch(tcp_flow(conn), now_ms);
+	}
+
+	if (b->fin && sent == b->bytes) {
+		conn->rcv_nxt++;
+		if (tcp_conn_fact(c, conn, TCP_GUEST_FIN) == 1)
+			goto reset;
+		tcp_send_ack(c, conn);
+		b->ack = false;
+		if (shutdown(conn->sock, SHUT_WR)) {
+			tcp_conn_reset(c, conn, "shutdown failed");
+			goto reset;
+		}
+		if (tcp_conn_fact(c, conn, TCP_SOCK_SHUT_WR) == 1)
+			goto reset;
+	}
+	if (b->send)
+		tcp_data_to_guest(c, conn, now_ms);	/* ACKs ride along */
+	if (b->ack && flow_is_active(tcp_flow(conn)))
+		tcp_send_ack(c, conn);
+	if (flow_is_active(tcp_flow(conn)))
+		tcp_epoll_update(c, conn);
+reset:
+	b->iovcnt = 0;
+	b->bytes = 0;
+	b->fin = false;
+	b->ack = false;
+	b->send = false;
+}
+
+/**
+ * tcp_data_from_guest() - Queue a segment's payload and FIN into the batch
+ * @conn:	Connection, established
+ * @seg:	Segment
+ * @b:		Batch of @conn
+ */
+static void tcp_data_from_guest(struct tcp_conn *conn,
+				const struct tcp_seg *seg, struct tcp_batch *b)
+{
+	uint32_t expect = conn->rcv_nxt + (uint32_t)b->bytes;
+	const uint8_t *data = seg->data;
+	size_t len = seg->len;
+	uint32_t seq = seg->seq;
+
+	if (!len && !(seg->flags & TCP_FIN))
+		return;
+	if (tcp_has(conn, TCP_GUEST_FIN) || b->fin) {
+		b->ack = true;		/* retransmitted FIN or data after it */
+		return;
+	}
+	if (TCP_SEQ_LT(seq, expect)) {
+		uint32_t old = expect - seq;
+
+		if (old >= len && !((seg->flags & TCP_FIN) && old == len)) {
+			b->ack = true;	/* duplicate */
+			return;
+		}
+		old = (uint32_t)MIN(old, len);
+		data += old;
+		len -= old;
+		seq += old;
+	}
+	if (seq != expect) {
+		b->ack = true;		/* out of order: duplicate ACK */
+		return;
+	}
+	if (len) {
+		tcp_batch_iov[b->iovcnt].iov_base = (void *)(uintptr_t)data;
+		tcp_batch_iov[b->iovcnt++].iov_len = len;
+		b->bytes += len;
+	}
+	if (seg->flags & TCP_FIN)
+		b->fin = true;
+	b->ack = true;
+}
+
+/**
+ * tcp_handshake_from_guest() - Segments before the guest ACKed our SYN
+ * @c:		Execution context
+ * @conn:	Connection, TAP_SYN_ACKED not set
+ * @seg:	Segment
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: true if the segment is consumed, false to go on with it
+ */
+static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
+				     const struct tcp_seg *seg,
+				     uint64_t now_ms)
+{
+	if (!tcp_has(conn, TCP_TAP_SYN_SENT)) {
+		return true;	/* connect() pending: guest SYN repeats */
+	}
+	if (conn->inbound && !tcp_has(conn, TCP_GUEST_SYN)) {
+		/* SYN_SENT: expect SYN-ACK, RFC 9293 §3.10.7.3 */
+		if (!(seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK) ||
+		    seg->ack != conn->isn + 1) {
+			if (seg->flags & TCP_ACK) {
+				struct flow_side t = conn->f.side[FLOW_SIDE_TAP];
+
+				tcp_rst_reply(c, &t, seg);
+			}
+			return true;
+		}
+		conn->rcv_nxt = seg->seq + 1;
+		tcp_set_mss(c, conn, seg->mss);
+		if (seg->ws >= 0) {
+			conn->ws_snd = (uint8_t)seg->ws;
+			conn->ws_rcv = TCP_WS_OURS;
+		} else {
+			conn->ws_snd = conn->ws_rcv = 0;
+		}
+		conn->snd_una = conn->isn + 1;
+		conn->snd_wnd = seg->wnd;	/* unscaled in a SYN */
+		conn->retrans = 0;
+		tcp_timer_set(conn, 0);
+		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||
+		    tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
+			return true;
+		if (tcp_peek_off_ok) {
+			int zero = 0;
+
+			setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+				   sizeof(zero));
+		}
+		tcp_send_ack(c, conn);
+		tcp_data_to_guest(c, conn, now_ms);
+		return true;
+	}
+
+	/* SYN_RCVD: our SYN-ACK is out */
+	if (seg->flags & TCP_SYN) {
+		if (seg->seq + 1 == conn->rcv_nxt)
+			tcp_send_ctl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
+		return true;
+	}
+	if (!(seg->flags & TCP_ACK))
+		return true;
+	if (seg->ack != conn->isn + 1) {
+		struct flow_side t = conn->f.side[FLOW_SIDE_TAP];
+
+		tcp_rst_reply(c, &t, seg);
+		return true;
+	}
+	conn->snd_una = conn->isn + 1;
+	conn->retrans = 0;
+	tcp_timer_set(conn, 0);
+	if (tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
+		return true;
+	return false;
+}
+
+/**
+ * tcp_seg_from_guest() - One guest segment for an existing connection
+ * @c:		Execution context
+ * @conn:	Connection
+ * @seg:	Segment
+ * @b:		Batch of @conn (flushed by the caller)
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
+			       const struct tcp_seg *seg, struct tcp_batch *b,
+			       uint64_t now_ms)
+{
+	if (seg->flags & TCP_RST) {
+		/* RFC 5961 §3.2: only a RST at or within the window */
+		uint32_t off = seg->seq - conn->rcv_nxt;
+
+		if (tcp_has(conn, TCP_GUEST_SYN) &&
+		    off > MAX(conn->rcv_wnd, 1U))
+			return;
+		if (conn->inbound && !tcp_has(conn, TCP_GUEST_SYN) &&
+		    seg->ack != conn->isn + 1)
+			return;
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "RST from guest");
+		b->conn = NULL;
+		tcp_conn_fact(c, conn, TCP_RESET);
+		return;
+	}
+	flow_touch(tcp_flow(conn), now_ms);
+
+	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) &&
+	    tcp_handshake_from_guest(c, conn, seg, now_ms)) {
+		if (!flow_is_active(tcp_flow(conn)))
+			b->conn = NULL;
+		return;
+	}
+	if (seg->flags & TCP_SYN) {
+		b->ack = true;		/* RFC 5961 §4: challenge ACK */
+		return;
+	}
+	if (tcp_ack_from_guest(c, conn, seg, b, now_ms)) {
+		b->conn = NULL;
+		return;
+	}
+	if (b->iovcnt >= TCP_BATCH_IOV) {
+		tcp_batch_flush(c, b, now_ms);
+		if (!flow_is_active(tcp_flow(conn)))
+			return;
+		b->conn = conn;
+	}
+	tcp_data_from_guest(conn, seg, b);
 }
 
 /**
@@ -25,16 +1665,58 @@ int tcp_init(struct ctx *c)
  * @pkts:	Validated packets, @pkts[i].proto is IPPROTO_TCP
  * @n:		Number of packets
  * @now_ms:	Current time, milliseconds
+ *
+ * Consecutive segments of one connection share one sendmsg() and one ACK.
  */
 void tcp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
 		   uint64_t now_ms)
 {
-	(void)c;
-	(void)pkts;
-	(void)now_ms;
-	while (n--)
-		tap_count_drop(TAP_DROP_L4_PROTO);
+	struct tcp_batch b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct tap_pkt *p = &pkts[i];
+		struct flow_side tap;
+		struct tcp_seg seg;
+		union flow *flow;
+
+		if (tcp_parse_seg(p, &seg)) {
+			tap_count_drop(TAP_DROP_L4_BAD);
+			continue;
+		}
+		memset(&tap, 0, sizeof(tap));
+		if (p->af == AF_INET) {
+			inany_from_v4(&tap.ep_addr, p->src4);
+			inany_from_v4(&tap.our_addr, p->dst4);
+		} else {
+			inany_from_v6(&tap.ep_addr, &p->src6);
+			inany_from_v6(&tap.our_addr, &p->dst6);
+		}
+		tap.ep_port = util_get_be16(p->l4);
+		tap.our_port = util_get_be16(p->l4 + 2);
+
+		flow = flow_lookup(FLOW_TCP, &tap.ep_addr, tap.ep_port,
+				   &tap.our_addr, tap.our_port);
+		if (!flow || !flow_is_active(flow)) {
+			if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
+			    TCP_SYN && tap.ep_port && tap.our_port) {
+				tcp_batch_flush(c, &b, now_ms);
+				tcp_conn_from_guest(c, &tap, &seg, now_ms);
+			} else {
+				tcp_rst_reply(c, &tap, &seg);
+			}
+			continue;
+		}
+		if (b.conn != &flow->tcp) {
+			tcp_batch_flush(c, &b, now_ms);
+			b.conn = &flow->tcp;
+		}
+		tcp_seg_from_guest(c, &flow->tcp, &seg, &b, now_ms);
+	}
+	tcp_batch_flush(c, &b, now_ms);
 }
+
+/* Socket and timer events ------------------------------------------------ */
 
 /**
  * tcp_sock_handler() - Events on a flow's host socket
@@ -46,26 +1728,82 @@ void tcp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      uint64_t now_ms)
 {
-	(void)c;
-	(void)ref;
-	(void)events;
-	(void)now_ms;
+	union flow *flow = flow_at(ref.idx);
+	struct tcp_conn *conn;
+
+	if (!flow || !flow_is_active(flow) || flow->f.type != FLOW_TCP ||
+	    flow->tcp.sock != ref.fd)
+		return;
+	conn = &flow->tcp;
+
+	if (!tcp_has(conn, TCP_SOCK_CONNECTED)) {
+		tcp_sock_writable_connect(c, conn, now_ms);
+		return;
+	}
+	if (events & EPOLLERR) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		tcp_conn_reset(c, conn, err ? strerror(err) : "socket error");
+		return;
+	}
+	if (events & EPOLLIN) {
+		tcp_data_to_guest(c, conn, now_ms);
+		if (!flow_is_active(flow))
+			return;
+	}
+	if ((events & EPOLLOUT) && !tcp_has(conn, TCP_GUEST_FIN)) {
+		uint32_t old = conn->rcv_wnd;
+
+		tcp_update_rcv_wnd(conn);
+		if (conn->rcv_wnd != old)
+			tcp_send_ack(c, conn);
+		tcp_epoll_update(c, conn);
+	}
 }
 
 /**
- * tcp_listen_handler() - New connection on a -t listener
+ * tcp_conn_timeout() - A connection's deadline passed
  * @c:		Execution context
- * @ref:	epoll reference
- * @events:	epoll events
+ * @conn:	Connection
  * @now_ms:	Current time, milliseconds
  */
-void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
-			uint64_t now_ms)
+static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
+			     uint64_t now_ms)
 {
-	(void)c;
-	(void)ref;
-	(void)events;
-	(void)now_ms;
+	if (!tcp_has(conn, TCP_SOCK_CONNECTED)) {
+		tcp_conn_reset(c, conn, "connect timed out");
+		return;
+	}
+	conn->rto_ms = MIN(conn->rto_ms * 2, (uint32_t)TCP_RTO_MAX_MS);
+	if (!tcp_has(conn, TCP_TAP_SYN_ACKED)) {
+		if (++conn->retrans > TCP_SYN_RETRIES) {
+			tcp_conn_reset(c, conn, "no answer to our SYN");
+			return;
+		}
+		tcp_send_ctl(c, conn, conn->inbound ? TCP_SYN :
+				      (TCP_SYN | TCP_ACK), conn->isn);
+		tcp_timer_set(conn, now_ms + conn->rto_ms);
+		return;
+	}
+	if (conn->snd_una == conn->snd_max) {
+		/* Zero window probe, RFC 9293 §3.8.6.1 */
+		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF)) {
+			tcp_send_ctl(c, conn, TCP_ACK, conn->snd_una - 1);
+			tcp_timer_set(conn, now_ms + conn->rto_ms);
+		}
+		return;
+	}
+	if (++conn->retrans > TCP_RETRANS_MAX) {
+		tcp_conn_reset(c, conn, "too many retransmissions");
+		return;
+	}
+	flow_log(tcp_cflow(conn), LOG_DEBUG, "retransmission timeout %u, "
+		 "rewind %u bytes", conn->retrans,
+		 conn->snd_nxt - conn->snd_una);
+	tcp_timer_set(conn, now_ms + conn->rto_ms);
+	tcp_rewind(c, conn, now_ms);
 }
 
 /**
@@ -76,9 +1814,291 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 {
-	(void)c;
-	(void)ref;
-	(void)now_ms;
+	uint64_t expirations;
+
+	if (read(ref.fd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_debug("TCP timerfd read: %s", strerror(errno));
+	tcp_timer_armed_ms = 0;
+	while (tcp_heap_n && tcp_heap_conn(0)->deadline_ms <= now_ms) {
+		struct tcp_conn *conn = tcp_heap_conn(0);
+
+		tcp_timer_set(conn, 0);
+		tcp_conn_timeout(c, conn, now_ms);
+	}
+	tcp_timer_arm();
+}
+
+/**
+ * tcp_flow_tick() - Coarse periodic work on a connection (flow sweep)
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ *
+ * Inactivity resets; half-closed connections that stay idle past the
+ * closing timeout reset; a tap side idle past the keepalive interval gets a
+ * keepalive (RFC 9293 §3.8.4), whose answer, or RST, refreshes or removes it.
+ */
+void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	uint64_t idle_ms = now_ms - conn->f.last_ms;
+	uint64_t inact_ms = (uint64_t)(c->inactivity_timeout_s ?
+				       c->inactivity_timeout_s :
+				       TCP_INACTIVITY_DEFAULT_S) * 1000;
+	uint64_t closing_ms = (uint64_t)(c->tcp_closing_timeout_s ?
+					 c->tcp_closing_timeout_s :
+					 TCP_CLOSING_DEFAULT_S) * 1000;
+	uint64_t ka_ms = (uint64_t)(c->tcp_keepalive_interval_s ?
+				    c->tcp_keepalive_interval_s :
+				    TCP_KEEPALIVE_DEFAULT_S) * 1000;
+
+	if (idle_ms >= inact_ms) {
+		tcp_conn_reset(c, conn, "inactivity timeout");
+		return;
+	}
+	if ((tcp_has(conn, TCP_GUEST_FIN) ||
+	     tcp_has(conn, TCP_TAP_FIN_SENT)) && idle_ms >= closing_ms) {
+		tcp_conn_reset(c, conn, "closing timeout");
+		return;
+	}
+	if (tcp_has(conn, TCP_TAP_SYN_ACKED) && idle_ms >= ka_ms &&
+	    conn->snd_una == conn->snd_max)
+		tcp_send_ctl(c, conn, TCP_ACK, conn->snd_una - 1);
+}
+
+/* Listeners -------------------------------------------------------------- */
+
+/**
+ * tcp_conn_from_sock() - Accepted connection: open one toward the guest
+ * @c:		Execution context
+ * @s:		Accepted socket
+ * @sa:		Peer address
+ * @port:	Guest port to connect to
+ * @now_ms:	Current time, milliseconds
+ */
+static void tcp_conn_from_sock(struct ctx *c, int s,
+			       const struct sockaddr_storage *sa,
+			       uint16_t port, uint64_t now_ms)
+{
+	union inany_addr peer, seen, guest;
+	struct sockaddr_storage la;
+	socklen_t sl = sizeof(la);
+	uint16_t peer_port, lport = 0;
+	struct tcp_conn *conn;
+	union inany_addr local;
+	union flow *flow;
+
+	tcp_inany_from_sockaddr(sa, &peer, &peer_port);
+	fwd_host_to_guest(c, &peer, &seen);
+	if (!tap_connected(c) ||
+	    !fwd_guest_addr(c, inany_is_v4(&seen), &guest)) {
+		close(s);
+		return;
+	}
+	memset(&local, 0, sizeof(local));
+	if (!getsockname(s, (struct sockaddr *)&la, &sl))
+		tcp_inany_from_sockaddr(&la, &local, &lport);
+
+	flow = flow_alloc(FLOW_TCP, now_ms);
+	if (!flow) {
+		log_ratelimit(LOG_WARNING, now_ms, "TCP: flow table full "
+			      "(FLOW_MAX %u), refusing connection", FLOW_MAX);
+		close(s);
+		return;
+	}
+	conn = &flow->tcp;
+	conn->sock = -1;
+	flow_set_side(flow, FLOW_SIDE_TAP, &guest, port, &seen, peer_port);
+	flow_set_side(flow, FLOW_SIDE_SOCK, &peer, peer_port, &local, lport);
+	if (flow_hash_insert(flow)) {
+		flow_cancel(flow);
+		close(s);
+		return;
+	}
+	conn->sock = s;
+	conn->inbound = 1;
+	conn->isn = tcp_isn(&flow->f.side[FLOW_SIDE_TAP], now_ms);
+	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
+	conn->ws_rcv = TCP_WS_OURS;
+	tcp_set_mss(c, conn, 0);
+	flow_activate(flow);
+	flow_log(flow, LOG_DEBUG, "accepted");
+	tcp_sock_connected(c, conn, now_ms);
+}
+
+/**
+ * tcp_listen_handler() - New connection on a -t listener
+ * @c:		Execution context
+ * @ref:	epoll reference: spec, family and port in idx
+ * @events:	epoll events
+ * @now_ms:	Current time, milliseconds
+ */
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+			uint64_t now_ms)
+{
+	unsigned int spec = ref.idx >> TCP_LREF_SPEC_SHIFT;
+	uint16_t port = (uint16_t)ref.idx, to;
+	int i;
+
+	if (!(events & EPOLLIN) || spec >= (unsigned int)tcp_nspecs ||
+	    !fwd_spec_port(&tcp_specs[spec], port, &to))
+		return;
+	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		int s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+				SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (s < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_ratelimit(LOG_WARNING, now_ms,
+					      "TCP: accept: %s",
+					      strerror(errno));
+			return;
+		}
+		tcp_conn_from_sock(c, s, &sa, to, now_ms);
+	}
+}
+
+/**
+ * tcp_listen_one() - Open one listener
+ * @c:		Execution context
+ * @spec:	Spec index
+ * @v6:		IPv6 (else IPv4)
+ * @port:	Port
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_listen_one(const struct ctx *c, int spec, bool v6,
+			  uint16_t port)
+{
+	const struct fwd_spec *fs = &tcp_specs[spec];
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
+	struct sockaddr_storage sa;
+	union inany_addr a;
+	int s, one = 1, ret;
+	socklen_t sl;
+
+	if (fs->has_addr) {
+		a = fs->addr;
+	} else if (v6) {
+		inany_from_v6(&a, &in6addr_any);
+	} else {
+		struct in_addr any = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&a, any);
+	}
+	sl = tcp_sockaddr(&a, port, &sa);
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (v6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (*fs->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fs->ifname,
+		       (socklen_t)strlen(fs->ifname))) {
+		ret = -errno;
+		goto fail;
+	}
+	if (bind(s, (struct sockaddr *)&sa, sl) || listen(s, 128)) {
+		ret = -errno;
+		goto fail;
+	}
+	ref.fd = s;
+	ref.idx = ((unsigned int)spec << TCP_LREF_SPEC_SHIFT) |
+		  (v6 ? TCP_LREF_V6 : 0) | port;
+	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref)) {
+		ret = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	close(s);
+	return ret;
+}
+
+/**
+ * tcp_listen_all() - Open the listeners of every -t spec
+ * @c:		Execution context
+ */
+static void tcp_listen_all(const struct ctx *c)
+{
+	char err[FWD_ERR_LEN];
+	int i;
+
+	for (i = 0; i < c->tcp_spec_count && i < CONF_FWD_SPEC_MAX; i++) {
+		const struct fwd_spec *fs = &tcp_specs[i];
+		unsigned int port, n = 0;
+		uint16_t to;
+
+		if (fwd_parse_spec(c->tcp_spec[i], &tcp_specs[i], err,
+				   sizeof(err)))
+			die("Bad -t forward '%s': %s", c->tcp_spec[i], err);
+		tcp_nspecs = i + 1;
+		for (port = 1; port <= 65535; port++) {
+			bool v4ok, v6ok;
+			int r4 = -EAFNOSUPPORT, r6 = -EAFNOSUPPORT;
+
+			if (!fwd_spec_port(fs, (uint16_t)port, &to))
+				continue;
+			v4ok = c->ifi4 && (!fs->has_addr ||
+					   inany_is_v4(&fs->addr));
+			v6ok = c->ifi6 && (!fs->has_addr ||
+					   !inany_is_v4(&fs->addr));
+			if (v4ok)
+				r4 = tcp_listen_one(c, i, false,
+						    (uint16_t)port);
+			if (v6ok)
+				r6 = tcp_listen_one(c, i, true,
+						    (uint16_t)port);
+			if (r4 && r6)
+				log_warn("TCP: cannot listen on port %u: %s",
+					 port, strerror(-(v4ok ? r4 : r6)));
+			else
+				n++;
+		}
+		log_debug("TCP: -t %s: %u ports", c->tcp_spec[i], n);
+	}
+}
+
+/**
+ * tcp_init() - Open listeners for -t forwards and the TCP timerfd
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+int tcp_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
+	int s, zero = 0;
+
+	if (getrandom(tcp_isn_key, sizeof(tcp_isn_key), 0) !=
+	    sizeof(tcp_isn_key))
+		return -EIO;
+
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s >= 0) {
+		tcp_peek_off_ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF,
+					      &zero, sizeof(zero));
+		close(s);
+	}
+	if (!tcp_peek_off_ok)
+		log_info("TCP: no SO_PEEK_OFF, in-flight data limited to %u "
+			 "bytes per connection", TCP_DISCARD_BYTES);
+
+	tcp_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				      TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tcp_timer_fd < 0)
+		return -errno;
+	ref.fd = tcp_timer_fd;
+	if (util_epoll_add(c->epollfd, tcp_timer_fd, EPOLLIN, ref))
+		return -errno;
+
+	if (!c->no_tcp)
+		tcp_listen_all(c);
+	return 0;
 }
 
 /**
@@ -88,6 +2108,13 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
  */
 void tcp_tap_disconnected(struct ctx *c, uint64_t now_ms)
 {
-	(void)c;
+	union flow *flow;
+
 	(void)now_ms;
+	flow_foreach(flow) {
+		if (flow->f.type != FLOW_TCP)
+			continue;
+		flow_log(flow, LOG_DEBUG, "guest gone");
+		tcp_conn_fact(c, &flow->tcp, TCP_RESET);
+	}
 }

@@ -1,22 +1,705 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* udp.c - UDP flows between guest datagrams and host sockets */
 
+/**
+ * DOC: Theory of operation
+ *
+ * Every exchange between a guest (address, port) and a peer (address, port)
+ * is one FLOW_UDP flow with its own host socket. The socket is connected to
+ * the peer (after address translation), so that the kernel delivers to it
+ * only the peer's datagrams and its ICMP errors, and a datagram read from it
+ * maps back to the flow by the epoll reference alone. A connected socket
+ * filters by address and port (RFC 4787 §5, "address and port-dependent
+ * filtering"): a peer that answers from another port (TFTP) is not heard.
+ *
+ * Guest to host: tap.c hands over batches of datagrams; consecutive
+ * datagrams of one flow go out with one sendmmsg() that points into the
+ * guest's frames, without copying.
+ *
+ * Host to guest: recvmmsg() reads up to UDP_BATCH datagrams straight into
+ * frame buffers behind room for the Ethernet, IP and UDP headers, which are
+ * then written in front; the frames are queued by reference
+ * (tap_queue_iov()). The buffers are a ring of UDP_FRAMES frames: before the
+ * ring wraps, the tap queue is flushed, so a frame is never overwritten
+ * while queued.
+ *
+ * ICMP errors: sockets have IP_RECVERR/IPV6_RECVERR set. On EPOLLERR the
+ * error queue is read (MSG_ERRQUEUE); an ICMP destination unreachable or
+ * time exceeded about our datagram becomes the same ICMP/ICMPv6 message to
+ * the guest, quoting the datagram as the guest sent it (RFC 792, RFC 4443
+ * §3.1), so that the guest's socket sees e.g. ECONNREFUSED.
+ *
+ * Address translation: fwd_guest_to_host(), as for TCP (the gateway reaches
+ * host loopback unless --no-map-gw), except for DNS: queries to the
+ * --dns-forward address, and to the gateway when it stands for a host
+ * resolver on a loopback address, go to the host resolver (ctx dns_host);
+ * answers come back from the address the guest asked.
+ *
+ * Forwarding (-u): each forwarded host port has a bound socket (a listener).
+ * A datagram from a new host peer creates a flow whose socket is bound to
+ * the same local address and port (SO_REUSEADDR) and connected to the peer:
+ * the kernel then delivers that peer's datagrams to the flow's socket, and
+ * the guest's answers leave from the port the peer wrote to.
+ *
+ * Limits: UDP_BATCH datagrams per system call; datagrams larger than the
+ * MTU allows toward the guest are dropped (counted, logged rate-limited);
+ * the flow table (FLOW_MAX) bounds flows and sockets: at the limit new
+ * flows are refused and their datagrams dropped. UDP_LISTEN_MAX forwarded
+ * ports and addresses.
+ *
+ * Timers: flows idle for --udp-timeout seconds (UDP_TIMEOUT_DEFAULT_S) are
+ * closed by flow.c's sweep, socket included.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <linux/errqueue.h>
+#include <sys/socket.h>
+
+#include "checksum.h"
+#include "flow.h"
+#include "fwd.h"
+#include "log.h"
 #include "passt.h"
 #include "tap.h"
 #include "udp.h"
-#include "log.h"
+#include "util.h"
+
+#define UDP_BATCH		32	/* datagrams per recvmmsg()/sendmmsg() */
+#define UDP_FRAMES		(2 * UDP_BATCH)	/* ring of frames to the guest */
+#define UDP_HDR_LEN		8
+#define UDP_IP4_HDR_LEN		20
+#define UDP_IP6_HDR_LEN		40
+/* Payload offset in a frame buffer: room for the longest headers */
+#define UDP_PAYLOAD_OFF		(ETH_HDR_LEN + UDP_IP6_HDR_LEN + UDP_HDR_LEN)
+/* A frame buffer: headers and the largest UDP payload, ~64 KiB; the ring
+ * takes UDP_FRAMES * UDP_FRAME_BYTES, ~4.1 MiB */
+#define UDP_FRAME_BYTES		(UDP_PAYLOAD_OFF + 65535 - UDP_HDR_LEN)
+#define UDP_ERR_BYTES		1280	/* error queue read: quoted payload */
+#define UDP_ERR_READS_MAX	16	/* error queue entries per event */
+#define UDP_READ_BATCHES_MAX	4	/* recvmmsg() calls per socket event */
+/* ICMP error quotes: RFC 1812 §4.3.2.3, at most 576 bytes of IPv4 message;
+ * RFC 4443 §2.4 (c), the IPv6 minimum MTU, 1280 */
+#define UDP_ICMP4_MAX		576
+#define UDP_ICMP6_MAX		1280
+
+#define UDP_LISTEN_MAX		1024	/* bound -u sockets (ports x families) */
+
+#define ICMP4_DEST_UNREACH	3
+#define ICMP4_FRAG_NEEDED	4
+#define ICMP4_TIME_EXCEEDED	11
+#define ICMP6_DST_UNREACH_	1
+#define ICMP6_TIME_EXCEEDED_	3
 
 /**
- * udp_init() - Open sockets for -u forwards
- * @c:		Execution context
- *
- * Return: 0 on success, negative error code on failure
+ * struct udp_listener - A bound socket of a -u forward
+ * @fd:		Socket
+ * @port:	Host port it is bound to
+ * @to:		Guest port datagrams go to
+ * @v4:		IPv4 socket (else IPv6)
+ * @bound:	Address it is bound to (:: or 0.0.0.0 for any)
  */
-int udp_init(struct ctx *c)
+struct udp_listener {
+	int fd;
+	uint16_t port;
+	uint16_t to;
+	bool v4;
+	union inany_addr bound;
+};
+
+static struct udp_listener udp_listeners[UDP_LISTEN_MAX];
+static unsigned int udp_listen_count;
+
+static uint8_t udp_frames[UDP_FRAMES][UDP_FRAME_BYTES];
+static unsigned int udp_frame_next;
+
+static struct mmsghdr udp_mmh[UDP_BATCH];
+static struct iovec udp_iov[UDP_BATCH];
+static struct sockaddr_storage udp_names[UDP_BATCH];
+
+static uint64_t udp_drop_toobig;
+
+/**
+ * udp_sockaddr() - Fill a socket address from an inany address and port
+ * @sa:		Output
+ * @a:		Address
+ * @port:	Port, host order
+ *
+ * Return: length of the address for its family
+ */
+static socklen_t udp_sockaddr(struct sockaddr_storage *sa,
+			      const union inany_addr *a, uint16_t port)
 {
-	if (c->udp_spec_count)
-		die("--udp-ports: UDP forwarding is not supported yet");
+	memset(sa, 0, sizeof(*sa));
+	if (inany_is_v4(a)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = *inany_v4(a);
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a->a6;
+		sin6->sin6_port = htons(port);
+		return sizeof(*sin6);
+	}
+}
+
+/**
+ * udp_from_sockaddr() - Read an inany address and port from a socket address
+ * @sa:		Socket address, AF_INET or AF_INET6
+ * @a:		Address, output
+ * @port:	Port, host order, output
+ *
+ * Return: 0 on success, -1 on another family
+ */
+static int udp_from_sockaddr(const struct sockaddr_storage *sa,
+			     union inany_addr *a, uint16_t *port)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, sin->sin_addr);
+		*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+			(const struct sockaddr_in6 *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			struct in_addr v4;
+
+			memcpy(&v4, sin6->sin6_addr.s6_addr + 12, 4);
+			inany_from_v4(a, v4);
+		} else {
+			inany_from_v6(a, &sin6->sin6_addr);
+		}
+		*port = ntohs(sin6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/**
+ * udp_addr_in4_list() - Is an IPv4 address among the first @n of a list?
+ * @a:		Address
+ * @list:	List
+ * @n:		Entries used
+ *
+ * Return: true if found
+ */
+static bool udp_addr_in4_list(struct in_addr a, const struct in_addr *list,
+			      int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+/**
+ * udp_addr_in6_list() - Is an IPv6 address among the first @n of a list?
+ * @a:		Address
+ * @list:	List
+ * @n:		Entries used
+ *
+ * Return: true if found
+ */
+static bool udp_addr_in6_list(const struct in6_addr *a,
+			      const struct in6_addr *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (IN6_ARE_ADDR_EQUAL(a, &list[i]))
+			return true;
+	return false;
+}
+
+/**
+ * udp_dns_redirect() - Should a guest's datagram go to the host resolver?
+ * @c:		Execution context
+ * @dst:	Destination the guest used
+ * @dport:	Destination port
+ * @host:	Host resolver address, output if redirected
+ *
+ * Port 53 only. Redirected: the --dns-forward address; the gateway, if the
+ * guest was told the gateway as its resolver, or if the host resolver is on
+ * a loopback address (which the gateway would otherwise map to 127.0.0.1 or
+ * ::1, not e.g. 127.0.0.53) and the gateway is mapped (no --no-map-gw).
+ *
+ * Context: pure.
+ * Return: true if @host is set and the flow must go there
+ */
+bool udp_dns_redirect(const struct ctx *c, const union inany_addr *dst,
+		      uint16_t dport, union inany_addr *host)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+
+	if (dport != UDP_DNS_PORT)
+		return false;
+	if (v4) {
+		uint32_t h = ntohl(c->ip4.dns_host.s_addr);
+		bool match, gw;
+
+		if (!h)
+			return false;
+		match = c->ip4.dns_match.s_addr &&
+			v4->s_addr == c->ip4.dns_match.s_addr;
+		gw = c->ip4.gw.s_addr && v4->s_addr == c->ip4.gw.s_addr &&
+		     (udp_addr_in4_list(c->ip4.gw, c->ip4.dns,
+					c->ip4.dns_count) ||
+		      (!c->no_map_gw && (h >> 24) == 127));
+		if (!match && !gw)
+			return false;
+		inany_from_v4(host, c->ip4.dns_host);
+		return true;
+	}
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+		return false;
+	if (!(!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+	      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match))) {
+		bool is_gw = (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
+			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.gw)) ||
+			     (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_ll) &&
+			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.our_ll));
+
+		if (!is_gw)
+			return false;
+		if (!udp_addr_in6_list(&dst->a6, c->ip6.dns,
+				       c->ip6.dns_count) &&
+		    (c->no_map_gw || !IN6_IS_ADDR_LOOPBACK(&c->ip6.dns_host)))
+			return false;
+	}
+	inany_from_v6(host, &c->ip6.dns_host);
+	return true;
+}
+
+/**
+ * udp_payload_max() - Largest UDP payload that fits the guest's MTU
+ * @c:		Execution context
+ * @v4:		IPv4 (else IPv6)
+ *
+ * Context: pure.
+ * Return: bytes
+ */
+size_t udp_payload_max(const struct ctx *c, bool v4)
+{
+	size_t hdr = (v4 ? UDP_IP4_HDR_LEN : UDP_IP6_HDR_LEN) + UDP_HDR_LEN;
+	size_t mtu = c->mtu > 0 ? (size_t)c->mtu : 0;
+	size_t max = v4 ? 65535 - hdr : 65535 - UDP_HDR_LEN;
+
+	if (mtu < hdr)
+		return 0;
+	return MIN(mtu - hdr, max);
+}
+
+/**
+ * udp_frame_build4() - Write Ethernet, IPv4 and UDP headers before a payload
+ * @c:		Execution context (MAC addresses)
+ * @frame:	Frame start; the payload is already at
+ *		@frame + ETH_HDR_LEN + 20 + 8
+ * @src:	Source address (IPv4-mapped)
+ * @sport:	Source port
+ * @dst:	Destination address (IPv4-mapped)
+ * @dport:	Destination port
+ * @len:	Payload length, at most 65507
+ *
+ * Context: pure but for the MAC addresses in @c.
+ * Return: frame length
+ */
+size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
+			const union inany_addr *src, uint16_t sport,
+			const union inany_addr *dst, uint16_t dport,
+			size_t len)
+{
+	uint8_t *ip = frame + ETH_HDR_LEN, *uh = ip + UDP_IP4_HDR_LEN;
+	size_t ulen = UDP_HDR_LEN + len;
+	uint16_t sum;
+
+	tap_eth_hdr(c, frame, 0x0800);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	util_put_be16(ip + 2, (uint16_t)(UDP_IP4_HDR_LEN + ulen));
+	util_put_be16(ip + 4, 0);
+	util_put_be16(ip + 6, 0x4000);		/* DF, RFC 6864 §4.1 ID 0 */
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	util_put_be16(ip + 10, 0);
+	memcpy(ip + 12, &inany_v4(src)->s_addr, 4);
+	memcpy(ip + 16, &inany_v4(dst)->s_addr, 4);
+	util_put_be16(ip + 10, csum(ip, UDP_IP4_HDR_LEN, 0));
+
+	util_put_be16(uh, sport);
+	util_put_be16(uh + 2, dport);
+	util_put_be16(uh + 4, (uint16_t)ulen);
+	util_put_be16(uh + 6, 0);
+	sum = csum_l4_4(*inany_v4(src), *inany_v4(dst), IPPROTO_UDP, uh,
+			ulen);
+	util_put_be16(uh + 6, sum ? sum : 0xffff);	/* RFC 768 */
+	return ETH_HDR_LEN + UDP_IP4_HDR_LEN + ulen;
+}
+
+/**
+ * udp_frame_build6() - Write Ethernet, IPv6 and UDP headers before a payload
+ * @c:		Execution context (MAC addresses)
+ * @frame:	Frame start; the payload is already at
+ *		@frame + ETH_HDR_LEN + 40 + 8
+ * @src:	Source address
+ * @sport:	Source port
+ * @dst:	Destination address
+ * @dport:	Destination port
+ * @len:	Payload length, at most 65527
+ *
+ * Context: pure but for the MAC addresses in @c.
+ * Return: frame length
+ */
+size_t udp_frame_build6(const struct ctx *c, uint8_t *frame,
+			const union inany_addr *src, uint16_t sport,
+			const union inany_addr *dst, uint16_t dport,
+			size_t len)
+{
+	uint8_t *ip = frame + ETH_HDR_LEN, *uh = ip + UDP_IP6_HDR_LEN;
+	size_t ulen = UDP_HDR_LEN + len;
+	uint16_t sum;
+
+	tap_eth_hdr(c, frame, 0x86dd);
+	util_put_be32(ip, 0x60000000U);
+	util_put_be16(ip + 4, (uint16_t)ulen);
+	ip[6] = IPPROTO_UDP;
+	ip[7] = 64;
+	memcpy(ip + 8, &src->a6, 16);
+	memcpy(ip + 24, &dst->a6, 16);
+
+	util_put_be16(uh, sport);
+	util_put_be16(uh + 2, dport);
+	util_put_be16(uh + 4, (uint16_t)ulen);
+	util_put_be16(uh + 6, 0);
+	sum = csum_l4_6(&src->a6, &dst->a6, IPPROTO_UDP, uh, ulen);
+	util_put_be16(uh + 6, sum ? sum : 0xffff);	/* RFC 8200 §8.1 */
+	return ETH_HDR_LEN + UDP_IP6_HDR_LEN + ulen;
+}
+
+/**
+ * udp_icmp_quote4() - Rebuild the start of a guest's IPv4 datagram for an
+ *		       ICMP error body
+ * @buf:	Output
+ * @size:	Size of @buf
+ * @guest:	Guest address (source of the datagram)
+ * @gport:	Guest port
+ * @peer:	Peer as the guest sees it (destination)
+ * @pport:	Peer port
+ * @payload:	Start of the datagram's payload, as the kernel returned it
+ * @len:	Bytes at @payload
+ *
+ * RFC 792: the internet header and at least 64 bits of the datagram; RFC
+ * 1812 §4.3.2.3: as much as fits in 576 bytes. The IP header checksum is
+ * set; the UDP checksum is left 0 (the guest does not check a quote).
+ *
+ * Context: pure.
+ * Return: bytes written
+ */
+size_t udp_icmp_quote4(uint8_t *buf, size_t size,
+		       const union inany_addr *guest, uint16_t gport,
+		       const union inany_addr *peer, uint16_t pport,
+		       const uint8_t *payload, size_t len)
+{
+	size_t hdr = UDP_IP4_HDR_LEN + UDP_HDR_LEN, take;
+
+	if (size < hdr)
+		return 0;
+	take = MIN(len, size - hdr);
+	buf[0] = 0x45;
+	buf[1] = 0;
+	util_put_be16(buf + 2, (uint16_t)MIN(hdr + len, 65535));
+	util_put_be16(buf + 4, 0);
+	util_put_be16(buf + 6, 0x4000);
+	buf[8] = 64;
+	buf[9] = IPPROTO_UDP;
+	util_put_be16(buf + 10, 0);
+	memcpy(buf + 12, &inany_v4(guest)->s_addr, 4);
+	memcpy(buf + 16, &inany_v4(peer)->s_addr, 4);
+	util_put_be16(buf + 10, csum(buf, UDP_IP4_HDR_LEN, 0));
+	util_put_be16(buf + 20, gport);
+	util_put_be16(buf + 22, pport);
+	util_put_be16(buf + 24, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
+	util_put_be16(buf + 26, 0);
+	memcpy(buf + hdr, payload, take);
+	return hdr + take;
+}
+
+/**
+ * udp_icmp_quote6() - Rebuild the start of a guest's IPv6 datagram for an
+ *		       ICMPv6 error body
+ * @buf:	Output
+ * @size:	Size of @buf
+ * @guest:	Guest address (source of the datagram)
+ * @gport:	Guest port
+ * @peer:	Peer as the guest sees it (destination)
+ * @pport:	Peer port
+ * @payload:	Start of the datagram's payload, as the kernel returned it
+ * @len:	Bytes at @payload
+ *
+ * RFC 4443 §3.1: as much of the invoking packet as fits the minimum MTU.
+ *
+ * Context: pure.
+ * Return: bytes written
+ */
+size_t udp_icmp_quote6(uint8_t *buf, size_t size,
+		       const union inany_addr *guest, uint16_t gport,
+		       const union inany_addr *peer, uint16_t pport,
+		       const uint8_t *payload, size_t len)
+{
+	size_t hdr = UDP_IP6_HDR_LEN + UDP_HDR_LEN, take;
+
+	if (size < hdr)
+		return 0;
+	take = MIN(len, size - hdr);
+	util_put_be32(buf, 0x60000000U);
+	util_put_be16(buf + 4, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
+	buf[6] = IPPROTO_UDP;
+	buf[7] = 64;
+	memcpy(buf + 8, &guest->a6, 16);
+	memcpy(buf + 24, &peer->a6, 16);
+	util_put_be16(buf + 40, gport);
+	util_put_be16(buf + 42, pport);
+	util_put_be16(buf + 44, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
+	util_put_be16(buf + 46, 0);
+	memcpy(buf + hdr, payload, take);
+	return hdr + take;
+}
+
+/**
+ * udp_sock_open() - Open a flow's socket, optionally bound, and connect it
+ * @v4:		IPv4 socket (else IPv6)
+ * @bind_to:	Local address and port to bind to (SO_REUSEADDR), or NULL
+ * @bind_port:	Local port, if @bind_to
+ * @peer:	Peer address
+ * @pport:	Peer port
+ *
+ * #syscalls socket setsockopt bind connect close
+ * Return: socket, or -errno
+ */
+static int udp_sock_open(bool v4, const union inany_addr *bind_to,
+			 uint16_t bind_port, const union inany_addr *peer,
+			 uint16_t pport)
+{
+	struct sockaddr_storage sa;
+	int s, one = 1, err;
+	socklen_t sl;
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (v4 ? setsockopt(s, SOL_IP, IP_RECVERR, &one, sizeof(one)) :
+		 setsockopt(s, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one)))
+		goto fail;
+	if (!v4 && setsockopt(s, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+		goto fail;
+	if (bind_to) {
+		if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+			goto fail;
+		sl = udp_sockaddr(&sa, bind_to, bind_port);
+		if (bind(s, (struct sockaddr *)&sa, sl))
+			goto fail;
+	}
+	sl = udp_sockaddr(&sa, peer, pport);
+	if (connect(s, (struct sockaddr *)&sa, sl))
+		goto fail;
+	return s;
+fail:
+	err = -errno;
+	close(s);
+	return err;
+}
+
+/**
+ * udp_flow_commit() - Finish a NEW flow: sides, hash, epoll, ACTIVE
+ * @c:		Execution context
+ * @flow:	NEW flow, tap side already set
+ * @s:		Its connected socket
+ * @host:	Host-side peer address
+ * @hport:	Host-side peer port
+ *
+ * On failure the socket is closed and the flow cancelled.
+ *
+ * #syscalls getsockname epoll_ctl
+ * Return: 0 on success, -1 on failure
+ */
+static int udp_flow_commit(struct ctx *c, union flow *flow, int s,
+			   const union inany_addr *host, uint16_t hport)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP };
+	union inany_addr local;
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+	uint16_t lport = 0;
+
+	memset(&local, 0, sizeof(local));
+	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
+		udp_from_sockaddr(&sa, &local, &lport);
+	flow_set_side(flow, FLOW_SIDE_SOCK, host, hport, &local, lport);
+	flow->udp.sock = s;
+	if (flow_hash_insert(flow))
+		goto fail;
+	ref.idx = flow_idx(flow);
+	ref.fd = s;
+	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref))
+		goto fail;
+	flow_activate(flow);
+	flow_log(flow, LOG_DEBUG, "new, socket bound to port %u", lport);
 	return 0;
+fail:
+	close(s);
+	flow->udp.sock = -1;
+	flow_cancel(flow);
+	return -1;
+}
+
+/**
+ * udp_flow_from_tap() - Create the flow for a guest's new exchange
+ * @c:		Execution context
+ * @guest:	Guest address
+ * @gport:	Guest port
+ * @peer:	Destination as the guest sees it
+ * @pport:	Destination port
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: the new ACTIVE flow, or NULL if refused
+ */
+static union flow *udp_flow_from_tap(struct ctx *c,
+				     const union inany_addr *guest,
+				     uint16_t gport,
+				     const union inany_addr *peer,
+				     uint16_t pport, uint64_t now_ms)
+{
+	union inany_addr host;
+	union flow *flow;
+	int s;
+
+	if (!pport)
+		return NULL;
+	if (!udp_dns_redirect(c, peer, pport, &host)) {
+		if (c->ip4.dns_match.s_addr && pport == UDP_DNS_PORT &&
+		    inany_v4(peer) &&
+		    inany_v4(peer)->s_addr == c->ip4.dns_match.s_addr)
+			return NULL;	/* --dns-forward without a resolver */
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		    pport == UDP_DNS_PORT &&
+		    IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.dns_match))
+			return NULL;
+		if (!fwd_guest_to_host(c, peer, &host))
+			return NULL;
+	}
+
+	flow = flow_alloc(FLOW_UDP, now_ms);
+	if (!flow) {
+		log_ratelimit(LOG_WARNING, now_ms, "UDP: flow table full "
+			      "(FLOW_MAX %d), datagram dropped", FLOW_MAX);
+		return NULL;
+	}
+	flow->udp.sock = -1;
+	flow_set_side(flow, FLOW_SIDE_TAP, guest, gport, peer, pport);
+
+	s = udp_sock_open(inany_is_v4(&host), NULL, 0, &host, pport);
+	if (s < 0) {
+		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket for a new flow: "
+			      "%s", strerror(-s));
+		flow_cancel(flow);
+		return NULL;
+	}
+	if (udp_flow_commit(c, flow, s, &host, pport))
+		return NULL;
+	return flow;
+}
+
+/**
+ * udp_send_group() - Send consecutive datagrams of one flow to its socket
+ * @flow:	Flow
+ * @pkts:	Packets from the guest, all of @flow
+ * @n:		Number of packets
+ *
+ * A pending error (ICMP reported on the connected socket) fails the first
+ * send once; the batch is retried then, the error itself is read from the
+ * error queue on EPOLLERR. What the socket does not take is dropped.
+ *
+ * #syscalls sendmmsg
+ * Return: payload bytes sent
+ */
+static size_t udp_send_group(union flow *flow, const struct tap_pkt *pkts,
+			     size_t n)
+{
+	size_t i, done = 0, bytes = 0;
+	bool retried = false;
+
+	while (done < n) {
+		size_t k = MIN(n - done, UDP_BATCH);
+		int ret;
+
+		for (i = 0; i < k; i++) {
+			const struct tap_pkt *p = &pkts[done + i];
+
+			udp_iov[i].iov_base = (void *)(uintptr_t)
+					      (p->l4 + UDP_HDR_LEN);
+			udp_iov[i].iov_len = p->l4_len - UDP_HDR_LEN;
+			memset(&udp_mmh[i], 0, sizeof(udp_mmh[i]));
+			udp_mmh[i].msg_hdr.msg_iov = &udp_iov[i];
+			udp_mmh[i].msg_hdr.msg_iovlen = 1;
+		}
+		ret = sendmmsg(flow->udp.sock, udp_mmh, (unsigned int)k,
+			       MSG_DONTWAIT);
+		if (ret < 0) {
+			if (!retried && errno != EAGAIN &&
+			    errno != EWOULDBLOCK) {
+				retried = true;
+				continue;
+			}
+			flow_log(flow, LOG_DEBUG, "sendmmsg: %s, %zu "
+				 "datagrams dropped", strerror(errno),
+				 n - done);
+			break;
+		}
+		for (i = 0; i < (size_t)ret; i++)
+			bytes += udp_iov[i].iov_len;
+		if ((size_t)ret < k) {
+			flow_log(flow, LOG_DEBUG, "sendmmsg: %zu datagrams "
+				 "dropped", k - (size_t)ret);
+			done += k;	/* the rest of this call is dropped */
+			continue;
+		}
+		done += k;
+	}
+	return bytes;
+}
+
+/**
+ * udp_pkt_same_flow() - Do two guest datagrams belong to the same flow?
+ * @a:		Packet
+ * @b:		Packet
+ *
+ * Return: true if family, addresses and ports are equal
+ */
+static bool udp_pkt_same_flow(const struct tap_pkt *a,
+			      const struct tap_pkt *b)
+{
+	if (a->af != b->af || memcmp(a->l4, b->l4, 4))
+		return false;
+	if (a->af == AF_INET)
+		return a->src4.s_addr == b->src4.s_addr &&
+		       a->dst4.s_addr == b->dst4.s_addr;
+	return IN6_ARE_ADDR_EQUAL(&a->src6, &b->src6) &&
+	       IN6_ARE_ADDR_EQUAL(&a->dst6, &b->dst6);
 }
 
 /**
@@ -29,41 +712,497 @@ int udp_init(struct ctx *c)
 void udp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
 		   uint64_t now_ms)
 {
-	(void)c;
-	(void)pkts;
-	(void)now_ms;
-	while (n--)
-		tap_count_drop(TAP_DROP_L4_PROTO);
+	size_t i = 0, j;
+
+	while (i < n) {
+		const struct tap_pkt *p = &pkts[i];
+		union inany_addr guest, peer;
+		uint16_t gport, pport;
+		union flow *flow;
+
+		for (j = i + 1; j < n && udp_pkt_same_flow(p, &pkts[j]); j++)
+			;
+		if (c->no_udp) {
+			i = j;
+			continue;
+		}
+		gport = util_get_be16(p->l4);
+		pport = util_get_be16(p->l4 + 2);
+		if (p->af == AF_INET) {
+			inany_from_v4(&guest, p->src4);
+			inany_from_v4(&peer, p->dst4);
+		} else {
+			inany_from_v6(&guest, &p->src6);
+			inany_from_v6(&peer, &p->dst6);
+		}
+
+		flow = flow_lookup(FLOW_UDP, &guest, gport, &peer, pport);
+		if (!flow)
+			flow = udp_flow_from_tap(c, &guest, gport, &peer,
+						 pport, now_ms);
+		if (flow) {
+			flow_touch(flow, now_ms);
+			flow_count_bytes(flow, FLOW_SIDE_TAP,
+					 udp_send_group(flow, p, j - i));
+		} else {
+			log_trace("UDP: %zu datagrams to port %u dropped",
+				  j - i, pport);
+		}
+		i = j;
+	}
 }
 
 /**
- * udp_sock_handler() - Datagrams on a flow's host socket
+ * udp_icmp_to_guest() - Relay an ICMP error about a flow's datagram
  * @c:		Execution context
- * @ref:	epoll reference
+ * @flow:	Flow
+ * @ee:		Extended error from the error queue
+ * @payload:	Payload of the datagram that caused it
+ * @len:	Bytes at @payload
+ */
+static void udp_icmp_to_guest(struct ctx *c, const union flow *flow,
+			      const struct sock_extended_err *ee,
+			      const uint8_t *payload, size_t len)
+{
+	const struct flow_side *tap = &flow->f.side[FLOW_SIDE_TAP];
+	const struct flow_side *sock = &flow->f.side[FLOW_SIDE_SOCK];
+	const struct sockaddr *off = SO_EE_OFFENDER(ee);
+	static uint8_t msg[UDP_ICMP6_MAX];
+	union inany_addr from = tap->our_addr, offender;
+	bool v4 = inany_is_v4(&tap->ep_addr);
+	uint16_t oport;
+	size_t l;
+
+	if (off->sa_family == AF_INET || off->sa_family == AF_INET6) {
+		struct sockaddr_storage ss;
+
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, off, off->sa_family == AF_INET ?
+		       sizeof(struct sockaddr_in) :
+		       sizeof(struct sockaddr_in6));
+		if (!udp_from_sockaddr(&ss, &offender, &oport) &&
+		    !inany_equals(&offender, &sock->ep_addr) &&
+		    inany_is_v4(&offender) == v4)
+			fwd_host_to_guest(c, &offender, &from);
+	}
+
+	memset(msg, 0, 8);
+	msg[0] = ee->ee_type;
+	msg[1] = ee->ee_code;
+	if (v4) {
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+		    (ee->ee_type != ICMP4_DEST_UNREACH &&
+		     ee->ee_type != ICMP4_TIME_EXCEEDED))
+			return;
+		if (ee->ee_type == ICMP4_DEST_UNREACH &&
+		    ee->ee_code == ICMP4_FRAG_NEEDED)	/* RFC 1191 §4 */
+			util_put_be16(msg + 6, (uint16_t)MIN(ee->ee_info,
+							     65535));
+		l = udp_icmp_quote4(msg + 8, UDP_ICMP4_MAX - 20 - 8,
+				    &tap->ep_addr, tap->ep_port,
+				    &tap->our_addr, tap->our_port,
+				    payload, len);
+		tap_send_icmp4(c, *inany_v4(&from), *inany_v4(&tap->ep_addr),
+			       msg, 8 + l);
+	} else {
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+		    (ee->ee_type != ICMP6_DST_UNREACH_ &&
+		     ee->ee_type != ICMP6_TIME_EXCEEDED_))
+			return;
+		l = udp_icmp_quote6(msg + 8, UDP_ICMP6_MAX - 40 - 8,
+				    &tap->ep_addr, tap->ep_port,
+				    &tap->our_addr, tap->our_port,
+				    payload, len);
+		tap_send_icmp6(c, &from.a6, &tap->ep_addr.a6, msg, 8 + l);
+	}
+	flow_log(flow, LOG_DEBUG, "ICMP%s type %u code %u relayed to guest",
+		 v4 ? "" : "v6", ee->ee_type, ee->ee_code);
+}
+
+/**
+ * udp_sock_errqueue() - Read a socket's error queue, relay ICMP errors
+ * @c:		Execution context
+ * @flow:	Flow
+ * @s:		Socket
+ *
+ * #syscalls recvmsg
+ */
+static void udp_sock_errqueue(struct ctx *c, const union flow *flow, int s)
+{
+	static uint8_t data[UDP_ERR_BYTES];
+	char cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+			     sizeof(struct sockaddr_in6))];
+	int i;
+
+	for (i = 0; i < UDP_ERR_READS_MAX; i++) {
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+		struct sockaddr_storage name;
+		struct msghdr mh = {
+			.msg_name = &name, .msg_namelen = sizeof(name),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		const struct sock_extended_err *ee = NULL;
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		n = recvmsg(s, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if ((cm->cmsg_level == SOL_IP &&
+			     cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == SOL_IPV6 &&
+			     cm->cmsg_type == IPV6_RECVERR))
+				ee = (const struct sock_extended_err *)
+				     (const void *)CMSG_DATA(cm);
+		}
+		if (ee)
+			udp_icmp_to_guest(c, flow, ee, data, (size_t)n);
+	}
+}
+
+/**
+ * udp_queue_frame() - Headers before a payload in a ring buffer, then queue
+ * @c:		Execution context
+ * @tap:	Tap side of the flow: guest and the peer as the guest sees it
+ * @buf:	Ring buffer, payload at UDP_PAYLOAD_OFF
+ * @len:	Payload length
+ */
+static void udp_queue_frame(struct ctx *c, const struct flow_side *tap,
+			    uint8_t *buf, size_t len)
+{
+	struct iovec iov;
+
+	if (inany_is_v4(&tap->ep_addr)) {
+		iov.iov_base = buf + (UDP_IP6_HDR_LEN - UDP_IP4_HDR_LEN);
+		iov.iov_len = udp_frame_build4(c, iov.iov_base, &tap->our_addr,
+					       tap->our_port, &tap->ep_addr,
+					       tap->ep_port, len);
+	} else {
+		iov.iov_base = buf;
+		iov.iov_len = udp_frame_build6(c, buf, &tap->our_addr,
+					       tap->our_port, &tap->ep_addr,
+					       tap->ep_port, len);
+	}
+	tap_queue_iov(c, &iov, 1);
+}
+
+/**
+ * udp_recv_batch() - recvmmsg() into the next UDP_BATCH ring buffers
+ * @c:		Execution context
+ * @s:		Socket
+ * @max:	Largest payload accepted (longer ones are truncated, flagged)
+ * @names:	Fill udp_names[] with the sources
+ *
+ * The ring is flushed to the guest first if fewer than UDP_BATCH buffers
+ * are left; buffers not filled are given back.
+ *
+ * #syscalls recvmmsg
+ * Return: datagrams read (in udp_mmh[], payload at udp_iov[].iov_base), 0
+ *	   if none, -errno on error
+ */
+static int udp_recv_batch(struct ctx *c, int s, size_t max, bool names)
+{
+	unsigned int base;
+	int i, n;
+
+	if (udp_frame_next + UDP_BATCH > UDP_FRAMES) {
+		tap_flush(c);
+		udp_frame_next = 0;
+	}
+	base = udp_frame_next;
+	for (i = 0; i < UDP_BATCH; i++) {
+		udp_iov[i].iov_base = udp_frames[base + i] + UDP_PAYLOAD_OFF;
+		udp_iov[i].iov_len = max;
+		memset(&udp_mmh[i], 0, sizeof(udp_mmh[i]));
+		udp_mmh[i].msg_hdr.msg_iov = &udp_iov[i];
+		udp_mmh[i].msg_hdr.msg_iovlen = 1;
+		if (names) {
+			udp_mmh[i].msg_hdr.msg_name = &udp_names[i];
+			udp_mmh[i].msg_hdr.msg_namelen = sizeof(udp_names[i]);
+		}
+	}
+	n = recvmmsg(s, udp_mmh, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	udp_frame_next += (unsigned int)n;
+	return n;
+}
+
+/**
+ * udp_too_big() - Count and log a datagram the guest's MTU cannot carry
+ * @now_ms:	Current time, milliseconds
+ */
+static void udp_too_big(uint64_t now_ms)
+{
+	udp_drop_toobig++;
+	log_ratelimit(LOG_DEBUG, now_ms, "UDP: datagram beyond the guest's "
+		      "MTU dropped (%llu so far)",
+		      (unsigned long long)udp_drop_toobig);
+}
+
+/**
+ * udp_sock_handler() - Datagrams and errors on a flow's host socket
+ * @c:		Execution context
+ * @ref:	epoll reference: flow index and socket
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
  */
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      uint64_t now_ms)
 {
-	(void)c;
-	(void)ref;
-	(void)events;
-	(void)now_ms;
+	union flow *flow = flow_at(ref.idx);
+	const struct flow_side *tap;
+	size_t max;
+	int b, i, n;
+
+	if (!flow || !flow_is_active(flow) || flow->f.type != FLOW_UDP ||
+	    flow->udp.sock != ref.fd)
+		return;
+	tap = &flow->f.side[FLOW_SIDE_TAP];
+	if (events & EPOLLERR)
+		udp_sock_errqueue(c, flow, ref.fd);
+	if (!(events & EPOLLIN))
+		return;
+
+	max = udp_payload_max(c, inany_is_v4(&tap->ep_addr));
+	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
+		n = udp_recv_batch(c, ref.fd, max, false);
+		if (n < 0)
+			flow_log(flow, LOG_DEBUG, "recvmmsg: %s",
+				 strerror(-n));
+		if (n <= 0)
+			return;
+		flow_touch(flow, now_ms);
+		for (i = 0; i < n; i++) {
+			size_t len = udp_mmh[i].msg_len;
+
+			if (udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				udp_too_big(now_ms);
+				continue;
+			}
+			flow_count_bytes(flow, FLOW_SIDE_SOCK, len);
+			udp_queue_frame(c, tap, (uint8_t *)udp_iov[i].iov_base -
+					UDP_PAYLOAD_OFF, len);
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/**
+ * udp_flow_from_host() - Create the flow for a new peer of a -u forward
+ * @c:		Execution context
+ * @l:		Listener the datagram arrived on
+ * @peer:	Host-side peer address
+ * @pport:	Host-side peer port
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: the flow (existing or new), or NULL if refused
+ */
+static union flow *udp_flow_from_host(struct ctx *c,
+				      const struct udp_listener *l,
+				      const union inany_addr *peer,
+				      uint16_t pport, uint64_t now_ms)
+{
+	union inany_addr guest, seen;
+	union flow *flow;
+	int s;
+
+	if (!pport || !fwd_guest_addr(c, l->v4, &guest))
+		return NULL;
+	fwd_host_to_guest(c, peer, &seen);
+	flow = flow_lookup(FLOW_UDP, &guest, l->to, &seen, pport);
+	if (flow)
+		return flow_is_active(flow) ? flow : NULL;
+
+	flow = flow_alloc(FLOW_UDP, now_ms);
+	if (!flow) {
+		log_ratelimit(LOG_WARNING, now_ms, "UDP: flow table full "
+			      "(FLOW_MAX %d), datagram dropped", FLOW_MAX);
+		return NULL;
+	}
+	flow->udp.sock = -1;
+	flow_set_side(flow, FLOW_SIDE_TAP, &guest, l->to, &seen, pport);
+	s = udp_sock_open(l->v4, &l->bound, l->port, peer, pport);
+	if (s < 0) {
+		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket for port %u: %s",
+			      l->port, strerror(-s));
+		flow_cancel(flow);
+		return NULL;
+	}
+	if (udp_flow_commit(c, flow, s, peer, pport))
+		return NULL;
+	return flow;
 }
 
 /**
  * udp_listen_handler() - Datagrams on a -u forward socket
  * @c:		Execution context
- * @ref:	epoll reference
+ * @ref:	epoll reference: listener index and socket
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
  */
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
-	(void)c;
-	(void)ref;
-	(void)events;
-	(void)now_ms;
+	const struct udp_listener *l;
+	int b, i, n;
+	size_t max;
+
+	if (ref.idx >= udp_listen_count || !(events & EPOLLIN))
+		return;
+	l = &udp_listeners[ref.idx];
+	max = udp_payload_max(c, l->v4);
+
+	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
+		n = udp_recv_batch(c, ref.fd, max, true);
+		if (n < 0)
+			log_debug("UDP: port %u: recvmmsg: %s", l->port,
+				  strerror(-n));
+		if (n <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			size_t len = udp_mmh[i].msg_len;
+			union inany_addr peer;
+			union flow *flow;
+			uint16_t pport;
+
+			if (udp_mmh[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				udp_too_big(now_ms);
+				continue;
+			}
+			if (udp_from_sockaddr(&udp_names[i], &peer, &pport))
+				continue;
+			flow = udp_flow_from_host(c, l, &peer, pport, now_ms);
+			if (!flow)
+				continue;
+			flow_touch(flow, now_ms);
+			flow_count_bytes(flow, FLOW_SIDE_SOCK, len);
+			udp_queue_frame(c, &flow->f.side[FLOW_SIDE_TAP],
+					(uint8_t *)udp_iov[i].iov_base -
+					UDP_PAYLOAD_OFF, len);
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/**
+ * udp_listen_one() - Bind one socket of a -u forward
+ * @c:		Execution context
+ * @spec:	Parsed spec (address, interface)
+ * @v4:		IPv4 socket (else IPv6)
+ * @port:	Host port
+ * @to:		Guest port
+ *
+ * #syscalls socket setsockopt bind epoll_ctl
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_listen_one(struct ctx *c, const struct fwd_spec *spec,
+			  bool v4, uint16_t port, uint16_t to)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
+	struct udp_listener *l;
+	struct sockaddr_storage sa;
+	int s, one = 1, err;
+	socklen_t sl;
+
+	if (udp_listen_count == UDP_LISTEN_MAX)
+		return -ENOSPC;
+	l = &udp_listeners[udp_listen_count];
+	memset(l, 0, sizeof(*l));
+	l->v4 = v4;
+	l->port = port;
+	l->to = to;
+	if (spec->has_addr) {
+		l->bound = spec->addr;
+	} else if (v4) {
+		struct in_addr any = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&l->bound, any);
+	} else {
+		inany_from_v6(&l->bound, &in6addr_any);
+	}
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (!v4 && setsockopt(s, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one))))
+		goto fail;
+	if (*spec->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, spec->ifname,
+		       (socklen_t)strlen(spec->ifname)))
+		goto fail;
+	sl = udp_sockaddr(&sa, &l->bound, port);
+	if (bind(s, (struct sockaddr *)&sa, sl))
+		goto fail;
+	ref.idx = udp_listen_count;
+	ref.fd = s;
+	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref))
+		goto fail;
+	l->fd = s;
+	udp_listen_count++;
+	return 0;
+fail:
+	err = -errno;
+	close(s);
+	return err;
+}
+
+/**
+ * udp_init() - Open sockets for -u forwards
+ * @c:		Execution context
+ *
+ * A spec with an address binds that address only; otherwise one socket per
+ * enabled IP version. Any failure to bind ends start-up with a message
+ * naming the port.
+ *
+ * Context: start-up.
+ * Return: 0 on success, negative error code on failure
+ */
+int udp_init(struct ctx *c)
+{
+	char err[FWD_ERR_LEN];
+	int i, ret;
+
+	for (i = 0; i < c->udp_spec_count; i++) {
+		static struct fwd_spec spec;
+		uint32_t port;
+		uint16_t to;
+
+		if (fwd_parse_spec(c->udp_spec[i], &spec, err, sizeof(err)))
+			die("--udp-ports %s: %s", c->udp_spec[i], err);
+		if (spec.none || c->no_udp)
+			continue;
+		for (port = 1; port <= 65535; port++) {
+			bool v4 = spec.has_addr ? inany_is_v4(&spec.addr)
+						: c->ifi4;
+			bool v6 = spec.has_addr ? !inany_is_v4(&spec.addr)
+						: c->ifi6;
+
+			if (!fwd_spec_port(&spec, (uint16_t)port, &to))
+				continue;
+			ret = 0;
+			if (v4 && c->ifi4)
+				ret = udp_listen_one(c, &spec, true,
+						     (uint16_t)port, to);
+			if (!ret && v6 && c->ifi6)
+				ret = udp_listen_one(c, &spec, false,
+						     (uint16_t)port, to);
+			if (ret == -ENOSPC)
+				die("--udp-ports %s: more than %d bound "
+				    "sockets (UDP_LISTEN_MAX)",
+				    c->udp_spec[i], UDP_LISTEN_MAX);
+			if (ret)
+				die("--udp-ports %s: port %u: %s",
+				    c->udp_spec[i], port, strerror(-ret));
+		}
+	}
+	if (udp_listen_count)
+		log_debug("UDP: %u forwarded sockets bound", udp_listen_count);
+	return 0;
 }

@@ -4,13 +4,24 @@
 #ifndef UDP_H
 #define UDP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "epoll_ctl.h"
+#include "flow.h"
 
 struct ctx;
 struct tap_pkt;
+
+/* Idle time after which a UDP flow and its socket are closed, seconds.
+ * RFC 4787 REQ-5: a NAT's UDP mapping MUST NOT expire in less than two
+ * minutes. Settable with --udp-timeout.
+ */
+#define UDP_TIMEOUT_DEFAULT_S	180
+#define UDP_TIMEOUT_MAX_S	86400	/* one day, largest --udp-timeout */
+
+#define UDP_DNS_PORT		53
 
 int udp_init(struct ctx *c);
 void udp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
@@ -19,5 +30,26 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      uint64_t now_ms);
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms);
+
+/* Pure helpers, exported for unit tests */
+bool udp_dns_redirect(const struct ctx *c, const union inany_addr *dst,
+		      uint16_t dport, union inany_addr *host);
+size_t udp_payload_max(const struct ctx *c, bool v4);
+size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
+			const union inany_addr *src, uint16_t sport,
+			const union inany_addr *dst, uint16_t dport,
+			size_t len);
+size_t udp_frame_build6(const struct ctx *c, uint8_t *frame,
+			const union inany_addr *src, uint16_t sport,
+			const union inany_addr *dst, uint16_t dport,
+			size_t len);
+size_t udp_icmp_quote4(uint8_t *buf, size_t size,
+		       const union inany_addr *guest, uint16_t gport,
+		       const union inany_addr *peer, uint16_t pport,
+		       const uint8_t *payload, size_t len);
+size_t udp_icmp_quote6(uint8_t *buf, size_t size,
+		       const union inany_addr *guest, uint16_t gport,
+		       const union inany_addr *peer, uint16_t pport,
+		       const uint8_t *payload, size_t len);
 
 #endif /* UDP_H */

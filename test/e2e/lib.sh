@@ -1,0 +1,337 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test/e2e/lib.sh - The end-to-end test bed: namespaces, daemon, guest bridge
+#
+# Sourced by every test/e2e/*.sh case. Three network namespaces, unique per
+# run (suffix $$), so that parallel runs do not collide:
+#
+#   $NS_GUEST   tap0 <-- tapbridge -- unix socket $SOCK --+
+#   $NS_HOST    passt (the daemon under test) ------------+
+#               veth-h 192.0.2.2/24 2001:db8:1::2/64
+#                 |
+#   $NS_REMOTE  veth-r 192.0.2.1/24 2001:db8:1::1/64, servers on lo:
+#               $REMOTE4 198.51.100.1, $REMOTE6 2001:db8:100::1
+#
+# API: bed_setup, bed_start_daemon [ARGS], bed_start_daemon_bg [ARGS],
+# bed_stop_daemon, daemon_alive, bed_connect_guest [TAPBRIDGE ARGS],
+# bed_disconnect_guest, guest_static_config, bed_bg CMD..., in_guest,
+# in_host, in_remote, pass, fail MSG, skip MSG, wait_for CMD..., need_cmd.
+# Tests send traffic only to loopback and to these namespaces.
+
+set -u
+
+BED_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BED_TOP=$(cd "$BED_LIB_DIR/../.." && pwd)
+
+: "${PASST:=$BED_TOP/build/passt}"
+: "${PASST_BIN:=$PASST}"
+: "${TAPBRIDGE:=$BED_TOP/build/tools/tapbridge}"
+: "${WAIT_TIMEOUT_S:=10}"
+GUESTSOCK="$BED_LIB_DIR/guestsock.py"
+
+OUR_MAC=9a:55:9a:55:9a:55	# the daemon's default MAC (gateway's)
+GUEST_MAC=52:54:00:12:34:56	# tap0 in the guest
+HOST4=192.0.2.2
+GW4=192.0.2.1
+HOST6=2001:db8:1::2
+GW6=2001:db8:1::1
+REMOTE4=198.51.100.1
+REMOTE6=2001:db8:100::1
+DNS4=192.0.2.53
+DNS6=2001:db8:1::53
+
+NS_REMOTE= NS_HOST= NS_GUEST= BED_DIR= SOCK=
+PASST_PID= BRIDGE_PID=
+BED_PIDS=()
+
+# pass - Report success and exit 0
+pass() {
+	echo "PASS"
+	exit 0
+}
+
+# bed_show_logs - Print the tail of the daemon's and the bridge's logs
+bed_show_logs() {
+	local f
+	[ -n "$BED_DIR" ] || return 0
+	for f in passt.log passt.out bridge.log; do
+		[ -s "$BED_DIR/$f" ] || continue
+		echo "--- last 30 lines of $f ---"
+		tail -30 "$BED_DIR/$f"
+	done
+}
+
+# fail MSG - Report failure with the daemon's log tail and exit 1
+fail() {
+	echo "FAIL: $*"
+	bed_show_logs
+	exit 1
+}
+
+# skip MSG - Exit 77 with MSG as the last line of output
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# need_cmd NAME - Skip the test unless command NAME exists
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not available"
+}
+
+# wait_for CMD... - Poll CMD every 0.1 s for up to $WAIT_TIMEOUT_S seconds
+wait_for() {
+	local i n=$((WAIT_TIMEOUT_S * 10))
+	for ((i = 0; i < n; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+in_guest() { ip netns exec "$NS_GUEST" "$@"; }
+in_host() { ip netns exec "$NS_HOST" "$@"; }
+in_remote() { ip netns exec "$NS_REMOTE" "$@"; }
+
+# bed_bg [in_guest|in_host|in_remote] CMD... - Start CMD in the background
+# (in that namespace); it is killed at cleanup. Sets BG_PID, the PID of CMD
+# itself (ip netns exec keeps it; a shell function in the background would
+# not).
+bed_bg() {
+	case "$1" in
+	in_guest)  shift; ip netns exec "$NS_GUEST" "$@" & ;;
+	in_host)   shift; ip netns exec "$NS_HOST" "$@" & ;;
+	in_remote) shift; ip netns exec "$NS_REMOTE" "$@" & ;;
+	*)         "$@" & ;;
+	esac
+	BG_PID=$!
+	BED_PIDS+=("$BG_PID")
+}
+
+# bed_kill PID - SIGTERM, then SIGKILL after 2 s, a process we started
+bed_kill() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# bed_cleanup - EXIT trap: kill what we started, delete namespaces, files
+bed_cleanup() {
+	local rc=$? pid ns keep
+	trap - EXIT INT TERM
+	{
+		bed_kill "$BRIDGE_PID"
+		bed_kill "$PASST_PID"
+		for pid in "${BED_PIDS[@]}"; do
+			bed_kill "$pid"
+		done
+		# Anything else still inside our own namespaces
+		for ns in "$NS_GUEST" "$NS_HOST" "$NS_REMOTE"; do
+			[ -n "$ns" ] || continue
+			for pid in $(ip netns pids "$ns" 2>/dev/null); do
+				kill -KILL "$pid"
+			done
+			ip netns del "$ns"
+		done
+		[ -n "$NS_HOST" ] && rm -rf "/etc/netns/$NS_HOST"
+		if [ -n "$BED_DIR" ]; then
+			if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] &&
+			   [ -n "${LOGDIR:-}" ] && [ -d "${LOGDIR:-}" ]; then
+				keep="$LOGDIR/$(basename "$0" .sh).bed"
+				mkdir -p "$keep" && cp -r "$BED_DIR"/. "$keep"/
+			fi
+			rm -rf "$BED_DIR"
+		fi
+	} >/dev/null 2>&1
+	exit "$rc"
+}
+
+# bed_ns_sysctls NS - No DAD, no autoconfiguration surprises in NS
+bed_ns_sysctls() {
+	ip netns exec "$1" sh -c '
+		sysctl -qw net.ipv6.conf.all.accept_dad=0
+		sysctl -qw net.ipv6.conf.default.accept_dad=0
+		ip link set lo up'
+}
+
+# bed_setup - Create the three namespaces, the veth pair, resolv.conf
+bed_setup() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+	need_cmd ip
+	[ -x "$PASST_BIN" ] || fail "no daemon binary at $PASST_BIN"
+	[ -x "$TAPBRIDGE" ] || fail "no tapbridge at $TAPBRIDGE"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+
+	NS_REMOTE=pt-r-$$ NS_HOST=pt-h-$$ NS_GUEST=pt-g-$$
+	BED_DIR=$(mktemp -d /tmp/passt-bed.XXXXXX)
+	# Sticky and world-writable like /tmp: the daemon drops to nobody and
+	# must still remove its own socket and pid file here
+	chmod 1777 "$BED_DIR"
+	SOCK=$BED_DIR/passt.sock
+	trap bed_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+
+	ip netns add "$NS_REMOTE" || skip "cannot create network namespaces"
+	ip netns add "$NS_HOST" || fail "ip netns add $NS_HOST"
+	ip netns add "$NS_GUEST" || fail "ip netns add $NS_GUEST"
+	bed_ns_sysctls "$NS_REMOTE" && bed_ns_sysctls "$NS_HOST" &&
+		bed_ns_sysctls "$NS_GUEST" || fail "namespace sysctls"
+
+	ip -n "$NS_REMOTE" link add veth-r type veth \
+		peer name veth-h netns "$NS_HOST" || fail "veth pair"
+	in_remote sh -e -c "
+		ip link set veth-r mtu 1500 up
+		ip addr add $GW4/24 dev veth-r
+		ip -6 addr add $GW6/64 dev veth-r nodad
+		ip addr add $REMOTE4/32 dev lo
+		ip -6 addr add $REMOTE6/128 dev lo nodad" ||
+		fail "remote namespace configuration"
+	in_host sh -e -c "
+		ip link set veth-h mtu 1500 up
+		ip addr add $HOST4/24 dev veth-h
+		ip -6 addr add $HOST6/64 dev veth-h nodad
+		ip route add default via $GW4
+		ip -6 route add default via $GW6" ||
+		fail "host namespace configuration"
+
+	mkdir -p "/etc/netns/$NS_HOST" || fail "mkdir /etc/netns/$NS_HOST"
+	printf 'nameserver %s\nnameserver %s\nsearch test.example\n' \
+		"$DNS4" "$DNS6" >"/etc/netns/$NS_HOST/resolv.conf"
+}
+
+# bed_wait_socket - Wait until $SOCK exists while $PASST_PID runs
+bed_wait_socket() {
+	local i n=$((WAIT_TIMEOUT_S * 10))
+	for ((i = 0; i < n; i++)); do
+		[ -S "$SOCK" ] && return 0
+		daemon_alive || fail "daemon exited during start-up"
+		sleep 0.1
+	done
+	fail "daemon socket $SOCK did not appear"
+}
+
+# bed_start_daemon [ARGS...] - Start the daemon in $NS_HOST in foreground
+# mode, socket $SOCK, log $BED_DIR/passt.log (stdout/stderr: passt.out).
+# Sets PASST_PID; returns once the socket exists.
+bed_start_daemon() {
+	rm -f "$SOCK"
+	ip netns exec "$NS_HOST" "$PASST_BIN" -f -s "$SOCK" \
+		-l "$BED_DIR/passt.log" "$@" >>"$BED_DIR/passt.out" 2>&1 \
+		</dev/null &
+	PASST_PID=$!
+	bed_wait_socket
+}
+
+# bed_start_daemon_bg [ARGS...] - Start the daemon without -f: it must write
+# the pid file $BED_DIR/passt.pid and detach. Sets PASST_PID from the file.
+bed_start_daemon_bg() {
+	local rc
+	rm -f "$SOCK" "$BED_DIR/passt.pid"
+	in_host "$PASST_BIN" -s "$SOCK" -l "$BED_DIR/passt.log" \
+		-P "$BED_DIR/passt.pid" "$@" >>"$BED_DIR/passt.out" 2>&1 \
+		</dev/null
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "daemon parent exited with $rc"
+	[ -s "$BED_DIR/passt.pid" ] || fail "no pid file after the parent exited"
+	PASST_PID=$(tr -d ' \n' <"$BED_DIR/passt.pid")
+	[[ "$PASST_PID" =~ ^[0-9]+$ ]] || fail "pid file holds '$PASST_PID'"
+	bed_wait_socket
+}
+
+# daemon_alive - True if $PASST_PID is a running (not zombie) process
+daemon_alive() {
+	local st
+	[ -n "$PASST_PID" ] || return 1
+	st=$(awk '{ print $3 }' "/proc/$PASST_PID/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# bed_stop_daemon - SIGTERM the daemon, wait for it; sets PASST_RC (exit
+# status, 143 if it had to be killed, empty if not our child)
+bed_stop_daemon() {
+	local i
+	PASST_RC=
+	[ -n "$PASST_PID" ] || return 0
+	kill -TERM "$PASST_PID" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		daemon_alive || break
+		sleep 0.1
+	done
+	if daemon_alive; then
+		kill -KILL "$PASST_PID"
+		fail "daemon did not exit within 5 s of SIGTERM"
+	fi
+	wait "$PASST_PID" 2>/dev/null
+	PASST_RC=$?
+	PASST_PID=
+}
+
+# bed_connect_guest [TAPBRIDGE ARGS...] - Start tapbridge in $NS_GUEST: tap0
+# with $GUEST_MAC, connected to $SOCK. Sets BRIDGE_PID; log bridge.log.
+bed_connect_guest() {
+	local n0 i
+	n0=$(grep -c 'connected to' "$BED_DIR/bridge.log" 2>/dev/null)
+	ip netns exec "$NS_GUEST" "$TAPBRIDGE" -i tap0 -s "$SOCK" \
+		-m "$GUEST_MAC" "$@" 2>>"$BED_DIR/bridge.log" </dev/null &
+	BRIDGE_PID=$!
+	for ((i = 0; i < WAIT_TIMEOUT_S * 10; i++)); do
+		[ "$(grep -c 'connected to' "$BED_DIR/bridge.log")" -gt \
+		  "${n0:-0}" ] && return 0
+		kill -0 "$BRIDGE_PID" 2>/dev/null ||
+			fail "tapbridge exited before connecting"
+		sleep 0.1
+	done
+	fail "tapbridge did not connect to $SOCK"
+}
+
+# bed_disconnect_guest - Stop tapbridge (tap0 disappears); sets BRIDGE_RC
+bed_disconnect_guest() {
+	BRIDGE_RC=
+	[ -n "$BRIDGE_PID" ] || return 0
+	kill -TERM "$BRIDGE_PID" 2>/dev/null
+	wait "$BRIDGE_PID" 2>/dev/null
+	BRIDGE_RC=$?
+	BRIDGE_PID=
+}
+
+# guest_static_config - Guest tap0 gets the host's addresses, static routes
+# and neighbour entries for both gateways, so no ARP/NDP/DHCP is needed.
+# Router advertisements are ignored from now on, and whatever one already
+# configured (SLAAC address, default route) is removed first. Idempotent.
+guest_static_config() {
+	in_guest sh -e -c "
+		sysctl -qw net.ipv6.conf.tap0.accept_ra=0
+		sysctl -qw net.ipv6.conf.tap0.autoconf=0
+		ip -6 addr flush dev tap0 scope global
+		ip -6 route flush dev tap0 proto ra
+		ip addr replace $HOST4/24 dev tap0
+		ip -6 addr replace $HOST6/64 dev tap0 nodad
+		ip route replace default via $GW4 dev tap0
+		ip -6 route replace default via $GW6 dev tap0
+		ip neigh replace $GW4 lladdr $OUR_MAC dev tap0 nud permanent
+		ip -6 neigh replace $GW6 lladdr $OUR_MAC dev tap0 nud permanent" ||
+		fail "guest static configuration"
+}
+
+# daemon_log_has [GREP OPTS] PATTERN - The daemon's log or output matches
+daemon_log_has() {
+	cat "$BED_DIR/passt.log" "$BED_DIR/passt.out" 2>/dev/null | grep -q "$@"
+}
+
+# pcap_tagged FILE TAG - Print how many distinct intact frames tagged TAG
+# (sent by guestsock.py) FILE holds; fails if any tagged frame is corrupt
+pcap_tagged() {
+	python3 "$GUESTSOCK" pcapcount "$1" --tag "$2"
+}
+
+# pcap_tagged_is FILE TAG N - True once FILE holds exactly N tagged frames
+pcap_tagged_is() {
+	[ "$(pcap_tagged "$1" "$2")" = "$3" ]
+}

@@ -1,0 +1,276 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# test/e2e/tcp_lib.sh - Helpers for the tcp_*.sh cases (sourced, not a case)
+#
+# tcp_tool_init writes $TCPTOOL, a python3 program with these modes:
+#   send-server ADDR PORT FILE     accept one; send FILE; shutdown(WR);
+#                                  read until EOF; close
+#   recv-server ADDR PORT OUT      accept one; read until EOF into OUT; close
+#   get ADDR PORT OUT              connect; shutdown(WR); read until EOF
+#   put ADDR PORT FILE             connect; send FILE; shutdown(WR); read
+#                                  until EOF; close
+#   reqresp-server ADDR PORT N     accept one; read the request until EOF;
+#                                  then send N pseudo-random bytes; close
+#   reqresp ADDR PORT N OUT        connect; send N bytes; shutdown(WR);
+#                                  read the response until EOF into OUT
+#   pattern SEED N OUT             write the N-byte pattern SEED to OUT
+#   eof-first-server ADDR PORT OUT accept; send 6 bytes; shutdown(WR); read
+#                                  until EOF into OUT
+#   after-eof ADDR PORT N          connect; read the 6 bytes and EOF; then
+#                                  send N bytes of pattern 'late'
+#   reset-server / reset-client    reset the connection (SO_LINGER 0 close)
+#   wait-reset-server / -client    exit 0 only if the peer's reset is seen
+#   refused ADDR PORT              exit 0 only if the connection is refused
+#   echo-server ADDR PORT          echo every connection until EOF (many)
+#   many ADDR PORT CONNS BYTES     CONNS concurrent connections each sending
+#                                  BYTES of its own pattern and checking the
+#                                  echo; exit 0 only if all match
+# Listening modes print "listening" on stdout once bound (use tcp_wait_file).
+
+TCPTOOL=
+
+tcp_tool_init() {
+	TCPTOOL=$BED_DIR/tcptool.py
+	cat >"$TCPTOOL" <<'PYEOF'
+import hashlib, os, selectors, socket, sys, time
+
+def fam(a):
+    return socket.AF_INET6 if ':' in a else socket.AF_INET
+
+def listen(a, p):
+    s = socket.socket(fam(a), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a, int(p)))
+    s.listen(1024)
+    print("listening", flush=True)
+    return s
+
+def readall(c, out=None):
+    n = 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            return n
+        n += len(b)
+        if out:
+            out.write(b)
+
+def pattern(seed, n):
+    out = bytearray()
+    h = hashlib.sha256(str(seed).encode()).digest()
+    while len(out) < n:
+        h = hashlib.sha256(h).digest()
+        out += h
+    return bytes(out[:n])
+
+def main():
+    m = sys.argv[1]; a = sys.argv[2]; p = sys.argv[3]
+    if m == 'send-server':
+        s = listen(a, p); c, _ = s.accept()
+        with open(sys.argv[4], 'rb') as f:
+            c.sendfile(f)
+        c.shutdown(socket.SHUT_WR); readall(c); c.close()
+    elif m == 'recv-server':
+        s = listen(a, p); c, _ = s.accept()
+        with open(sys.argv[4], 'wb') as f:
+            readall(c, f)
+        c.close()
+    elif m == 'get':
+        c = socket.create_connection((a, int(p)), timeout=60)
+        c.shutdown(socket.SHUT_WR)
+        with open(sys.argv[4], 'wb') as f:
+            readall(c, f)
+        c.close()
+    elif m == 'put':
+        c = socket.create_connection((a, int(p)), timeout=60)
+        with open(sys.argv[4], 'rb') as f:
+            c.sendfile(f)
+        c.shutdown(socket.SHUT_WR); readall(c); c.close()
+    elif m == 'reqresp-server':
+        s = listen(a, p); c, _ = s.accept()
+        n = readall(c)
+        print("request %d" % n, flush=True)
+        c.sendall(pattern('resp', int(sys.argv[4]))); c.close()
+    elif m == 'reqresp':
+        c = socket.create_connection((a, int(p)), timeout=60)
+        c.sendall(pattern('req', int(sys.argv[4])))
+        c.shutdown(socket.SHUT_WR)
+        with open(sys.argv[5], 'wb') as f:
+            readall(c, f)
+        c.close()
+    elif m == 'echo-server':
+        s = listen(a, p); s.setblocking(False)
+        sel = selectors.DefaultSelector()
+        sel.register(s, selectors.EVENT_READ, None)
+        while True:
+            for k, ev in sel.select():
+                if k.data is None:
+                    try:
+                        c, _ = s.accept()
+                    except BlockingIOError:
+                        continue
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ, [bytearray(), False])
+                    continue
+                c = k.fileobj; st = k.data
+                if ev & selectors.EVENT_READ:
+                    try:
+                        b = c.recv(1 << 16)
+                    except BlockingIOError:
+                        b = None
+                    except ConnectionError:
+                        sel.unregister(c); c.close(); continue
+                    if b == b'':
+                        st[1] = True
+                    elif b:
+                        st[0] += b
+                if st[0]:
+                    try:
+                        n = c.send(st[0]); del st[0][:n]
+                    except BlockingIOError:
+                        pass
+                    except ConnectionError:
+                        sel.unregister(c); c.close(); continue
+                if st[1] and not st[0]:
+                    sel.unregister(c); c.close(); continue
+                sel.modify(c, selectors.EVENT_READ |
+                           (selectors.EVENT_WRITE if st[0] else 0), st)
+    elif m == 'many':
+        nconn = int(sys.argv[4]); nbytes = int(sys.argv[5])
+        sel = selectors.DefaultSelector(); left = 0
+        for i in range(nconn):
+            c = socket.socket(fam(a), socket.SOCK_STREAM)
+            c.setblocking(False)
+            c.connect_ex((a, int(p)))
+            data = pattern(i, nbytes)
+            st = {'i': i, 'out': memoryview(data), 'exp': data,
+                  'got': bytearray(), 'shut': False}
+            sel.register(c, selectors.EVENT_READ | selectors.EVENT_WRITE, st)
+            left += 1
+        bad = 0; deadline = time.time() + 120
+        while left and time.time() < deadline:
+            for k, ev in sel.select(1):
+                c = k.fileobj; st = k.data
+                try:
+                    if ev & selectors.EVENT_WRITE and st['out']:
+                        n = c.send(st['out'][:65536])
+                        st['out'] = st['out'][n:]
+                    if not st['out'] and not st['shut']:
+                        c.shutdown(socket.SHUT_WR); st['shut'] = True
+                        sel.modify(c, selectors.EVENT_READ, st)
+                    if ev & selectors.EVENT_READ:
+                        b = c.recv(1 << 16)
+                        if b:
+                            st['got'] += b
+                        else:
+                            if bytes(st['got']) != st['exp']:
+                                bad += 1
+                                print("conn %d: %d of %d bytes, mismatch"
+                                      % (st['i'], len(st['got']), nbytes))
+                            sel.unregister(c); c.close(); left -= 1
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError as e:
+                    print("conn %d: %s" % (st['i'], e)); bad += 1
+                    sel.unregister(c); c.close(); left -= 1
+        print("done: %d bad, %d unfinished" % (bad, left))
+        sys.exit(1 if bad or left else 0)
+    elif m == 'pattern':
+        with open(sys.argv[4], 'wb') as f:
+            f.write(pattern(a, int(p)))
+    elif m == 'eof-first-server':
+        s = listen(a, p); c, _ = s.accept()
+        c.sendall(b'hello\n'); c.shutdown(socket.SHUT_WR)
+        with open(sys.argv[4], 'wb') as f:
+            readall(c, f)
+        c.close()
+    elif m == 'after-eof':
+        c = socket.create_connection((a, int(p)), timeout=60)
+        if readall(c) != 6:
+            sys.exit("greeting missing")
+        c.sendall(pattern('late', int(sys.argv[4])))
+        c.shutdown(socket.SHUT_WR)
+        if readall(c):
+            sys.exit("data after EOF")
+        c.close()
+    elif m in ('reset-server', 'wait-reset-server'):
+        s = listen(a, p); c, _ = s.accept()
+        if m == 'reset-server':
+            c.recv(10)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         b'\x01\x00\x00\x00\x00\x00\x00\x00')
+            c.close(); return
+        c.settimeout(20)
+        try:
+            readall(c)
+        except ConnectionResetError:
+            print("reset", flush=True); return
+        sys.exit("no reset seen")
+    elif m == 'reset-client':
+        c = socket.create_connection((a, int(p)), timeout=20)
+        c.sendall(b'x'); time.sleep(0.5)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     b'\x01\x00\x00\x00\x00\x00\x00\x00')
+        c.close()
+    elif m == 'wait-reset-client':
+        c = socket.create_connection((a, int(p)), timeout=20)
+        c.sendall(b'x')
+        try:
+            readall(c)
+        except ConnectionResetError:
+            print("reset", flush=True); return
+        sys.exit("no reset seen")
+    elif m == 'refused':
+        try:
+            socket.create_connection((a, int(p)), timeout=20)
+        except ConnectionRefusedError:
+            print("refused", flush=True); return
+        sys.exit("connection not refused")
+    else:
+        sys.exit("unknown mode " + m)
+
+main()
+PYEOF
+}
+
+# tcp_wait_file FILE PATTERN - Wait until FILE has a line matching PATTERN
+tcp_wait_file() {
+	wait_for grep -q "$2" "$1"
+}
+
+# tcp_sha FILE - Print the sha256 of FILE
+tcp_sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# tcp_flows_active - Print the daemon's active flow count (SIGUSR1 dump)
+tcp_flows_active() {
+	local n
+	n=$(grep -c 'flow table:' "$BED_DIR/passt.log")
+	kill -USR1 "$PASST_PID"
+	wait_for sh -c "[ \$(grep -c 'flow table:' '$BED_DIR/passt.log') -gt $n ]" ||
+		return 1
+	grep 'flow table:' "$BED_DIR/passt.log" | tail -1 |
+		sed 's/.*flow table: \([0-9]*\) active.*/\1/'
+}
+
+# tcp_no_flows - True once the daemon reports no active flows
+tcp_no_flows() {
+	[ "$(tcp_flows_active)" = 0 ]
+}
+
+# tcp_daemon_fds - Print how many file descriptors the daemon has open
+tcp_daemon_fds() {
+	ls "/proc/$PASST_PID/fd" 2>/dev/null | wc -l
+}
+
+# tcp_start - Start the daemon (no RAs: the guest's routes are static) with
+# the given extra arguments, connect the guest, configure it statically.
+# $TCP_DEBUG_LOG, if set, receives a copy of the daemon log at exit.
+tcp_start() {
+	bed_start_daemon --no-ra ${TCP_DEBUG_LOG:+-d} "$@"
+	bed_connect_guest
+	guest_static_config
+	[ -n "${TCP_DEBUG_LOG:-}" ] &&
+		trap 'cp "$BED_DIR/passt.log" "$TCP_DEBUG_LOG"; bed_cleanup' EXIT
+	return 0
+}

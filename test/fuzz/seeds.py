@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""seeds.py - Write the fuzz seed corpus: test/fuzz/corpus/<target>/<name>
+
+Seeds are the frames a real guest sends (ARP request and probe, DHCP
+DISCOVER/REQUEST/INFORM, DHCPv6 SOLICIT and INFORMATION-REQUEST, router and
+neighbour solicitations, TCP SYN/data/FIN/RST over IPv4 and IPv6, UDP, ICMP
+echo), built by test/badguest.py's packet builders, plus one stream of every
+malformed class badguest.py sends. Each target gets its input format:
+
+  tap_frames  stream bytes: 32-bit length prefix + frame, repeated
+  arp         configuration byte 0 + Ethernet frame
+  dhcp        configuration byte 0 + UDP payload to port 67
+  dhcpv6      configuration byte 0 + UDP payload to port 547
+  ndp         configuration byte 0 + address selector + ICMPv6 message
+
+Run from anywhere; rewrites the files (deterministic content).
+"""
+
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import badguest as bg  # noqa: E402
+
+
+def stream(*frames):
+    """Frames in qemu stream framing"""
+    return b"".join(struct.pack("!I", len(f)) + f for f in frames)
+
+
+def write(target, name, data):
+    """Write one seed file"""
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    s = bg.seed_frames()
+    for name, f in s.items():
+        write("tap_frames", name, stream(f))
+    write("tap_frames", "tcp4_session",
+          stream(s["tcp4_syn"], s["tcp4_ack_data"], s["tcp4_fin"],
+                 s["tcp4_rst"]))
+    write("tap_frames", "all_good", stream(*s.values()))
+    write("tap_frames", "all_malformed",
+          stream(*(f for _, f in bg.malformed_frames())))
+
+    for name in ("arp_request", "arp_probe"):
+        write("arp", name, b"\0" + s[name])
+    write("arp", "arp_reply", b"\0" + bg.f_arp(op=2, dst=bg.OUR_MAC))
+
+    for name in ("dhcp_discover", "dhcp_request", "dhcp_inform"):
+        write("dhcp", name, b"\0" + s[name][14 + 20 + 8:])
+    for name in ("dhcpv6_solicit", "dhcpv6_solicit_rapid", "dhcpv6_info"):
+        write("dhcpv6", name, b"\0" + s[name][14 + 40 + 8:])
+    req = bg.dhcpv6_msg(3, opts=bg.dhcpv6_opt(2, struct.pack("!HH", 3, 1) +
+                                              bg.OUR_MAC) +
+                        bg.dhcpv6_opt(3, bytes(12) + bg.dhcpv6_opt(
+                            5, bg.GUEST6 + bytes(8))))
+    write("dhcpv6", "dhcpv6_request", b"\0" + req)
+
+    # ndp selector: source index | destination index << 3 (test/fuzz/ndp.c)
+    for name, sel in (("ndp_rs", 1 | 0 << 3), ("ndp_ns_gw", 1 | 2 << 3),
+                      ("ndp_ns_dad", 0 | 3 << 3), ("ndp_ns_ll", 1 | 4 << 3)):
+        write("ndp", name, bytes([0, sel]) + s[name][14 + 40:])
+    dad = bg.f_ns(target=bg.OUR_LL, src=bg.UNSPEC6)	# DAD for our address
+    write("ndp", "ndp_ns_dad", bytes([0, 0 | 3 << 3]) + dad[14 + 40:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test/unit/flow.c - Flow table: allocation, hash lookup, deferred free */
+
+#include <arpa/inet.h>
+
+#include "unit.h"
+#include "passt.h"
+#include "flow.h"
+
+/**
+ * mk4() - Build an inany address from dotted text
+ * @s:		IPv4 address text
+ *
+ * Return: address
+ */
+static union inany_addr mk4(const char *s)
+{
+	union inany_addr a;
+	struct in_addr v4;
+
+	inet_pton(AF_INET, s, &v4);
+	inany_from_v4(&a, v4);
+	return a;
+}
+
+/**
+ * new_ping() - Allocate, insert and activate a PING4 flow
+ * @gport:	Guest "port" (echo id)
+ * @now_ms:	Creation time
+ *
+ * Return: the flow, or NULL
+ */
+static union flow *new_ping(uint16_t gport, uint64_t now_ms)
+{
+	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
+	union flow *flow = flow_alloc(FLOW_PING4, now_ms);
+
+	if (!flow)
+		return NULL;
+	flow->ping.sock = -1;
+	flow_set_side(flow, FLOW_SIDE_TAP, &g, gport, &p, gport);
+	flow_set_side(flow, FLOW_SIDE_SOCK, &p, 0, &g, 0);
+	if (flow_hash_insert(flow)) {
+		flow_cancel(flow);
+		return NULL;
+	}
+	flow_activate(flow);
+	return flow;
+}
+
+UNIT_TEST(inany_v4_mapped_roundtrip_and_compare)
+{
+	union inany_addr a = mk4("192.0.2.1"), b = mk4("192.0.2.1");
+	union inany_addr c6;
+	char buf[INANY_STR_LEN];
+
+	CHECK(inany_is_v4(&a));
+	CHECK(inany_equals(&a, &b));
+	CHECK(!strcmp(inany_ntop(&a, buf, sizeof(buf)), "192.0.2.1"));
+	inany_from_v6(&c6, &in6addr_loopback);
+	CHECK(!inany_is_v4(&c6));
+	CHECK(!inany_v4(&c6));
+	CHECK(!strcmp(inany_ntop(&c6, buf, sizeof(buf)), "::1"));
+}
+
+UNIT_TEST(alloc_insert_lookup_finds_active_flow)
+{
+	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
+	union flow *f;
+
+	flow_init();
+	f = new_ping(1234, 5);
+	CHECK(f != NULL);
+	CHECK_EQ(f->f.state, FLOW_STATE_ACTIVE);
+	CHECK(flow_lookup(FLOW_PING4, &g, 1234, &p, 1234) == f);
+	CHECK(!flow_lookup(FLOW_PING6, &g, 1234, &p, 1234));
+	CHECK(!flow_lookup(FLOW_PING4, &g, 1235, &p, 1234));
+	CHECK(!flow_lookup(FLOW_PING4, &p, 1234, &g, 1234));
+	CHECK_EQ(flow_count_active(), 1);
+	CHECK(flow_at(flow_idx(f)) == f);
+	CHECK(!flow_at(FLOW_MAX));
+}
+
+UNIT_TEST(duplicate_key_insert_refused)
+{
+	flow_init();
+	CHECK(new_ping(7, 0) != NULL);
+	CHECK(new_ping(7, 0) == NULL);
+	CHECK_EQ(flow_count_active(), 1);
+}
+
+UNIT_TEST(close_unhashes_now_and_tick_frees_later)
+{
+	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
+	struct ctx c = { .epollfd = -1 };
+	union flow *f;
+
+	flow_init();
+	f = new_ping(42, 0);
+	flow_close(f);
+	CHECK_EQ(f->f.state, FLOW_STATE_CLOSED);
+	CHECK(!flow_lookup(FLOW_PING4, &g, 42, &p, 42));
+	CHECK_EQ(flow_count_active(), 0);
+	/* Same key may start again before the sweep */
+	CHECK(new_ping(42, 0) != NULL);
+	flow_tick(&c, 1);
+	CHECK_EQ(f->f.state, FLOW_STATE_FREE);
+}
+
+UNIT_TEST(cancel_new_flow_returns_entry_to_free_list)
+{
+	union flow *f, *g;
+
+	flow_init();
+	f = flow_alloc(FLOW_UDP, 0);
+	CHECK(f != NULL);
+	flow_cancel(f);
+	CHECK_EQ(f->f.state, FLOW_STATE_FREE);
+	g = flow_alloc(FLOW_UDP, 0);
+	CHECK(g == f);
+	flow_cancel(g);
+}
+
+UNIT_TEST(table_full_refuses_and_counts)
+{
+	unsigned int i;
+
+	flow_init();
+	for (i = 0; i < FLOW_MAX; i++)
+		if (!new_ping((uint16_t)i, 0) && i < 65536)
+			break;
+	CHECK_EQ(i, FLOW_MAX);
+	CHECK(flow_alloc(FLOW_TCP, 0) == NULL);
+	CHECK_EQ(flow_alloc_fail_count(), 1);
+}
+
+UNIT_TEST(hash_removals_keep_every_other_flow_findable)
+{
+	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
+	union flow *f[4000];
+	unsigned int i, bad = 0;
+
+	flow_init();
+	for (i = 0; i < 4000; i++)
+		f[i] = new_ping((uint16_t)i, 0);
+	for (i = 0; i < 4000; i += 3)
+		flow_close(f[i]);
+	for (i = 0; i < 4000; i++) {
+		union flow *l = flow_lookup(FLOW_PING4, &g, (uint16_t)i,
+					    &p, (uint16_t)i);
+
+		if (i % 3 ? l != f[i] : l != NULL)
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+}
+
+UNIT_TEST(idle_ping_flow_expires_after_two_sweeps)
+{
+	struct ctx c = { .epollfd = -1 };
+	union flow *f;
+
+	flow_init();
+	f = new_ping(9, 0);
+	flow_tick(&c, 1000);			/* marks it */
+	CHECK_EQ(f->f.state, FLOW_STATE_ACTIVE);
+	flow_touch(f, 2000);			/* activity clears the mark */
+	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 1000);
+	CHECK_EQ(f->f.state, FLOW_STATE_ACTIVE);
+	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 2000);	/* marked, idle */
+	CHECK_EQ(f->f.state, FLOW_STATE_CLOSED);
+	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 3000);
+	CHECK_EQ(f->f.state, FLOW_STATE_FREE);
+}
+
+UNIT_TEST(siphash_matches_reference_vector)
+{
+	/* SipHash-2-4 paper, Appendix A: key 00..0f, message 00..0e */
+	uint8_t key[16], msg[15];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	CHECK(flow_siphash(key, msg, 15) == 0xa129ca6149be45e5ULL);
+}
