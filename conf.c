@@ -707,7 +707,7 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 	bool v4_only = false, v6_only = false, dns_none = false;
 	bool search_none = false;
 	unsigned long v;
-	int opt;
+	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, conf_short, conf_longopts,
 				  NULL)) != -1) {
@@ -785,7 +785,10 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 					 "MAC address");
 			break;
 		case 'm':
-			if (util_parse_u32(optarg, MTU_MAX, &v) || v < MTU_MIN)
+			ret = util_parse_u32(optarg, MTU_MAX, &v);
+			if (ret == -EINVAL)
+				conf_bad("--mtu", optarg, "not a number");
+			if (ret || v < MTU_MIN)
 				conf_bad("--mtu", optarg, "MTU out of range "
 					 "576..65520");
 			c->mtu = (int)v;

@@ -5,8 +5,8 @@
  * DOC: Theory of operation
  *
  * The guest is alone on a point-to-point link, so there is exactly one lease:
- * its address is c->ip4.addr, handed out for ever (lease time DHCP_LEASE_TIME_S,
- * infinite). DISCOVER gets an OFFER, REQUEST an ACK if it asks for that
+ * its address is c->ip4.addr, handed out for ever (lease time
+ * DHCP_LEASE_TIME_S, infinite). DISCOVER gets an OFFER, REQUEST an ACK if it asks for that
  * address (a NAK otherwise, and no answer if it names another server), INFORM
  * an ACK without address or lease time. DECLINE and RELEASE change nothing.
  *
@@ -41,7 +41,7 @@
 #define DHCP_FLAG_BROADCAST	0x8000
 #define DHCP_MIN_MAX_SIZE	576	/* bytes, IP datagram, RFC 2131 §2 */
 #define DHCP_IP_UDP_HDRS	28	/* bytes, IPv4 and UDP headers */
-#define DHCP_MSG_MIN_BYTES	300	/* bytes, BOOTP minimum (RFC 1542 §3.1) */
+#define DHCP_MSG_MIN_BYTES	300	/* bytes, BOOTP minimum, RFC 1542 */
 #define DHCP_FQDN_FLAG_E	0x04	/* RFC 4702 §2.1: wire format name */
 #define DHCP_FQDN_FLAG_N	0x08	/* RFC 4702 §2.1: no DNS updates */
 #define DHCP_FQDN_RCODE		255	/* RFC 4702 §2.2: server's value */
@@ -162,7 +162,8 @@ int dhcp_dns_names_encode(const char (*names)[CONF_DOMAIN_LEN], int count,
 			if (compress && j < nsfx) {
 				if (size - pos < 2)
 					return -1;
-				out[pos++] = (uint8_t)(0xc0 | (sfx[j].off >> 8));
+				out[pos++] = (uint8_t)(0xc0 |
+						       (sfx[j].off >> 8));
 				out[pos++] = (uint8_t)sfx[j].off;
 				ptr = true;
 				break;
@@ -619,8 +620,11 @@ static uint8_t dhcp_reply_type(const uint8_t *msg, size_t len)
  * @c:		Execution context
  * @p:		Validated packet, @p->proto is IPPROTO_UDP
  *
- * Return: 1 if handled, 0 if not DHCP (or DHCP is disabled: --no-dhcp), -1
- *	   if malformed
+ * With --no-dhcp, messages to the broadcast or gateway address are dropped
+ * here (consumed, unanswered): they are for a DHCP server on this link, and
+ * must never be forwarded as UDP to the host's network.
+ *
+ * Return: 1 if handled (or dropped), 0 if not for us, -1 if malformed
  */
 int dhcp_tap_handler(struct ctx *c, const struct tap_pkt *p)
 {
@@ -629,13 +633,16 @@ int dhcp_tap_handler(struct ctx *c, const struct tap_pkt *p)
 	int n;
 
 	if (p->af != AF_INET || p->proto != IPPROTO_UDP || p->l4_len < 8 ||
-	    util_get_be16(p->l4 + 2) != DHCP_SERVER_PORT || c->no_dhcp)
+	    util_get_be16(p->l4 + 2) != DHCP_SERVER_PORT)
 		return 0;
+	if (c->no_dhcp)
+		return p->dst4.s_addr == INADDR_BROADCAST ||
+		       p->dst4.s_addr == c->ip4.gw.s_addr;
 
 	n = dhcp_reply_build(c, p->l4 + 8, p->l4_len - 8, reply,
 			     sizeof(reply), &dst);
 	if (n < 0) {
-		log_debug("DHCP: malformed %zu-byte message from guest",
+		log_trace("DHCP: malformed %zu-byte message from guest",
 			  p->l4_len - 8);
 		return -1;
 	}

@@ -346,13 +346,16 @@ undo:
  * @o:		Reply under construction
  * @msg:	Client message (validated)
  * @len:	Its length, bytes
+ *
+ * The first IA_NA gets our address (NoAddrsAvail if we have none), the
+ * others NoAddrsAvail.
  */
 static void dhcpv6_put_ias(const struct ctx *c, struct dhcpv6_out *o,
 			   const uint8_t *msg, size_t len)
 {
 	size_t off = 0, l;
+	bool first = !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr);
 	const uint8_t *d;
-	bool first = true;
 	uint16_t code;
 
 	while (dhcpv6_opt_next(msg + DHCPV6_HDR_LEN, len - DHCPV6_HDR_LEN,
@@ -522,8 +525,10 @@ int dhcpv6_reply_build(const struct ctx *c, const uint8_t *msg, size_t len,
  * @c:		Execution context
  * @p:		Validated packet, @p->proto is IPPROTO_UDP
  *
- * Return: 1 if handled, 0 if not DHCPv6 (or DHCPv6 is disabled:
- *	   --no-dhcpv6), -1 if malformed
+ * With --no-dhcpv6, messages to a multicast address or to our link-local
+ * address are dropped here (consumed, unanswered), never forwarded.
+ *
+ * Return: 1 if handled (or dropped), 0 if not for us, -1 if malformed
  */
 int dhcpv6_tap_handler(struct ctx *c, const struct tap_pkt *p)
 {
@@ -531,8 +536,11 @@ int dhcpv6_tap_handler(struct ctx *c, const struct tap_pkt *p)
 	int n;
 
 	if (p->af != AF_INET6 || p->proto != IPPROTO_UDP || p->l4_len < 8 ||
-	    util_get_be16(p->l4 + 2) != DHCPV6_SERVER_PORT || c->no_dhcpv6)
+	    util_get_be16(p->l4 + 2) != DHCPV6_SERVER_PORT)
 		return 0;
+	if (c->no_dhcpv6)
+		return IN6_IS_ADDR_MULTICAST(&p->dst6) ||
+		       IN6_ARE_ADDR_EQUAL(&p->dst6, &c->ip6.our_ll);
 	if (IN6_IS_ADDR_UNSPECIFIED(&p->src6) ||
 	    IN6_IS_ADDR_MULTICAST(&p->src6))
 		return -1;
@@ -540,7 +548,7 @@ int dhcpv6_tap_handler(struct ctx *c, const struct tap_pkt *p)
 	n = dhcpv6_reply_build(c, p->l4 + 8, p->l4_len - 8, reply,
 			       sizeof(reply));
 	if (n < 0) {
-		log_debug("DHCPv6: malformed %zu-byte message from guest",
+		log_trace("DHCPv6: malformed %zu-byte message from guest",
 			  p->l4_len - 8);
 		return -1;
 	}

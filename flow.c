@@ -354,7 +354,7 @@ int flow_hash_insert(union flow *flow)
 static void flow_hash_remove(union flow *flow)
 {
 	const struct flow_side *s = &flow->f.side[FLOW_SIDE_TAP];
-	unsigned int slot, next, home;
+	unsigned int slot, next;
 
 	slot = flow_key_hash((enum flow_type)flow->f.type, &s->ep_addr,
 			     s->ep_port, &s->our_addr, s->our_port);
@@ -364,12 +364,10 @@ static void flow_hash_remove(union flow *flow)
 	}
 
 	flow_hashtab[slot] = 0;
-	next = slot;
-	for (;;) {
-		next = (next + 1) % FLOW_HASH_SIZE;
-		if (!flow_hashtab[next])
-			break;
-		home = flow_slot_hash(next);
+	for (next = (slot + 1) % FLOW_HASH_SIZE; flow_hashtab[next];
+	     next = (next + 1) % FLOW_HASH_SIZE) {
+		unsigned int home = flow_slot_hash(next);
+
 		/* Move back if its home is not cyclically in (slot, next] */
 		if ((next > slot && (home <= slot || home > next)) ||
 		    (next < slot && (home <= slot && home > next))) {
@@ -567,6 +565,8 @@ void flow_log(const union flow *flow, int level, const char *fmt, ...)
  * @c:		Execution context
  * @flow:	Flow
  * @sock:	Its socket, or -1
+ *
+ * #syscalls epoll_ctl close
  */
 static void flow_expire(const struct ctx *c, union flow *flow, int sock)
 {

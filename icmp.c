@@ -175,8 +175,8 @@ static union flow *icmp_flow_new(struct ctx *c, const struct tap_pkt *p,
 	union epoll_ref ref = { .type = EPOLL_TYPE_PING };
 	union inany_addr host, local;
 	struct sockaddr_storage sa;
-	socklen_t sl = sizeof(sa);
 	uint16_t sock_id = 0;
+	socklen_t sl;
 	union flow *flow;
 	int s;
 

@@ -12,14 +12,19 @@
  *    (default nobody), never root again; drop every capability and clear the
  *    bounding set (CAP_SYS_CHROOT alone stays in the permitted set, for the
  *    fallback of step 3, until the root is empty); no-new-privileges; no core
- *    dumps (RLIMIT_CORE 0, not dumpable).
+ *    dumps (RLIMIT_CORE 0, not dumpable). Exception: a UDP forward of a port
+ *    below net.ipv4.ip_unprivileged_port_start binds that port again for
+ *    each flow, so CAP_NET_BIND_SERVICE stays for good, and CAP_SYS_ADMIN
+ *    until step 3.
  * 2. isolation_detach_ns(): new user, mount, IPC and UTS namespaces, and a
  *    new PID namespace when the daemon detaches. This runs before the fork in
  *    passt_daemonize(), so that the child, which runs the loop and whose PID
  *    the pid file names, is the first process of the new PID namespace. The
  *    network namespace stays the host's: passt's sockets live there.
  *    Capabilities the new user namespace grants count only inside it, and
- *    are dropped in step 3.
+ *    are dropped in step 3. With CAP_NET_BIND_SERVICE kept, there is no
+ *    user namespace (the capability must count in the host's network
+ *    namespace): the others are made with the CAP_SYS_ADMIN kept for this.
  * 3. isolation_seal(): after detaching (and connecting syslog's socket),
  *    pivot_root into an empty, read-only tmpfs and detach the old root; or,
  *    without namespaces, chroot into an empty directory that is removed
@@ -57,7 +62,11 @@
 #include <unistd.h>
 
 #include <cap-ng.h>
+#ifdef PASST_SANITIZERS
+#include <sanitizer/lsan_interface.h>
+#endif
 
+#include "fwd.h"
 #include "isolation.h"
 #include "log.h"
 #include "util.h"
@@ -73,12 +82,21 @@ static const char *const isolation_mnt_dirs[] = { "/tmp", "/mnt", "/" };
 
 #define ISOLATION_EMPTY_TEMPLATE	"/tmp/passt-root.XXXXXX"
 
+/* Ports below this need CAP_NET_BIND_SERVICE, unless the sysctl says else */
+#define ISOLATION_UNPRIV_PORT_PATH	\
+	"/proc/sys/net/ipv4/ip_unprivileged_port_start"
+#define ISOLATION_UNPRIV_PORT_DEFAULT	1024
+
 static int isolation_dirfd_sock = -1;	/* directory of the tap socket */
 static const char *isolation_base_sock;	/* its name in there */
 static int isolation_dirfd_pid = -1;	/* directory of the pid file */
 static const char *isolation_base_pid;
 static bool isolation_may_chroot;	/* CAP_SYS_CHROOT kept for fallback */
+static bool isolation_keep_bind;	/* CAP_NET_BIND_SERVICE kept for good */
+static bool isolation_may_unshare;	/* CAP_SYS_ADMIN kept: namespaces
+					 * without a user namespace */
 static bool isolation_ns_ok;		/* isolation_detach_ns() worked */
+static bool isolation_userns_ok;	/* ...and made a user namespace */
 
 /**
  * isolation_keep_dir() - Keep a descriptor of a file's directory
@@ -154,6 +172,47 @@ void isolation_unlink_files(const struct ctx *c)
 }
 
 /**
+ * isolation_low_udp_forward() - Do -u forwards bind privileged ports after
+ *				 start-up?
+ * @c:		Execution context
+ *
+ * A datagram to a forwarded UDP port starts a flow whose socket is bound to
+ * that port again (udp.c): below net.ipv4.ip_unprivileged_port_start of
+ * the host's network namespace, that takes CAP_NET_BIND_SERVICE there, for
+ * as long as the daemon runs.
+ *
+ * Return: the first such port, 0 if there is none
+ */
+static unsigned isolation_low_udp_forward(const struct ctx *c)
+{
+	unsigned long start = ISOLATION_UNPRIV_PORT_DEFAULT;
+	char err[FWD_ERR_LEN];
+	struct fwd_spec spec;
+	int fd, i, j;
+
+	fd = open(ISOLATION_UNPRIV_PORT_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[16] = { 0 };
+
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			start = strtoul(buf, NULL, 10);
+		close(fd);
+	}
+	for (i = 0; i < c->udp_spec_count; i++) {
+		if (fwd_parse_spec(c->udp_spec[i], &spec, err, sizeof(err)) ||
+		    spec.none)
+			continue;
+		for (j = 0; j < spec.nranges; j++) {
+			if (!spec.ranges[j].exclude &&
+			    spec.ranges[j].first < start)
+				return spec.ranges[j].first ?
+				       spec.ranges[j].first : 1;
+		}
+	}
+	return 0;
+}
+
+/**
  * isolation_runas() - Resolve --runas USER[:GROUP] (default nobody)
  * @c:		Execution context
  * @uid:	Set to the user ID
@@ -222,6 +281,14 @@ static void isolation_become_user(const struct ctx *c)
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 		     CAP_SYS_CHROOT);
+	if (isolation_keep_bind) {
+		/* Namespaces without a user namespace take CAP_SYS_ADMIN */
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_BIND_SERVICE);
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_SYS_ADMIN);
+		isolation_may_unshare = true;
+	}
 	ret = capng_change_id((int)uid, (int)gid,
 			      CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING |
 			      CAPNG_CLEAR_AMBIENT);
@@ -238,8 +305,10 @@ static void isolation_become_user(const struct ctx *c)
 	isolation_may_chroot = true;
 	log_debug("Running as user %u, group %u, no supplementary groups; "
 		  "capabilities dropped, bounding set cleared "
-		  "(CAP_SYS_CHROOT kept until the root is empty)",
-		  (unsigned)uid, (unsigned)gid);
+		  "(CAP_SYS_CHROOT%s kept until the root is empty%s)",
+		  (unsigned)uid, (unsigned)gid,
+		  isolation_keep_bind ? ", CAP_SYS_ADMIN" : "",
+		  isolation_keep_bind ? ", CAP_NET_BIND_SERVICE for good" : "");
 }
 
 /**
@@ -260,20 +329,33 @@ static void isolation_drop_caps_unprivileged(const struct ctx *c)
 		    "failed");
 	isolation_may_chroot = capng_have_capability(CAPNG_PERMITTED,
 						     CAP_SYS_CHROOT);
+	if (isolation_keep_bind &&
+	    !capng_have_capability(CAPNG_PERMITTED, CAP_NET_BIND_SERVICE))
+		isolation_keep_bind = false;	/* nothing to keep */
+	isolation_may_unshare = isolation_keep_bind &&
+		capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN);
 	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
 		set |= CAPNG_SELECT_BOUNDS;
 	capng_clear(set);
 	if (isolation_may_chroot)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 			     CAP_SYS_CHROOT);
+	if (isolation_keep_bind)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_BIND_SERVICE);
+	if (isolation_may_unshare)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_SYS_ADMIN);
 	ret = capng_apply(set);
 	if (ret)
 		die("Dropping capabilities: capng_apply() failed (%d)", ret);
-	log_debug("Running as user %u: capabilities dropped%s%s",
+	log_debug("Running as user %u: capabilities dropped%s%s%s",
 		  (unsigned)getuid(),
 		  (set & CAPNG_SELECT_BOUNDS) ? ", bounding set cleared" : "",
 		  isolation_may_chroot ?
-		  " (CAP_SYS_CHROOT kept until the root is empty)" : "");
+		  " (CAP_SYS_CHROOT kept until the root is empty)" : "",
+		  isolation_keep_bind ?
+		  " (CAP_NET_BIND_SERVICE kept for good)" : "");
 }
 
 /**
@@ -287,11 +369,8 @@ static void isolation_no_dumps(void)
 		die("prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 	if (setrlimit(RLIMIT_CORE, &none))
 		die("setrlimit(RLIMIT_CORE, 0): %s", strerror(errno));
-#ifndef PASST_SANITIZERS
-	/* LeakSanitizer ptraces the process at exit: keep it dumpable there */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		die("prctl(PR_SET_DUMPABLE, 0): %s", strerror(errno));
-#endif
 	log_debug("No new privileges, no core dumps, not dumpable");
 }
 
@@ -304,11 +383,27 @@ static void isolation_no_dumps(void)
  */
 void isolation_drop_user(struct ctx *c)
 {
+	unsigned low;
+
+#ifdef PASST_SANITIZERS
+	/* LeakSanitizer needs /proc, ptrace and a dumpable process, gone
+	 * from here on: check now, which also cancels the check at exit.
+	 * Nothing is allocated after start-up, so nothing can leak later.
+	 */
+	__lsan_do_leak_check();
+	log_debug("LeakSanitizer: checked at start-up, not at exit");
+#endif
 	isolation_dirfd_sock = isolation_keep_dir(
 		c->fd_tap_listen >= 0 ? c->sock_path : "",
 		&isolation_base_sock);
 	isolation_dirfd_pid = isolation_keep_dir(c->pid_file,
 						 &isolation_base_pid);
+	low = isolation_low_udp_forward(c);
+	if (low) {
+		isolation_keep_bind = true;
+		log_debug("UDP port %u is forwarded: CAP_NET_BIND_SERVICE "
+			  "stays, for the sockets of its flows", low);
+	}
 
 	if (geteuid() == 0)
 		isolation_become_user(c);
@@ -343,6 +438,7 @@ static bool isolation_ns_disabled(void)
 void isolation_detach_ns(const struct ctx *c)
 {
 	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+	int err;
 
 	/* Only children enter a new PID namespace: the one we fork to detach
 	 * does, in the foreground there is none
@@ -350,16 +446,33 @@ void isolation_detach_ns(const struct ctx *c)
 	if (!c->foreground)
 		flags |= CLONE_NEWPID;
 
+	/* Capabilities count in the user namespace they were granted in:
+	 * CAP_NET_BIND_SERVICE must stay valid in the host's network namespace
+	 */
+	if (isolation_keep_bind)
+		flags &= ~CLONE_NEWUSER;
+
 	if (isolation_ns_disabled()) {
-		errno = EPERM;
 		log_warn("Namespaces disabled by PASST_TEST_NO_NAMESPACES");
+		err = EPERM;
+	} else if (isolation_keep_bind && !isolation_may_unshare) {
+		log_warn("CAP_NET_BIND_SERVICE kept for forwarded UDP ports, "
+			 "but no CAP_SYS_ADMIN for namespaces outside a user "
+			 "namespace");
+		err = EPERM;
 	} else if (!unshare(flags)) {
 		isolation_ns_ok = true;
-		log_debug("Detached into new user, mount, IPC, UTS%s "
-			  "namespaces", c->foreground ? "" : " and PID");
+		isolation_userns_ok = flags & CLONE_NEWUSER;
+		log_debug("Detached into new %smount, IPC, UTS%s namespaces%s",
+			  isolation_userns_ok ? "user, " : "",
+			  c->foreground ? "" : " and PID",
+			  isolation_userns_ok ? "" :
+			  " (no user namespace: CAP_NET_BIND_SERVICE kept)");
 		return;
+	} else {
+		err = errno;
 	}
-	log_warn("Namespaces unavailable (unshare: %s): %s", strerror(errno),
+	log_warn("Namespaces unavailable (unshare: %s): %s", strerror(err),
 		 isolation_may_chroot ?
 		 "falling back to chroot into an empty directory" :
 		 "no CAP_SYS_CHROOT either, the file system stays visible");
@@ -375,11 +488,13 @@ static int isolation_pivot_root(void)
 {
 	const unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	const char *dir = NULL;
+	int ret = -ENOENT;
 	unsigned i;
 
 	if (mount("", "/", "", MS_PRIVATE | MS_REC, NULL)) {
-		log_warn("Making mounts private: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		log_warn("Making mounts private: %s", strerror(-ret));
+		return ret;
 	}
 	for (i = 0; i < ISOLATION_MNT_DIRS; i++) {
 		if (!mount("passt-root", isolation_mnt_dirs[i], "tmpfs", fl,
@@ -387,22 +502,25 @@ static int isolation_pivot_root(void)
 			dir = isolation_mnt_dirs[i];
 			break;
 		}
+		ret = -errno;
 		log_debug("Mounting tmpfs on %s: %s", isolation_mnt_dirs[i],
-			  strerror(errno));
+			  strerror(-ret));
 	}
 	if (!dir) {
-		log_warn("Mounting an empty tmpfs: %s", strerror(errno));
-		return -errno;
+		log_warn("Mounting an empty tmpfs: %s", strerror(-ret));
+		return ret;
 	}
 	if (chdir(dir) || syscall(SYS_pivot_root, ".", ".")) {
+		ret = -errno;
 		log_warn("pivot_root into tmpfs on %s: %s", dir,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		return ret;
 	}
 	/* The old root is now stacked on top of the new one: detach it */
 	if (umount2(".", MNT_DETACH) || chdir("/")) {
-		log_warn("Detaching the old root: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		log_warn("Detaching the old root: %s", strerror(-ret));
+		return ret;
 	}
 	log_debug("Root is now an empty, read-only tmpfs (pivot_root), "
 		  "old root detached");
@@ -419,19 +537,23 @@ static int isolation_pivot_root(void)
 static int isolation_chroot_empty(void)
 {
 	char path[] = ISOLATION_EMPTY_TEMPLATE;
+	int ret;
 
 	if (!mkdtemp(path)) {
-		log_warn("mkdtemp %s: %s", path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		log_warn("mkdtemp %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	if (chdir(path)) {
-		log_warn("chdir %s: %s", path, strerror(errno));
+		ret = -errno;
+		log_warn("chdir %s: %s", path, strerror(-ret));
 		rmdir(path);
-		return -errno;
+		return ret;
 	}
 	if (rmdir(path) || chroot(".") || chdir("/")) {
-		log_warn("chroot into removed %s: %s", path, strerror(errno));
-		return -errno;
+		ret = -errno;
+		log_warn("chroot into removed %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	log_debug("Root is now the removed, empty directory %s (chroot)",
 		  path);
@@ -447,17 +569,26 @@ static void isolation_drop_all_caps(void)
 	int ret;
 
 	/* In our user namespace we hold CAP_SETPCAP: clear its bounding set */
-	if (isolation_ns_ok)
+	if (isolation_userns_ok)
 		set |= CAPNG_SELECT_BOUNDS;
 	capng_clear(set);
+	if (isolation_keep_bind)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_BIND_SERVICE);
 	ret = capng_apply(set);
 	if (ret)
 		die("Dropping capabilities: capng_apply() failed (%d)", ret);
-	if (capng_get_caps_process() ||
-	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+	if (capng_get_caps_process())
+		die("Dropping capabilities: cannot read them back");
+	if (isolation_keep_bind)	/* the one we keep: not "left" */
+		capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_BIND_SERVICE);
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
 		die("Dropping capabilities: some are left");
 	log_debug("Every capability dropped%s",
-		  isolation_ns_ok ? ", also in our user namespace" : "");
+		  isolation_keep_bind ?
+		  " but CAP_NET_BIND_SERVICE (forwarded UDP ports)" :
+		  isolation_userns_ok ? ", also in our user namespace" : "");
 }
 
 /**
@@ -519,6 +650,10 @@ static void isolation_seccomp(void)
 
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
 		die("Installing the seccomp filter: %s", strerror(errno));
+#ifdef PASST_SECCOMP_LOG
+	log_warn("seccomp filter in log mode: calls outside the list are "
+		 "logged by the kernel, not refused (make SECCOMP=log)");
+#endif
 	log_debug("seccomp filter installed: %u system calls allowed "
 		  "(%u instructions), anything else kills the process",
 		  (unsigned)ISOLATION_SECCOMP_SYSCALLS, (unsigned)prog.len);

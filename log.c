@@ -124,6 +124,8 @@ static void log_file_write(const char *line, size_t len)
  * @level:	Level
  * @fmt:	printf format
  * @ap:		Arguments
+ *
+ * #syscalls write sendto socket connect close getpid
  */
 __attribute__((format(printf, 2, 0)))
 static void log_vmsg(int level, const char *fmt, va_list ap)
@@ -180,6 +182,8 @@ void log_msg(int level, const char *fmt, ...)
 
 /**
  * log_flush() - Flush buffered output (stderr is unbuffered; kept for files)
+ *
+ * #syscalls write
  */
 void log_flush(void)
 {
@@ -188,6 +192,8 @@ void log_flush(void)
 
 /**
  * log_close() - Close the log destination at exit
+ *
+ * #syscalls close
  */
 void log_close(void)
 {
@@ -223,6 +229,8 @@ void die(const char *fmt, ...)
  * @file:	Source file
  * @line:	Line
  * @expr:	Expression text
+ *
+ * #syscalls rt_sigprocmask rt_sigaction tgkill getpid gettid
  */
 void log_assert_fail(const char *file, int line, const char *expr)
 {

@@ -100,7 +100,7 @@ static uint32_t netlink_dump(uint16_t type, int af)
  * Visitor for each message of a dump: returns non-zero to stop early, but
  * the rest of the dump is still drained.
  */
-typedef int (*netlink_visit_fn)(const struct nlmsghdr *nh, void *arg);
+typedef int (*netlink_visit_fn)(struct nlmsghdr *nh, void *arg);
 
 /**
  * netlink_walk() - Run a dump and visit each reply message
@@ -154,11 +154,11 @@ struct netlink_route_scan {
  *
  * Return: 0 (scan the whole table)
  */
-static int netlink_route_visit(const struct nlmsghdr *nh, void *arg)
+static int netlink_route_visit(struct nlmsghdr *nh, void *arg)
 {
 	struct netlink_route_scan *s = arg;
-	const struct rtmsg *rtm = NLMSG_DATA(nh);
-	const struct rtattr *rta;
+	struct rtmsg *rtm = NLMSG_DATA(nh);
+	struct rtattr *rta;
 	unsigned int oif = 0;
 	const void *gw = NULL;
 	int len, i;
@@ -237,11 +237,11 @@ struct netlink_addr_scan {
  *
  * Return: 1 once an address was found
  */
-static int netlink_addr_visit(const struct nlmsghdr *nh, void *arg)
+static int netlink_addr_visit(struct nlmsghdr *nh, void *arg)
 {
 	struct netlink_addr_scan *s = arg;
-	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-	const struct rtattr *rta;
+	struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	struct rtattr *rta;
 	size_t alen = s->af == AF_INET ? 4 : 16;
 	int len;
 
@@ -297,11 +297,11 @@ struct netlink_link_scan {
  *
  * Return: 1 once the interface was seen
  */
-static int netlink_link_visit(const struct nlmsghdr *nh, void *arg)
+static int netlink_link_visit(struct nlmsghdr *nh, void *arg)
 {
 	struct netlink_link_scan *s = arg;
-	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	const struct rtattr *rta;
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct rtattr *rta;
 	int len;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) ||

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -301,6 +302,28 @@ static void passt_print_attach(const struct ctx *c)
 }
 
 /**
+ * passt_nofile_raise() - Raise the open-file soft limit to the hard limit
+ *
+ * A TCP flow costs exactly one descriptor, its socket: the number of flows
+ * the daemon carries is bounded by this limit, so take all the hard limit
+ * allows, at start-up while setrlimit() is still allowed.
+ */
+static void passt_nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("setrlimit(RLIMIT_NOFILE, %llu): %s",
+			 (unsigned long long)rl.rlim_max, strerror(errno));
+	else
+		log_debug("Open-file limit raised to %llu",
+			  (unsigned long long)rl.rlim_max);
+}
+
+/**
  * main() - Start-up in order, then the loop
  * @argc:	Argument count
  * @argv:	Arguments
@@ -320,6 +343,7 @@ int main(int argc, char **argv)
 
 	log_init("passt", true);
 	conf(c, argc, argv);
+	passt_nofile_raise();
 
 	if (*c->log_file) {
 		ret = log_open_file(c->log_file, c->log_size);

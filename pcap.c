@@ -137,6 +137,8 @@ void pcap_frame(const void *frame, size_t len)
 
 /**
  * pcap_close() - Close the capture file
+ *
+ * #syscalls close
  */
 void pcap_close(void)
 {

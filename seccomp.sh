@@ -61,7 +61,7 @@ echo '#include <sys/syscall.h>' | $CC -dM -E - |
 # name file, one per line, in file order
 for f in "$@"; do
 	sed -n 's/^ \* #syscalls\(.*\)$/\1/p' "$f" |
-		tr -s ' \t' '\n\n' | sed '/^$/d' | sed "s|\$| $f|"
+		tr -s ' \t' '\n' | sed '/^$/d' | sed "s|\$| $f|"
 done >"$TMP/decl"
 
 err=0
@@ -71,7 +71,7 @@ while read -r name file; do
 		      err=1; continue ;;
 	esac
 	grep -qx "$name" "$TMP/known" && continue
-	echo " $LEGACY " | tr -s ' \n' '  ' | grep -q " $name " && continue
+	echo " $LEGACY " | tr -s ' \n' ' ' | grep -q " $name " && continue
 	echo "$file: #syscalls $name: not a system call on this" \
 	     "architecture, and not in seccomp.sh's LEGACY list" >&2
 	err=1
@@ -85,7 +85,7 @@ done <"$TMP/decl"
 		grep -q "^$n " "$TMP/decl" && echo "$n"
 	done
 	cut -d' ' -f1 "$TMP/decl" | sort -u | while read -r n; do
-		echo " $HOT " | tr -s ' \n' '  ' | grep -q " $n " || echo "$n"
+		echo " $HOT " | tr -s ' \n' ' ' | grep -q " $n " || echo "$n"
 	done
 } >"$TMP/names"
 
@@ -117,12 +117,24 @@ count=$(wc -l <"$TMP/names")
 #include <linux/seccomp.h>
 #include <sys/syscall.h>
 
+/* The build's architecture (tests may define another, to see it refused) */
+#ifndef SECCOMP_AUDIT_ARCH
 #if defined(__x86_64__)
 #define SECCOMP_AUDIT_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define SECCOMP_AUDIT_ARCH	AUDIT_ARCH_AARCH64
 #else
 #error "seccomp.h: no AUDIT_ARCH for this architecture: add it to seccomp.sh"
+#endif
+#endif
+
+/* Anything not allowed: kill the process; PASST_SECCOMP_LOG (make
+ * SECCOMP=log, to find missing "#syscalls" lines): log it and allow it
+ */
+#ifdef PASST_SECCOMP_LOG
+#define SECCOMP_DEFAULT		SECCOMP_RET_LOG
+#else
+#define SECCOMP_DEFAULT		SECCOMP_RET_KILL_PROCESS
 #endif
 
 /* Names declared in "#syscalls" lines (some may not exist on this arch) */
@@ -153,7 +165,7 @@ EOF
 	done
 	echo "#endif"
 	cat <<EOF
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_DEFAULT),
 };
 
 #endif /* SECCOMP_H */

@@ -163,10 +163,15 @@ static int tap_sock_try(const char *path, bool probe)
 		return -ENAMETOOLONG;
 	strcpy(a.sun_path, path);
 
-	probe_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A datagram probe: a live stream listener refuses it with
+	 * EPROTOTYPE without ever seeing a connection (a stream probe would
+	 * look like a guest to it, and end a --one-off daemon)
+	 */
+	probe_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (probe_fd < 0)
 		return -errno;
-	if (!connect(probe_fd, (struct sockaddr *)&a, sizeof(a))) {
+	if (!connect(probe_fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    errno == EPROTOTYPE) {
 		close(probe_fd);
 		return -EADDRINUSE;
 	}
@@ -254,6 +259,8 @@ void tap_init(struct ctx *c)
  * tap_guest_attach() - Start serving a newly connected guest
  * @c:		Execution context
  * @fd:		Connected socket
+ *
+ * #syscalls setsockopt close
  */
 static void tap_guest_attach(struct ctx *c, int fd)
 {
@@ -278,7 +285,7 @@ static void tap_guest_attach(struct ctx *c, int fd)
  * @c:		Execution context
  * @events:	epoll events
  *
- * #syscalls accept4
+ * #syscalls accept4 close
  */
 void tap_listen_handler(struct ctx *c, uint32_t events)
 {
@@ -308,6 +315,8 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
  * @c:		Execution context
  * @why:	Reason, for the log
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls close
  */
 static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 {
@@ -315,6 +324,7 @@ static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 	util_epoll_del(c->epollfd, c->fd_tap);
 	close(c->fd_tap);
 	c->fd_tap = -1;
+	c->guest_mac_known = false;	/* next guest: RA at once, new MAC */
 	tap_buf_used = 0;
 	tap_pending_len = 0;
 	tap_out_iovcnt = 0;
@@ -822,6 +832,7 @@ void tap_send_frame(struct ctx *c, const void *frame, size_t len)
  * tap_pending_write() - Write the rest of a frame cut by a short write
  * @c:		Execution context
  *
+ * #syscalls sendto
  * Return: true if nothing is pending any more
  */
 static bool tap_pending_write(struct ctx *c)
@@ -1008,6 +1019,8 @@ void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 	if (l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 20)
 		return;
 	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP4);
+	if (dst.s_addr == INADDR_BROADCAST)	/* DHCP broadcast replies */
+		memset(tap_scratch, 0xff, ETH_ALEN_);
 	ip[0] = 0x45;
 	ip[1] = 0;
 	util_put_be16(ip + 2, (uint16_t)(20 + l4_len));
@@ -1173,6 +1186,8 @@ void tap_send_icmp6(struct ctx *c, const struct in6_addr *src,
 /**
  * tap_cleanup() - Close the tap side and remove the socket at exit
  * @c:		Execution context
+ *
+ * #syscalls close unlink
  */
 void tap_cleanup(struct ctx *c)
 {

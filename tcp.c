@@ -54,7 +54,12 @@
  * Data path, guest to host: in-order payload of consecutive segments of one
  * flow in a batch is written with one sendmsg(); we acknowledge what the
  * socket accepted; out-of-order and duplicate segments are dropped with a
- * duplicate ACK. The window we advertise is the socket's free send space.
+ * duplicate ACK each. The window we advertise is 7/8 of the socket's free
+ * send memory (SO_MEMINFO); guest data the socket still refuses is not
+ * acknowledged, and duplicate ACKs ask the guest to resend it.
+ *
+ * Retransmission: one segment on three duplicate ACKs and on each partial
+ * ACK after it (NewReno, RFC 6582); everything from snd_una on a timeout.
  *
  * Timers: per-flow deadlines (SYN and data retransmission, RFC 6298 RTO: 1 s
  * initial, doubled per timeout, TCP_RETRANS_MAX tries; zero-window probes;
@@ -74,10 +79,10 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <unistd.h>
 
@@ -96,6 +101,7 @@
 #define TCP_SYN_RETRIES		6	/* SYN/SYN-ACK timeouts, then give up */
 #define TCP_CONNECT_TIMEOUT_MS	30000	/* host connect() in progress */
 #define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
+#define TCP_DUPACKS_MAX		64	/* duplicate ACKs per batch, at most */
 #define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
 #define TCP_WS_MAX		14	/* RFC 7323 §2.3 */
 #define TCP_WND_MAX		(65535U << TCP_WS_OURS)	/* bytes, 16 MiB */
@@ -110,6 +116,7 @@
 #define TCP_KEEPALIVE_DEFAULT_S	300	/* tap-side idle before keepalive */
 #define TCP_INACTIVITY_DEFAULT_S 7200	/* idle before reset, 2 hours */
 #define TCP_CLOSING_DEFAULT_S	60	/* half-closed idle before reset */
+#define TCP_SWEEP_SLACK_MS	1000	/* flow sweep period (passt tick) */
 
 #define TCP_ETHERTYPE_IP4	0x0800
 #define TCP_ETHERTYPE_IP6	0x86dd
@@ -368,10 +375,14 @@ static void tcp_heap_swap(unsigned int a, unsigned int b)
  */
 static void tcp_heap_fix(unsigned int pos)
 {
-	while (pos && tcp_heap_conn(pos)->deadline_ms <
-		      tcp_heap_conn((pos - 1) / 2)->deadline_ms) {
-		tcp_heap_swap(pos, (pos - 1) / 2);
-		pos = (pos - 1) / 2;
+	while (pos > 0) {
+		unsigned int parent = (pos - 1) / 2;
+
+		if (tcp_heap_conn(pos)->deadline_ms >=
+		    tcp_heap_conn(parent)->deadline_ms)
+			break;
+		tcp_heap_swap(pos, parent);
+		pos = parent;
 	}
 	for (;;) {
 		unsigned int l = 2 * pos + 1, r = l + 1, m = pos;
@@ -391,6 +402,8 @@ static void tcp_heap_fix(unsigned int pos)
 
 /**
  * tcp_timer_arm() - Arm the timerfd for the earliest deadline
+ *
+ * #syscalls timerfd_settime
  */
 static void tcp_timer_arm(void)
 {
@@ -534,23 +547,36 @@ static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
 /**
  * tcp_update_rcv_wnd() - Window toward the guest: free socket send space
  * @conn:	Connection
+ *
+ * The kernel takes data while the memory queued (payload plus per-buffer
+ * overhead, SK_MEMINFO_WMEM_QUEUED) is below SO_SNDBUF: we advertise 7/8 of
+ * that free memory, so that what the guest may send fits, and data the
+ * socket refuses (which the guest must then resend) stays rare. Once less
+ * than a quarter of the buffer is free we also wait for EPOLLOUT: that poll
+ * lets the kernel grow the buffer (send buffer autotuning).
+ *
+ * #syscalls getsockopt
  */
 static void tcp_update_rcv_wnd(struct tcp_conn *conn)
 {
-	int sndbuf = 0, outq = 0;
-	socklen_t sl = sizeof(sndbuf);
 	uint32_t max = conn->ws_rcv ? TCP_WND_MAX : 65535U;
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t sl = sizeof(mem);
 	long free_b;
 
 	if (tcp_has(conn, TCP_GUEST_FIN) || conn->sock < 0 ||
-	    getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(conn->sock, SIOCOUTQ, &outq)) {
+	    getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mem, &sl) ||
+	    sl < sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
 		conn->rcv_wnd = tcp_has(conn, TCP_GUEST_FIN) ? 0 : 65535U;
+		conn->wnd_low = 0;
 		return;
 	}
-	free_b = (long)sndbuf - outq;
+	free_b = (long)mem[SK_MEMINFO_SNDBUF] -
+		 (long)mem[SK_MEMINFO_WMEM_QUEUED];
 	if (free_b < 0)
 		free_b = 0;
+	conn->wnd_low = free_b < (long)mem[SK_MEMINFO_SNDBUF] / 4;
+	free_b = free_b / 8 * 7;
 	conn->rcv_wnd = (uint32_t)MIN((unsigned long)free_b, max);
 	conn->rcv_wnd &= ~((1U << conn->ws_rcv) - 1);
 }
@@ -646,8 +672,11 @@ static void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
  * (tcp_batch_flush()), and the retransmission timer drives resending.
  * EPOLLOUT while connecting, or while our window to the guest is short of
  * one segment (to send a window update once the socket drains); EPOLLIN
- * while there is host data or a FIN still to send. With nothing to wait
- * for, the socket leaves epoll altogether.
+ * while there is host data or a FIN still to send. The socket stays
+ * registered until closed, so that a reset from the host peer is seen in
+ * any state (edge-triggered EPOLLHUP does not repeat).
+ *
+ * #syscalls epoll_ctl
  */
 static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
 {
@@ -667,19 +696,12 @@ static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
 
 		if (more)
 			ev |= EPOLLIN;
-		if (!tcp_has(conn, TCP_GUEST_FIN) && conn->rcv_wnd < conn->mss)
+		if (!tcp_has(conn, TCP_GUEST_FIN) &&
+		    (conn->wnd_low || conn->sock_full))
 			ev |= EPOLLOUT;
 	}
 
-	if (ev)
-		ev |= EPOLLET | EPOLLRDHUP;
-	if (!ev) {
-		if (conn->epoll_on)
-			util_epoll_del(c->epollfd, conn->sock);
-		conn->epoll_on = 0;
-		conn->epoll_events = 0;
-		return;
-	}
+	ev |= EPOLLET | EPOLLRDHUP;	/* errors and resets, always */
 	if (conn->epoll_on && ev == conn->epoll_events)
 		return;
 	if (conn->epoll_on ? util_epoll_mod(c->epollfd, conn->sock, ev, ref) :
@@ -693,10 +715,26 @@ static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_sock_abort() - Close a socket with a reset (SO_LINGER 0)
+ * @s:		Socket
+ *
+ * #syscalls setsockopt close
+ */
+static void tcp_sock_abort(int s)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(s);
+}
+
+/**
  * tcp_conn_close() - Close the socket and finish the flow
  * @c:		Execution context
  * @conn:	Connection
  * @abort:	Reset the host side (SO_LINGER 0) instead of an orderly close
+ *
+ * #syscalls close epoll_ctl
  */
 static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool abort)
 {
@@ -704,13 +742,10 @@ static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool abort)
 	if (conn->sock >= 0) {
 		if (conn->epoll_on)
 			util_epoll_del(c->epollfd, conn->sock);
-		if (abort) {
-			struct linger l = { .l_onoff = 1, .l_linger = 0 };
-
-			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER, &l,
-				   sizeof(l));
-		}
-		close(conn->sock);
+		if (abort)
+			tcp_sock_abort(conn->sock);
+		else
+			close(conn->sock);
 		conn->sock = -1;
 	}
 	conn->epoll_on = 0;
@@ -788,7 +823,7 @@ static void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
 			   const char *why)
 {
 	flow_log(tcp_cflow(conn), LOG_DEBUG, "reset: %s", why);
-	if (tcp_has(conn, TCP_GUEST_SYN))
+	if (tcp_has(conn, TCP_GUEST_SYN) || tcp_has(conn, TCP_TAP_SYN_SENT))
 		tcp_send_ctl(c, conn, TCP_RST | TCP_ACK, conn->snd_nxt);
 	tcp_conn_fact(c, conn, TCP_RESET);
 }
@@ -800,6 +835,8 @@ static void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
  * @conn:	Connection
  *
  * Return: 0 on success, -errno on failure
+ *
+ * #syscalls setsockopt
  */
 static int tcp_set_peek_off(const struct tcp_conn *conn)
 {
@@ -866,6 +903,8 @@ static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * already sent and cannot tell end of stream from no new data.
  *
  * Return: true if the peer's FIN was received
+ *
+ * #syscalls getsockopt
  */
 static bool tcp_sock_peer_fin(int s)
 {
@@ -897,6 +936,84 @@ static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
 }
 
 /**
+ * tcp_emit_seg() - Queue one data segment toward the guest, zero-copy
+ * @c:		Execution context
+ * @conn:	Connection
+ * @seq:	Sequence number of the first payload byte
+ * @p:		Payload, in tcp_payload: valid until the next tap_flush()
+ * @plen:	Payload length, bytes
+ * @flags:	TCP flags
+ *
+ * Return: true if queued
+ */
+static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
+			 const uint8_t *p, size_t plen, uint8_t flags)
+{
+	uint8_t *h = tcp_hdrs[tcp_hdrs_used];
+	struct iovec fiov[2];
+
+	fiov[0].iov_base = h;
+	fiov[0].iov_len = tcp_build_hdr(c, h, &conn->f.side[FLOW_SIDE_TAP],
+					seq, conn->rcv_nxt, flags,
+					tcp_wnd_field(conn, false), NULL, 0,
+					p, plen);
+	fiov[1].iov_base = (void *)(uintptr_t)p;
+	fiov[1].iov_len = plen;
+	if (!tap_queue_iov(c, fiov, 2))
+		return false;
+	tcp_hdrs_used++;
+	return true;
+}
+
+/**
+ * tcp_retransmit_one() - Resend the oldest unacknowledged segment only
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Fast retransmit and NewReno partial ACKs (RFC 6582 §3.2): one segment at
+ * snd_una, peeked from offset 0; the peek offset then goes back to snd_nxt.
+ *
+ * #syscalls setsockopt recvmsg
+ */
+static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t end = conn->snd_max, len;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int zero = 0;
+	ssize_t n;
+
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_GT(end, conn->snd_fin))
+		end = conn->snd_fin;
+	len = MIN(end - conn->snd_una, (uint32_t)conn->mss);
+	if (!len) {
+		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		    conn->snd_una == conn->snd_fin)
+			tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+		return;
+	}
+
+	tcp_pool_reserve(c, 1, len);
+	iov.iov_base = tcp_payload + tcp_payload_used;
+	iov.iov_len = len;
+	if (tcp_peek_off_ok &&
+	    setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+		       sizeof(zero)))
+		return;
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	if (n <= 0)
+		return;
+	tcp_update_rcv_wnd(conn);
+	if (tcp_emit_seg(c, conn, conn->snd_una, iov.iov_base, (size_t)n,
+			 TCP_ACK))
+		tcp_payload_used += (size_t)n;
+}
+
+/**
  * tcp_data_to_guest() - Peek host data and queue it to the guest
  * @c:		Execution context
  * @conn:	Connection, established
@@ -904,16 +1021,17 @@ static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
  *
  * Sends at most what the guest's window allows, from snd_nxt; on end of
  * stream with everything before it sent, sends (or resends) the FIN.
+ *
+ * #syscalls recvmsg
  */
 static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 			      uint64_t now_ms)
 {
 	static struct iovec iov[TCP_FRAMES_MAX + 1];
-	const struct flow_side *tap = &conn->f.side[FLOW_SIDE_TAP];
 	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
-	uint32_t skip = conn->snd_nxt - conn->snd_una;
+	uint32_t skip = conn->snd_nxt - conn->snd_una, cap;
 	struct msghdr mh = { .msg_iov = iov };
-	unsigned int nseg, i;
+	unsigned int nseg;
 	size_t off;
 	ssize_t n;
 
@@ -945,8 +1063,10 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		goto out;
 	}
 
-	want = (uint32_t)MIN(want, (uint32_t)(TCP_FRAMES_MAX / 4) * mss);
-	want = (uint32_t)MIN(want, TCP_PAYLOAD_BYTES / 4);
+	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
+		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
+	if (want > cap)
+		want = cap;
 	nseg = DIV_ROUND_UP(want, mss);
 	tcp_pool_reserve(c, nseg, want);
 
@@ -986,23 +1106,13 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	}
 
 	tcp_update_rcv_wnd(conn);
-	for (off = 0, i = 0; off < (size_t)n; off += mss, i++) {
+	for (off = 0; off < (size_t)n; off += mss) {
 		const uint8_t *p = tcp_payload + tcp_payload_used + off;
-		size_t plen = MIN(mss, (size_t)n - off), hlen;
-		uint8_t *h = tcp_hdrs[tcp_hdrs_used];
+		size_t plen = MIN(mss, (size_t)n - off);
 		uint8_t fl = TCP_ACK | (off + plen == (size_t)n ? TCP_PSH : 0);
-		struct iovec fiov[2];
 
-		hlen = tcp_build_hdr(c, h, tap, conn->snd_nxt, conn->rcv_nxt,
-				     fl, tcp_wnd_field(conn, false), NULL, 0,
-				     p, plen);
-		fiov[0].iov_base = h;
-		fiov[0].iov_len = hlen;
-		fiov[1].iov_base = (void *)(uintptr_t)p;
-		fiov[1].iov_len = plen;
-		if (!tap_queue_iov(c, fiov, 2))
+		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p, plen, fl))
 			break;
-		tcp_hdrs_used++;
 		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
 			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
 					 conn->snd_max;
@@ -1016,6 +1126,8 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	if (off < (size_t)n && tcp_set_peek_off(conn))
 		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
 			 strerror(errno));
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
+		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
 	flow_touch(tcp_flow(conn), now_ms);
 	tcp_rto_arm(conn, now_ms, false);
 out:
@@ -1044,6 +1156,8 @@ static void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * @bytes:	Bytes of data acknowledged
  *
  * Return: 0, or 1 if the connection was reset
+ *
+ * #syscalls recvfrom
  */
 static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
 			     uint32_t bytes)
@@ -1215,6 +1329,8 @@ static void tcp_inany_from_sockaddr(const struct sockaddr_storage *sa,
  * @now_ms:	Current time, milliseconds
  *
  * Return: 1 if the connection was closed, else 0
+ *
+ * #syscalls getsockname
  */
 static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 			      uint64_t now_ms)
@@ -1222,6 +1338,7 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 	struct sockaddr_storage sa;
 	socklen_t sl = sizeof(sa);
 
+	memset(&sa, 0, sizeof(sa));
 	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
 		tcp_inany_from_sockaddr(&sa,
 				&conn->f.side[FLOW_SIDE_SOCK].our_addr,
@@ -1244,6 +1361,8 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
  * @tap:	Tap side from the segment
  * @seg:	The SYN
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls socket connect close
  */
 static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 				const struct tcp_seg *seg, uint64_t now_ms)
@@ -1299,6 +1418,7 @@ static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	conn->rcv_nxt = seg->seq + 1;
 	conn->isn = tcp_isn(tap, now_ms);
 	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
+	conn->snd_recover = conn->isn;
 	conn->snd_wnd = seg->wnd;		/* unscaled in a SYN */
 	tcp_set_mss(c, conn, seg->mss);
 	if (seg->ws >= 0) {
@@ -1316,6 +1436,8 @@ static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
  * @c:		Execution context
  * @conn:	Connection, not yet SOCK_CONNECTED
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls getsockopt setsockopt
  */
 static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
 				      uint64_t now_ms)
@@ -1348,6 +1470,10 @@ static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
  * @fin:	A FIN follows the batch's data
  * @ack:	An ACK is owed to the guest (data, FIN, or duplicate)
  * @send:	The guest acknowledged data or moved its window: try sending
+ * @dups:	Segments out of order, duplicate, or refused by the socket: one
+ *		duplicate ACK each (up to TCP_DUPACKS_MAX), as a receiver
+ *		sends, so that the guest fast-retransmits (RFC 5681 §4.2)
+ * @nseg:	Segments with payload in the batch
  */
 struct tcp_batch {
 	struct tcp_conn *conn;
@@ -1356,6 +1482,8 @@ struct tcp_batch {
 	bool fin;
 	bool ack;
 	bool send;
+	unsigned int dups;
+	unsigned int nseg;
 };
 
 static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
@@ -1403,6 +1531,13 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		if (fin_acked && !tcp_has(conn, TCP_TAP_FIN_ACKED) &&
 		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED) == 1)
 			return 1;
+		if (conn->recovering) {
+			/* RFC 6582 §3.2 step 3: partial ACK, next hole */
+			if (TCP_SEQ_LE(conn->snd_una, conn->snd_recover))
+				tcp_retransmit_one(c, conn);
+			else
+				conn->recovering = 0;
+		}
 		tcp_rto_arm(conn, now_ms, true);
 		b->send = true;
 		return 0;
@@ -1410,13 +1545,14 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 
 	if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) && !wnd_changed &&
 	    conn->snd_una != conn->snd_max) {
-		if (++conn->dup_acks == TCP_DUP_ACK_THRESH) {
-			flow_log(tcp_cflow(conn), LOG_TRACE,
-				 "fast retransmit from %u",
+		if (++conn->dup_acks == TCP_DUP_ACK_THRESH &&
+		    TCP_SEQ_GT(conn->snd_una, conn->snd_recover)) {
+			conn->snd_recover = conn->snd_max - 1;
+			conn->recovering = 1;
+			flow_log(tcp_cflow(conn), LOG_DEBUG,
+				 "fast retransmit at %u",
 				 conn->snd_una - conn->isn);
-			tcp_rewind(c, conn, now_ms);
-			if (!flow_is_active(tcp_flow(conn)))
-				return 1;
+			tcp_retransmit_one(c, conn);
 		}
 	}
 	if (wnd_changed) {
@@ -1431,6 +1567,8 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
  * @c:		Execution context
  * @b:		Batch
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls sendmsg shutdown
  */
 static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 			    uint64_t now_ms)
@@ -1440,11 +1578,9 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 	size_t sent = 0;
 	ssize_t n;
 
-	if (!conn)
-		return;
 	b->conn = NULL;
-	if (!flow_is_active(tcp_flow(conn)))
-		goto reset;
+	if (!conn || !flow_is_active(tcp_flow(conn)))
+		goto reset;	/* reset meanwhile: its payload goes nowhere */
 
 	if (b->iovcnt) {
 		mh.msg_iovlen = (size_t)b->iovcnt;
@@ -1454,6 +1590,15 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 			goto reset;
 		}
 		sent = n > 0 ? (size_t)n : 0;
+		if (sent < b->bytes) {
+			/* The rest is dropped: ask the guest for it again as
+			 * soon as the socket has room (tcp_sock_handler())
+			 */
+			flow_log(tcp_cflow(conn), LOG_TRACE, "socket took %zu of "
+				 "%zu bytes", sent, b->bytes);
+			conn->sock_full = 1;
+			b->dups += b->nseg;	/* about: refused ones count */
+		}
 		conn->rcv_nxt += (uint32_t)sent;
 		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
 		flow_touch(tcp_flow(conn), now_ms);
@@ -1474,8 +1619,13 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 	}
 	if (b->send)
 		tcp_data_to_guest(c, conn, now_ms);	/* ACKs ride along */
-	if (b->ack && flow_is_active(tcp_flow(conn)))
+	if (b->ack && flow_is_active(tcp_flow(conn))) {
+		unsigned int i;
+
 		tcp_send_ack(c, conn);
+		for (i = 1; i < MIN(b->dups, TCP_DUPACKS_MAX); i++)
+			tcp_send_ack(c, conn);
+	}
 	if (flow_is_active(tcp_flow(conn)))
 		tcp_epoll_update(c, conn);
 reset:
@@ -1484,6 +1634,8 @@ reset:
 	b->fin = false;
 	b->ack = false;
 	b->send = false;
+	b->dups = 0;
+	b->nseg = 0;
 }
 
 /**
@@ -1500,8 +1652,11 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 	size_t len = seg->len;
 	uint32_t seq = seg->seq;
 
-	if (!len && !(seg->flags & TCP_FIN))
+	if (!len && !(seg->flags & TCP_FIN)) {
+		if (seq != expect)
+			b->ack = true;	/* keepalive (RFC 9293 §3.8.4) */
 		return;
+	}
 	if (tcp_has(conn, TCP_GUEST_FIN) || b->fin) {
 		b->ack = true;		/* retransmitted FIN or data after it */
 		return;
@@ -1510,7 +1665,11 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 		uint32_t old = expect - seq;
 
 		if (old >= len && !((seg->flags & TCP_FIN) && old == len)) {
+			flow_log(tcp_cflow(conn), LOG_TRACE, "duplicate %u+%zu, "
+				 "expected %u", seq - conn->rcv_nxt, len,
+				 (uint32_t)b->bytes);
 			b->ack = true;	/* duplicate */
+			b->dups++;
 			return;
 		}
 		old = (uint32_t)MIN(old, len);
@@ -1519,13 +1678,18 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 		seq += old;
 	}
 	if (seq != expect) {
+		flow_log(tcp_cflow(conn), LOG_TRACE, "out of order %u+%zu, "
+			 "expected %u", seq - conn->rcv_nxt, len,
+			 (uint32_t)b->bytes);
 		b->ack = true;		/* out of order: duplicate ACK */
+		b->dups++;
 		return;
 	}
 	if (len) {
 		tcp_batch_iov[b->iovcnt].iov_base = (void *)(uintptr_t)data;
 		tcp_batch_iov[b->iovcnt++].iov_len = len;
 		b->bytes += len;
+		b->nseg++;
 	}
 	if (seg->flags & TCP_FIN)
 		b->fin = true;
@@ -1537,13 +1701,16 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
  * @c:		Execution context
  * @conn:	Connection, TAP_SYN_ACKED not set
  * @seg:	Segment
+ * @b:		Batch of @conn
  * @now_ms:	Current time, milliseconds
  *
  * Return: true if the segment is consumed, false to go on with it
+ *
+ * #syscalls setsockopt
  */
 static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 				     const struct tcp_seg *seg,
-				     uint64_t now_ms)
+				     struct tcp_batch *b, uint64_t now_ms)
 {
 	if (!tcp_has(conn, TCP_TAP_SYN_SENT)) {
 		return true;	/* connect() pending: guest SYN repeats */
@@ -1604,6 +1771,7 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 	tcp_timer_set(conn, 0);
 	if (tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
 		return true;
+	b->send = true;		/* host data may be waiting since connect */
 	return false;
 }
 
@@ -1637,7 +1805,7 @@ static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
 	flow_touch(tcp_flow(conn), now_ms);
 
 	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) &&
-	    tcp_handshake_from_guest(c, conn, seg, now_ms)) {
+	    tcp_handshake_from_guest(c, conn, seg, b, now_ms)) {
 		if (!flow_is_active(tcp_flow(conn)))
 			b->conn = NULL;
 		return;
@@ -1646,6 +1814,8 @@ static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
 		b->ack = true;		/* RFC 5961 §4: challenge ACK */
 		return;
 	}
+	if (!(seg->flags & TCP_ACK))
+		return;			/* RFC 9293 §3.10.7.4 fifth check */
 	if (tcp_ack_from_guest(c, conn, seg, b, now_ms)) {
 		b->conn = NULL;
 		return;
@@ -1724,6 +1894,8 @@ void tcp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
  * @ref:	epoll reference
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls getsockopt
  */
 void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      uint64_t now_ms)
@@ -1757,8 +1929,19 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		uint32_t old = conn->rcv_wnd;
 
 		tcp_update_rcv_wnd(conn);
-		if (conn->rcv_wnd != old)
+		if (conn->sock_full) {
+			/* We dropped guest data the socket could not take:
+			 * duplicate ACKs make the guest resend it now rather
+			 * than after its backed-off timeout (RFC 5681 §3.2)
+			 */
+			unsigned int i;
+
+			conn->sock_full = 0;
+			for (i = 0; i < TCP_DUP_ACK_THRESH; i++)
+				tcp_send_ack(c, conn);
+		} else if (conn->rcv_wnd != old) {
 			tcp_send_ack(c, conn);
+		}
 		tcp_epoll_update(c, conn);
 	}
 }
@@ -1799,6 +1982,8 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
 		tcp_conn_reset(c, conn, "too many retransmissions");
 		return;
 	}
+	conn->snd_recover = conn->snd_max - 1;
+	conn->recovering = 0;
 	flow_log(tcp_cflow(conn), LOG_DEBUG, "retransmission timeout %u, "
 		 "rewind %u bytes", conn->retrans,
 		 conn->snd_nxt - conn->snd_una);
@@ -1811,6 +1996,8 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
  * @c:		Execution context
  * @ref:	epoll reference
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls read
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 {
@@ -1861,7 +2048,9 @@ void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 		tcp_conn_reset(c, conn, "closing timeout");
 		return;
 	}
+	/* Once per keepalive interval of silence, not on every sweep */
 	if (tcp_has(conn, TCP_TAP_SYN_ACKED) && idle_ms >= ka_ms &&
+	    idle_ms % ka_ms < TCP_SWEEP_SLACK_MS &&
 	    conn->snd_una == conn->snd_max)
 		tcp_send_ctl(c, conn, TCP_ACK, conn->snd_una - 1);
 }
@@ -1875,6 +2064,8 @@ void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * @sa:		Peer address
  * @port:	Guest port to connect to
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls getsockname close
  */
 static void tcp_conn_from_sock(struct ctx *c, int s,
 			       const struct sockaddr_storage *sa,
@@ -1892,10 +2083,11 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	fwd_host_to_guest(c, &peer, &seen);
 	if (!tap_connected(c) ||
 	    !fwd_guest_addr(c, inany_is_v4(&seen), &guest)) {
-		close(s);
+		tcp_sock_abort(s);
 		return;
 	}
 	memset(&local, 0, sizeof(local));
+	memset(&la, 0, sizeof(la));
 	if (!getsockname(s, (struct sockaddr *)&la, &sl))
 		tcp_inany_from_sockaddr(&la, &local, &lport);
 
@@ -1903,7 +2095,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "TCP: flow table full "
 			      "(FLOW_MAX %u), refusing connection", FLOW_MAX);
-		close(s);
+		tcp_sock_abort(s);
 		return;
 	}
 	conn = &flow->tcp;
@@ -1912,13 +2104,14 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	flow_set_side(flow, FLOW_SIDE_SOCK, &peer, peer_port, &local, lport);
 	if (flow_hash_insert(flow)) {
 		flow_cancel(flow);
-		close(s);
+		tcp_sock_abort(s);
 		return;
 	}
 	conn->sock = s;
 	conn->inbound = 1;
 	conn->isn = tcp_isn(&flow->f.side[FLOW_SIDE_TAP], now_ms);
 	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
+	conn->snd_recover = conn->isn;
 	conn->ws_rcv = TCP_WS_OURS;
 	tcp_set_mss(c, conn, 0);
 	flow_activate(flow);
@@ -1932,6 +2125,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
  * @ref:	epoll reference: spec, family and port in idx
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls accept4
  */
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
@@ -1946,8 +2141,11 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
-		int s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
-				SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int s;
+
+		memset(&sa, 0, sizeof(sa));
+		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (s < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
@@ -2039,7 +2237,7 @@ static void tcp_listen_all(const struct ctx *c)
 		tcp_nspecs = i + 1;
 		for (port = 1; port <= 65535; port++) {
 			bool v4ok, v6ok;
-			int r4 = -EAFNOSUPPORT, r6 = -EAFNOSUPPORT;
+			int r4, r6;
 
 			if (!fwd_spec_port(fs, (uint16_t)port, &to))
 				continue;
@@ -2047,12 +2245,10 @@ static void tcp_listen_all(const struct ctx *c)
 					   inany_is_v4(&fs->addr));
 			v6ok = c->ifi6 && (!fs->has_addr ||
 					   !inany_is_v4(&fs->addr));
-			if (v4ok)
-				r4 = tcp_listen_one(c, i, false,
-						    (uint16_t)port);
-			if (v6ok)
-				r6 = tcp_listen_one(c, i, true,
-						    (uint16_t)port);
+			r4 = v4ok ? tcp_listen_one(c, i, false,
+						   (uint16_t)port) : -EAFNOSUPPORT;
+			r6 = v6ok ? tcp_listen_one(c, i, true,
+						   (uint16_t)port) : -EAFNOSUPPORT;
 			if (r4 && r6)
 				log_warn("TCP: cannot listen on port %u: %s",
 					 port, strerror(-(v4ok ? r4 : r6)));

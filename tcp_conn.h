@@ -63,6 +63,10 @@ enum tcp_state {
  * @facts:	TCP_FACT() bits
  * @inbound:	Created from a -t listener (we sent the first SYN)
  * @epoll_on:	@sock is registered with epoll
+ * @recovering:	In fast recovery (RFC 6582) until snd_una passes snd_recover
+ * @wnd_low:	Less than a quarter of the socket send buffer is free
+ * @sock_full:	The socket refused guest data: wait for EPOLLOUT, then ask
+ *		the guest to resend
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -74,6 +78,8 @@ enum tcp_state {
  * @snd_max:	Highest sequence number sent so far (>= @snd_nxt)
  * @snd_wnd:	Guest's receive window, bytes, scaled
  * @snd_fin:	Sequence number of our FIN, if TCP_TAP_FIN_SENT
+ * @snd_recover:	Highest sequence number sent at the last retransmission
+ *		(RFC 6582 "recover"): no new fast retransmit until acked
  * @isn:	Our initial sequence number toward the guest
  * @rcv_nxt:	Next sequence number expected from the guest
  * @rcv_wnd:	Window last advertised to the guest, bytes
@@ -87,6 +93,9 @@ struct tcp_conn {
 	uint16_t facts;
 	uint8_t inbound:1;
 	uint8_t epoll_on:1;
+	uint8_t recovering:1;
+	uint8_t sock_full:1;
+	uint8_t wnd_low:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
@@ -98,6 +107,7 @@ struct tcp_conn {
 	uint32_t snd_max;
 	uint32_t snd_wnd;
 	uint32_t snd_fin;
+	uint32_t snd_recover;
 	uint32_t isn;
 	uint32_t rcv_nxt;
 	uint32_t rcv_wnd;

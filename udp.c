@@ -534,7 +534,7 @@ fail:
  *
  * On failure the socket is closed and the flow cancelled.
  *
- * #syscalls getsockname epoll_ctl
+ * #syscalls getsockname epoll_ctl close
  * Return: 0 on success, -1 on failure
  */
 static int udp_flow_commit(struct ctx *c, union flow *flow, int s,
@@ -547,6 +547,7 @@ static int udp_flow_commit(struct ctx *c, union flow *flow, int s,
 	uint16_t lport = 0;
 
 	memset(&local, 0, sizeof(local));
+	sa.ss_family = AF_UNSPEC;
 	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
 		udp_from_sockaddr(&sa, &local, &lport);
 	flow_set_side(flow, FLOW_SIDE_SOCK, host, hport, &local, lport);
@@ -630,9 +631,10 @@ static union flow *udp_flow_from_tap(struct ctx *c,
  * @pkts:	Packets from the guest, all of @flow
  * @n:		Number of packets
  *
- * A pending error (ICMP reported on the connected socket) fails the first
- * send once; the batch is retried then, the error itself is read from the
- * error queue on EPOLLERR. What the socket does not take is dropped.
+ * A pending error (ICMP reported on the connected socket) fails one send;
+ * so the first datagram that fails is tried once more (the error itself is
+ * read from the error queue on EPOLLERR). What the socket still does not
+ * take is dropped.
  *
  * #syscalls sendmmsg
  * Return: payload bytes sent
@@ -644,9 +646,11 @@ static size_t udp_send_group(union flow *flow, const struct tap_pkt *pkts,
 	bool retried = false;
 
 	while (done < n) {
-		size_t k = MIN(n - done, UDP_BATCH);
+		size_t k = n - done;
 		int ret;
 
+		if (k > UDP_BATCH)
+			k = UDP_BATCH;
 		for (i = 0; i < k; i++) {
 			const struct tap_pkt *p = &pkts[done + i];
 
@@ -659,26 +663,21 @@ static size_t udp_send_group(union flow *flow, const struct tap_pkt *pkts,
 		}
 		ret = sendmmsg(flow->udp.sock, udp_mmh, (unsigned int)k,
 			       MSG_DONTWAIT);
-		if (ret < 0) {
-			if (!retried && errno != EAGAIN &&
-			    errno != EWOULDBLOCK) {
-				retried = true;
+		if (ret > 0) {
+			for (i = 0; i < (size_t)ret; i++)
+				bytes += udp_iov[i].iov_len;
+			done += (size_t)ret;
+			if ((size_t)ret == k)
 				continue;
-			}
-			flow_log(flow, LOG_DEBUG, "sendmmsg: %s, %zu "
-				 "datagrams dropped", strerror(errno),
-				 n - done);
-			break;
 		}
-		for (i = 0; i < (size_t)ret; i++)
-			bytes += udp_iov[i].iov_len;
-		if ((size_t)ret < k) {
-			flow_log(flow, LOG_DEBUG, "sendmmsg: %zu datagrams "
-				 "dropped", k - (size_t)ret);
-			done += k;	/* the rest of this call is dropped */
+		/* The datagram at @done failed: once, try again from there */
+		if (!retried) {
+			retried = true;
 			continue;
 		}
-		done += k;
+		flow_log(flow, LOG_DEBUG, "sendmmsg: %s, %zu datagrams dropped",
+			 ret < 0 ? strerror(errno) : "short", n - done);
+		break;
 	}
 	return bytes;
 }
@@ -723,7 +722,8 @@ void udp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
 		for (j = i + 1; j < n && udp_pkt_same_flow(p, &pkts[j]); j++)
 			;
 		if (c->no_udp) {
-			i = j;
+			for (; i < j; i++)
+				tap_count_drop(TAP_DROP_L4_PROTO);
 			continue;
 		}
 		gport = util_get_be16(p->l4);
@@ -919,6 +919,7 @@ static int udp_recv_batch(struct ctx *c, int s, size_t max, bool names)
 		udp_mmh[i].msg_hdr.msg_iov = &udp_iov[i];
 		udp_mmh[i].msg_hdr.msg_iovlen = 1;
 		if (names) {
+			udp_names[i].ss_family = AF_UNSPEC;
 			udp_mmh[i].msg_hdr.msg_name = &udp_names[i];
 			udp_mmh[i].msg_hdr.msg_namelen = sizeof(udp_names[i]);
 		}
@@ -955,7 +956,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	union flow *flow = flow_at(ref.idx);
 	const struct flow_side *tap;
 	size_t max;
-	int b, i, n;
+	int b;
 
 	if (!flow || !flow_is_active(flow) || flow->f.type != FLOW_UDP ||
 	    flow->udp.sock != ref.fd)
@@ -968,7 +969,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	max = udp_payload_max(c, inany_is_v4(&tap->ep_addr));
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
-		n = udp_recv_batch(c, ref.fd, max, false);
+		int i, n = udp_recv_batch(c, ref.fd, max, false);
+
 		if (n < 0)
 			flow_log(flow, LOG_DEBUG, "recvmmsg: %s",
 				 strerror(-n));
@@ -1043,21 +1045,32 @@ static union flow *udp_flow_from_host(struct ctx *c,
  * @ref:	epoll reference: listener index and socket
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls getsockopt
  */
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
 	const struct udp_listener *l;
-	int b, i, n;
 	size_t max;
+	int b;
 
-	if (ref.idx >= udp_listen_count || !(events & EPOLLIN))
+	if (ref.idx >= udp_listen_count)
+		return;
+	if (events & EPOLLERR) {	/* clear it, or epoll reports it again */
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+	}
+	if (!(events & EPOLLIN))
 		return;
 	l = &udp_listeners[ref.idx];
 	max = udp_payload_max(c, l->v4);
 
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
-		n = udp_recv_batch(c, ref.fd, max, true);
+		int i, n = udp_recv_batch(c, ref.fd, max, true);
+
 		if (n < 0)
 			log_debug("UDP: port %u: recvmmsg: %s", l->port,
 				  strerror(-n));
@@ -1097,7 +1110,7 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * @port:	Host port
  * @to:		Guest port
  *
- * #syscalls socket setsockopt bind epoll_ctl
+ * #syscalls socket setsockopt bind epoll_ctl close
  * Return: 0 on success, -errno on failure
  */
 static int udp_listen_one(struct ctx *c, const struct fwd_spec *spec,

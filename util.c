@@ -32,6 +32,7 @@ uint64_t util_now_ms(void)
  * @events:	epoll events of interest
  * @ref:	Owner reference, stored as the event's data
  *
+ * #syscalls epoll_ctl
  * Return: 0 on success, -errno on failure
  */
 int util_epoll_add(int epollfd, int fd, uint32_t events, union epoll_ref ref)
@@ -50,6 +51,7 @@ int util_epoll_add(int epollfd, int fd, uint32_t events, union epoll_ref ref)
  * @events:	New epoll events of interest
  * @ref:	Owner reference, stored as the event's data
  *
+ * #syscalls epoll_ctl
  * Return: 0 on success, -errno on failure
  */
 int util_epoll_mod(int epollfd, int fd, uint32_t events, union epoll_ref ref)
@@ -65,6 +67,8 @@ int util_epoll_mod(int epollfd, int fd, uint32_t events, union epoll_ref ref)
  * util_epoll_del() - Remove a descriptor from epoll, ignoring errors
  * @epollfd:	epoll instance
  * @fd:		Descriptor to remove
+ *
+ * #syscalls epoll_ctl
  */
 void util_epoll_del(int epollfd, int fd)
 {
@@ -228,6 +232,7 @@ int util_parse_u32(const char *s, unsigned long max, unsigned long *out)
  * @buf:	Data
  * @len:	Length, bytes
  *
+ * #syscalls write
  * Return: 0 on success, -errno on failure
  */
 int util_write_all(int fd, const void *buf, size_t len)

@@ -22,7 +22,7 @@ cannot be reached):
                         huge: 0xffffffff; each must make the daemon close
                         the connection. cut: half a frame, then we close.
   synflood SOCK --count N --flood-dst A --flood-port P --echo-dst A
-           --echo-port P [--drain S]
+           --echo-port P [--drain S] [--hold-until FILE]
                         one well-behaved TCP connection to an echo server
                         (ECHO-DST:PORT) exchanges data, then N SYNs from
                         distinct random ports go to FLOOD-DST:PORT; the
@@ -30,7 +30,8 @@ cannot be reached):
                         is full, every SYN must be answered by RST (at once
                         if refused, or when its connection fails) within
                         S seconds, and the echo connection must work after.
-                        Prints counts as JSON.
+                        Prints counts as JSON; with --hold-until FILE, then
+                        stays connected until FILE exists.
 
 Every command ends with a barrier (an ARP request for the gateway, answered
 only after everything before it has been processed) unless the daemon is
@@ -41,7 +42,6 @@ import argparse
 import json
 import os
 import random
-import select
 import socket
 import struct
 import sys
@@ -676,9 +676,17 @@ def cmd_synflood(a):
     res["echo_after"] = res["echo_connect"] and c.echo(b"after the flood")
     res["echo_close"] = res["echo_connect"] and c.close()
     res["barrier"] = g.barrier()
-    print(json.dumps(res, sort_keys=True))
-    ok = res["echo_before"] and res["echo_during"] and res["echo_after"] \
-        and res["echo_close"] and not res["unanswered"] and res["barrier"]
+    print(json.dumps(res, sort_keys=True), flush=True)
+    if a.hold_until:
+        end = time.time() + 120
+        while not os.path.exists(a.hold_until) and time.time() < end:
+            time.sleep(0.1)
+        res["held"] = not g.closed
+    ok = all(res[k] for k in ("echo_before", "echo_during", "echo_after",
+                              "echo_close", "barrier")) and \
+        not res["unanswered"] and res.get("held", True)
+    if a.hold_until and not res["held"]:
+        print("daemon closed the connection while we held it")
     return 0 if ok else 1
 
 
@@ -704,6 +712,8 @@ def main():
     s.add_argument("--echo-dst", required=True)
     s.add_argument("--echo-port", type=int, required=True)
     s.add_argument("--drain", type=float, default=60)
+    s.add_argument("--hold-until", metavar="FILE",
+                   help="after the results, stay connected until FILE exists")
     a = p.parse_args()
     return {"malformed": cmd_malformed, "garbage": cmd_garbage,
             "badlen": cmd_badlen, "synflood": cmd_synflood}[a.cmd](a)

@@ -13,7 +13,8 @@
  * stop reading the tap (its kernel queue then drops, as it does for qemu), but
  * we keep writing frames from the socket to the tap. Frames the tap refuses
  * are dropped. Exits 0 when the socket closes (or, with -r, reconnects for up
- * to 10 s) and on SIGTERM/SIGINT; prints frame counters to stderr on exit.
+ * to 10 s) and on SIGTERM/SIGINT, 1 on errors, 2 if the daemon sends a bad
+ * frame length; prints frame counters to stderr on exit.
  */
 
 #include <errno.h>
@@ -282,7 +283,9 @@ static int tb_sock_write(int fd_sock)
  * @fd_sock:	Socket
  * @fd_tap:	Tap descriptor
  *
- * Return: 0 while connected, -1 on end of stream, error or bad length
+ * A bad length from the daemon is a bug there: exit 2 at once.
+ *
+ * Return: 0 while connected, -1 on end of stream or error
  */
 static int tb_sock_read(int fd_sock, int fd_tap)
 {
@@ -305,7 +308,7 @@ static int tb_sock_read(int fd_sock, int fd_tap)
 		if (!len || len > TB_FRAME_MAX) {
 			fprintf(stderr, "tapbridge: bad frame length %u from "
 				"socket\n", len);
-			return -1;
+			exit(2);
 		}
 		if (b->tail - b->head < TB_LEN_PREFIX + len)
 			break;
@@ -347,6 +350,10 @@ static int tb_loop(int fd_tap, int fd_sock)
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			if (tb_sock_read(fd_sock, fd_tap))
 				return -1;
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			fprintf(stderr, "tapbridge: tap device gone\n");
+			exit(1);
+		}
 		if (pfd[0].revents & POLLIN)
 			tb_tap_read(fd_tap);
 		if (tb_to_sock.tail > tb_to_sock.head)

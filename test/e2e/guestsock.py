@@ -224,13 +224,14 @@ def pcap_frames(path):
 
 
 def cmd_pcapcount(a):
-    """Count distinct intact frames tagged --tag in a capture"""
+    """Count distinct intact frames tagged --tag in a capture. Frames that
+    only quote a tagged frame (ICMP errors sent to the guest) are ignored."""
     marker = ("GSOCK:%s:" % a.tag).encode()
     good, bad = set(), 0
     for fr in pcap_frames(a.path):
         pos = fr.find(marker)
-        if pos < 0:
-            continue
+        if pos < 0 or pos != (14 if frame_kind(fr) == "exp" else 42):
+            continue	# not ours, or quoted (in an ICMP error to the guest)
         try:
             f = fr[pos:pos + 40].split(b":")
             seq, size = int(f[2]), int(f[3])

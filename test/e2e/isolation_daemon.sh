@@ -14,6 +14,7 @@
 bed_setup
 CAP=$BED_DIR/cap.pcap
 bed_start_daemon_bg -d -p "$CAP"
+iso_wait_sealed
 P=$PASST_PID
 
 daemon_alive || fail "pid file names $P, not a live process"

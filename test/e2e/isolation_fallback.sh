@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 400
+# serial (builds a test variant of the daemon: heavy load)
 #
 # isolation_fallback - Where namespaces are unavailable (forced in the test
 # build with PASST_TEST_NO_NAMESPACES), the daemon warns, stays in our
@@ -17,11 +18,13 @@ PASST_BIN=$ISO_BIN
 CAP=$BED_DIR/cap.pcap
 
 PASST_TEST_NO_NAMESPACES=1 bed_start_daemon -d -p "$CAP" -P "$BED_DIR/pid"
+iso_wait_sealed
 P=$PASST_PID
 daemon_log_has 'warning: Namespaces disabled' ||
 	fail "no warning about the missing namespaces"
 daemon_log_has 'falling back to chroot' || fail "no warning about the fallback"
-for ns in user mnt ipc uts; do
+# (not mnt: ip netns exec gives every command a mount namespace of its own)
+for ns in user ipc uts; do
 	[ "$(iso_ns "$P" "$ns")" = "$(iso_ns $$ "$ns")" ] ||
 		fail "$ns namespace created although disabled"
 done
@@ -30,8 +33,9 @@ iso_check_hardened "$P"
 iso_check_empty_root "$P"
 daemon_log_has 'Root is now the removed, empty directory' ||
 	fail "no debug line for the chroot"
-root_dir=$(sed -n 's/.*Root is now the removed, empty directory \([^ ]*\) .*/\1/p' \
-	   "$BED_DIR/passt.log")
+root_dir=$(sed -n \
+	's/.*Root is now the removed, empty directory \([^ ]*\) .*/\1/p' \
+	"$BED_DIR/passt.log")
 [ -n "$root_dir" ] || fail "no path in the chroot debug line"
 [ -e "$root_dir" ] && fail "empty root directory $root_dir left behind"
 

@@ -3,6 +3,15 @@
 # running daemon's /proc state, build the test variant (seccomp + trigger)
 #
 # Sourced after lib.sh. Not a case of its own (not executable).
+# shellcheck shell=bash
+
+# iso_wait_sealed - Wait until the daemon (started with -d) logged the last
+# isolation step: the socket appears before the sandbox is complete
+iso_wait_sealed() {
+	wait_for daemon_log_has -e 'seccomp filter installed' \
+		-e 'No seccomp filter in this build' ||
+		fail "daemon did not finish its isolation steps"
+}
 
 # iso_field PID NAME - Print field NAME of /proc/PID/status (tabs squeezed)
 iso_field() {
@@ -58,8 +67,8 @@ iso_check_empty_root() {
 	local root="/proc/$1/root" list
 	list=$(ls -A "$root/") || fail "cannot list the daemon's root"
 	[ -z "$list" ] || fail "daemon's root is not empty: $list"
-	[ "$(readlink "/proc/$1/cwd")" = / ] ||
-		fail "daemon's cwd is $(readlink "/proc/$1/cwd"), not /"
+	[ "$(readlink "/proc/$1/cwd")" = "$(readlink "$root")" ] ||
+		fail "daemon's cwd $(readlink "/proc/$1/cwd") is not its root"
 	if touch "$root/probe" 2>/dev/null; then
 		rm -f "$root/probe"
 		fail "daemon's root is writable"
@@ -80,5 +89,6 @@ iso_build_test() {
 	flock "$o/.lock" make -C "$BED_TOP" -j2 O="$o" SECCOMP=1 TRIGGER=1 \
 		"$o/passt" >"$log" 2>&1 ||
 		fail "make SECCOMP=1 TRIGGER=1 failed: $(tail -15 "$log")"
+	# shellcheck disable=SC2034 # used by the sourcing case
 	ISO_BIN=$o/passt
 }

@@ -17,6 +17,8 @@
 . "$(dirname "$0")/lib.sh"
 
 need_cmd cc
+grep -q __asan_init "$PASST_BIN" 2>/dev/null &&
+	skip "sanitizer build: ASan replaces malloc itself, use the release build"
 bed_setup
 
 SHIM=$BED_DIR/noalloc.so
@@ -44,7 +46,7 @@ void *__libc_calloc(size_t n, size_t s);
 void *__libc_realloc(void *p, size_t n);
 void *__libc_memalign(size_t a, size_t n);
 
-static volatile int armed;
+static volatile int armed, trapping;
 static int report_fd = -1;
 static int (*real_epoll_wait)(int, struct epoll_event *, int, int);
 static int (*real_epoll_pwait)(int, struct epoll_event *, int, int,
@@ -88,7 +90,7 @@ static void sigsys(int sig, siginfo_t *si, void *uc)
 #define TRAP(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 		 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
 
-static void arm(void)
+static void trap_calls(void)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -113,14 +115,40 @@ static void arm(void)
 	struct sigaction sa = { .sa_sigaction = sigsys,
 				.sa_flags = SA_SIGINFO };
 
+	if (trapping)
+		return;
+	trapping = 1;
+	sigaction(SIGSYS, &sa, NULL);
+	syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		out("warning: could not install the trap filter\n");
+}
+
+static void arm(void)
+{
 	if (armed)
 		return;
-	sigaction(SIGSYS, &sa, NULL);
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
-		out("warning: could not install the trap filter\n");
+	trap_calls();
 	armed = 1;
 	out("armed\n");
+}
+
+/* The daemon's own filter, if built in, would kill the calls that install
+ * ours: install ours just before it
+ */
+int prctl(int option, ...)
+{
+	unsigned long a[4];
+	va_list ap;
+	int i;
+
+	va_start(ap, option);
+	for (i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (option == PR_SET_SECCOMP)
+		trap_calls();
+	return (int)syscall(SYS_prctl, option, a[0], a[1], a[2], a[3]);
 }
 
 __attribute__((constructor))
@@ -148,9 +176,24 @@ int epoll_pwait(int e, struct epoll_event *ev, int n, int t,
 	return real_epoll_pwait(e, ev, n, t, s);
 }
 
-void *malloc(size_t n) { CHECK("malloc"); return __libc_malloc(n); }
-void *calloc(size_t n, size_t s) { CHECK("calloc"); return __libc_calloc(n, s); }
-void *realloc(void *p, size_t n) { CHECK("realloc"); return __libc_realloc(p, n); }
+void *malloc(size_t n)
+{
+	CHECK("malloc");
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t s)
+{
+	CHECK("calloc");
+	return __libc_calloc(n, s);
+}
+
+void *realloc(void *p, size_t n)
+{
+	CHECK("realloc");
+	return __libc_realloc(p, n);
+}
+
 void *reallocarray(void *p, size_t n, size_t s)
 {
 	CHECK("reallocarray");
@@ -158,9 +201,25 @@ void *reallocarray(void *p, size_t n, size_t s)
 		return NULL;
 	return __libc_realloc(p, n * s);
 }
-void *memalign(size_t a, size_t n) { CHECK("memalign"); return __libc_memalign(a, n); }
-void *aligned_alloc(size_t a, size_t n) { CHECK("aligned_alloc"); return __libc_memalign(a, n); }
-void *valloc(size_t n) { CHECK("valloc"); return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), n); }
+
+void *memalign(size_t a, size_t n)
+{
+	CHECK("memalign");
+	return __libc_memalign(a, n);
+}
+
+void *aligned_alloc(size_t a, size_t n)
+{
+	CHECK("aligned_alloc");
+	return __libc_memalign(a, n);
+}
+
+void *valloc(size_t n)
+{
+	CHECK("valloc");
+	return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), n);
+}
+
 int posix_memalign(void **r, size_t a, size_t n)
 {
 	CHECK("posix_memalign");

@@ -12,7 +12,8 @@
 
 bed_setup
 
-bed_start_daemon --runas 54321:54322
+bed_start_daemon -d --runas 54321:54322
+iso_wait_sealed
 P=$PASST_PID
 [ "$(iso_field "$P" Uid)" = "54321 54321 54321 54321" ] ||
 	fail "Uid is '$(iso_field "$P" Uid)', not 54321"

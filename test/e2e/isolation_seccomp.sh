@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 400
+# serial (builds a test variant of the daemon: heavy load)
 #
 # isolation_seccomp - A build with the filter and the test trigger
 # (make SECCOMP=1 TRIGGER=1, in its own output directory) runs with Seccomp 2
@@ -20,6 +21,7 @@ CAP=$BED_DIR/cap.pcap
 
 # Allowed work, then a clean exit, all under the filter
 bed_start_daemon -d -p "$CAP"
+iso_wait_sealed
 P=$PASST_PID
 [ "$(iso_field "$P" Seccomp)" = 2 ] ||
 	fail "Seccomp is $(iso_field "$P" Seccomp), not 2 (filter mode)"
@@ -45,6 +47,7 @@ bed_stop_daemon
 
 # The forbidden call
 bed_start_daemon -d
+iso_wait_sealed
 P=$PASST_PID
 bed_connect_guest
 sleep 0.5

@@ -17,6 +17,7 @@
 bed_setup
 CAP=$BED_DIR/cap.pcap
 bed_start_daemon -d -p "$CAP"
+iso_wait_sealed
 P=$PASST_PID
 
 uid=$(id -u nobody) gid=$(id -g nobody) || skip "no user nobody"

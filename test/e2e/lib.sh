@@ -12,9 +12,14 @@
 #               $REMOTE4 198.51.100.1, $REMOTE6 2001:db8:100::1
 #
 # API: bed_setup, bed_start_daemon [ARGS], bed_start_daemon_bg [ARGS],
-# bed_stop_daemon, daemon_alive, bed_connect_guest [TAPBRIDGE ARGS],
-# bed_disconnect_guest, guest_static_config, bed_bg CMD..., in_guest,
-# in_host, in_remote, pass, fail MSG, skip MSG, wait_for CMD..., need_cmd.
+# bed_stop_daemon, daemon_alive, daemon_log_has PATTERN,
+# bed_connect_guest [TAPBRIDGE ARGS], bed_disconnect_guest,
+# guest_static_config, bed_bg [in_NS] CMD..., in_guest, in_host, in_remote,
+# pass, fail MSG, skip MSG, wait_for CMD..., need_cmd NAME,
+# pcap_tagged FILE TAG, pcap_tagged_is FILE TAG N (frames sent by
+# $GUESTSOCK, a fake guest for framing edge cases: see its --help).
+# Variables: NS_*, BED_DIR, SOCK, PASST_PID, BRIDGE_PID, OUR_MAC, GUEST_MAC,
+# HOST4/6, GW4/6, REMOTE4/6, DNS4/6, PYTHON.
 # Tests send traffic only to loopback and to these namespaces.
 
 set -u
@@ -28,6 +33,14 @@ BED_TOP=$(cd "$BED_LIB_DIR/../.." && pwd)
 : "${WAIT_TIMEOUT_S:=10}"
 GUESTSOCK="$BED_LIB_DIR/guestsock.py"
 
+# The system python3 if there is one: a pyenv shim first in PATH costs about
+# a second per start on a loaded machine. bed_setup puts it first in PATH.
+if [ -x /usr/bin/python3 ]; then
+	PYTHON=/usr/bin/python3
+else
+	PYTHON=$(command -v python3)
+fi
+
 OUR_MAC=9a:55:9a:55:9a:55	# the daemon's default MAC (gateway's)
 GUEST_MAC=52:54:00:12:34:56	# tap0 in the guest
 HOST4=192.0.2.2
@@ -39,8 +52,10 @@ REMOTE6=2001:db8:100::1
 DNS4=192.0.2.53
 DNS6=2001:db8:1::53
 
-NS_REMOTE= NS_HOST= NS_GUEST= BED_DIR= SOCK=
-PASST_PID= BRIDGE_PID=
+NS_REMOTE='' NS_HOST='' NS_GUEST='' BED_DIR='' SOCK=''
+PASST_PID='' BRIDGE_PID=''
+# Set by bed_stop_daemon and bed_disconnect_guest, for the tests
+export PASST_RC='' BRIDGE_RC=''
 BED_PIDS=()
 
 # pass - Report success and exit 0
@@ -162,6 +177,8 @@ bed_ns_sysctls() {
 
 # bed_setup - Create the three namespaces, the veth pair, resolv.conf
 bed_setup() {
+	local ns
+
 	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 	need_cmd ip
 	[ -x "$PASST_BIN" ] || fail "no daemon binary at $PASST_BIN"
@@ -175,14 +192,20 @@ bed_setup() {
 	chmod 1777 "$BED_DIR"
 	SOCK=$BED_DIR/passt.sock
 	trap bed_cleanup EXIT
+	if [ -n "$PYTHON" ]; then
+		mkdir -m 755 "$BED_DIR/bin" &&
+			ln -s "$PYTHON" "$BED_DIR/bin/python3" &&
+			export PATH="$BED_DIR/bin:$PATH"
+	fi
 	trap 'exit 143' TERM
 	trap 'exit 130' INT
 
 	ip netns add "$NS_REMOTE" || skip "cannot create network namespaces"
 	ip netns add "$NS_HOST" || fail "ip netns add $NS_HOST"
 	ip netns add "$NS_GUEST" || fail "ip netns add $NS_GUEST"
-	bed_ns_sysctls "$NS_REMOTE" && bed_ns_sysctls "$NS_HOST" &&
-		bed_ns_sysctls "$NS_GUEST" || fail "namespace sysctls"
+	for ns in "$NS_REMOTE" "$NS_HOST" "$NS_GUEST"; do
+		bed_ns_sysctls "$ns" || fail "sysctls in $ns"
+	done
 
 	ip -n "$NS_REMOTE" link add veth-r type veth \
 		peer name veth-h netns "$NS_HOST" || fail "veth pair"
@@ -206,11 +229,19 @@ bed_setup() {
 		"$DNS4" "$DNS6" >"/etc/netns/$NS_HOST/resolv.conf"
 }
 
-# bed_wait_socket - Wait until $SOCK exists while $PASST_PID runs
+# bed_sock_listening - True if a socket bound to $SOCK listens in $NS_HOST
+# (the file appears at bind(), before listen(): connect() is refused then)
+bed_sock_listening() {
+	# shellcheck disable=SC2016 # awk's own variables
+	in_host awk -v p="$SOCK" '$NF == p && $4 == "00010000" { f = 1 }
+				  END { exit !f }' /proc/net/unix
+}
+
+# bed_wait_socket - Wait until $SOCK listens while $PASST_PID runs
 bed_wait_socket() {
 	local i n=$((WAIT_TIMEOUT_S * 10))
 	for ((i = 0; i < n; i++)); do
-		[ -S "$SOCK" ] && return 0
+		[ -S "$SOCK" ] && bed_sock_listening && return 0
 		daemon_alive || fail "daemon exited during start-up"
 		sleep 0.1
 	done

@@ -28,7 +28,8 @@ sed 's/^/    /' "$LEASE4"
 [ "$(lease4 search)" = test.example ] || fail "search '$(lease4 search)'"
 [ "$(lease4 domain)" = test.example ] || fail "domain '$(lease4 domain)'"
 [ "$(lease4 mtu)" = 65520 ] || fail "mtu '$(lease4 mtu)', want 65520"
-[ "$(lease4 broadcast)" = 192.0.2.255 ] || fail "broadcast '$(lease4 broadcast)'"
+[ "$(lease4 broadcast)" = 192.0.2.255 ] ||
+	fail "broadcast '$(lease4 broadcast)'"
 [ "$(lease4 lease)" = 4294967295 ] || fail "lease time '$(lease4 lease)'"
 
 # What a client does with it: the address works as configured

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/link_lib.sh - Helpers for the link service cases (link_*.sh):
+# shellcheck shell=bash
+# test/e2e/link_lib.sh - Helpers for the link_*.sh cases (sourced, not a case):
 # DHCPv4 with busybox udhcpc, DHCPv6 with a small client of our own (Debian's
 # busybox has no udhcpc6), reading back what the guest was told.
 #
@@ -7,7 +8,8 @@
 # lease4 KEY, link_dhcp6 [--rapid] (result in $LEASE6), lease6 KEY,
 # guest_our_ll (our link-local address, from our MAC).
 
-LEASE4= LEASE6=
+LEASE4=''
+LEASE6=''
 
 # link_udhcpc [ARGS...] - Run busybox udhcpc on tap0 once; the "bound"
 # event's environment goes to $LEASE4 as KEY=VALUE lines. Returns its status.

@@ -19,7 +19,9 @@ path=$(sed -n 's/.*Listening on \(\/tmp\/passt_[0-9]*\.socket\);.*/\1/p' \
 	"$LOG")
 [ -n "$path" ] || fail "no /tmp/passt_N.socket in the listening line"
 n=${path#/tmp/passt_}; n=${n%.socket}
-[ "$n" -ge 1 ] && [ "$n" -le 64 ] || fail "socket number $n not in 1..64"
+if [ "$n" -lt 1 ] || [ "$n" -gt 64 ]; then
+	fail "socket number $n not in 1..64"
+fi
 grep -qF -- "-netdev stream,id=s,server=off,addr.type=unix,addr.path=$path" \
 	"$LOG" || fail "qemu command line does not name $path"
 [ -S "$path" ] || fail "$path is not a socket"

@@ -265,12 +265,13 @@ tcp_daemon_fds() {
 
 # tcp_start - Start the daemon (no RAs: the guest's routes are static) with
 # the given extra arguments, connect the guest, configure it statically.
-# $TCP_DEBUG_LOG, if set, receives a copy of the daemon log at exit.
+# $TCP_GUEST_MTU, if set, is the guest's tap MTU. $TCP_DEBUG_LOG, if set,
+# receives a copy of the daemon log at exit.
 tcp_start() {
 	bed_start_daemon --no-ra ${TCP_DEBUG_LOG:+-d} "$@"
-	bed_connect_guest
+	bed_connect_guest ${TCP_GUEST_MTU:+-n "$TCP_GUEST_MTU"}
 	guest_static_config
 	[ -n "${TCP_DEBUG_LOG:-}" ] &&
-		trap 'cp "$BED_DIR/passt.log" "$TCP_DEBUG_LOG"; bed_cleanup' EXIT
+		trap 'cp "$BED_DIR/passt.log" "$TCP_DEBUG_LOG"; cp "$BED_DIR/passt.out" "$TCP_DEBUG_LOG.out"; bed_cleanup' EXIT
 	return 0
 }

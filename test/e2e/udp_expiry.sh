@@ -5,7 +5,7 @@
 # udp_expiry - With --udp-timeout 3, a UDP flow stays while in use and for
 # the timeout after, then is gone from the flow table (SIGUSR1 dump) and its
 # socket is closed; a new datagram from the same guest socket then makes a
-# new flow that works.
+# new flow that works. Out-of-range --udp-timeout values are refused.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/udp_lib.sh"
@@ -45,4 +45,11 @@ wait_for udp_table_empty || fail "closed UDP flow never freed"
 in_guest python3 "$UDPTOOL" echo "$REMOTE4" 5000 100 ||
 	fail "new exchange after expiry failed"
 daemon_alive || fail "daemon died"
+
+for bad in 0 -1 abc 86401; do
+	out=$(in_host "$PASST_BIN" -f -s "$BED_DIR/bad.sock" \
+		--udp-timeout "$bad" 2>&1) && fail "--udp-timeout $bad accepted"
+	echo "$out" | grep -q "udp-timeout" ||
+		fail "no message for --udp-timeout $bad: $out"
+done
 pass

@@ -17,13 +17,16 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "flow.h"
 #include "icmp.h"
@@ -39,6 +42,9 @@
 #define FUZZ_INACTIVITY_S	30	/* short timeouts so flows cycle */
 #define FUZZ_CLOSING_S		5
 #define FUZZ_UDP_TIMEOUT_S	30
+#define FUZZ_DRAIN_RUNS		1024	/* inputs between invariant checks */
+#define FUZZ_FD_SLACK		16	/* descriptors libFuzzer may hold */
+#define FUZZ_SOCKBUF_BYTES	(4 * 1024 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -234,6 +240,7 @@ static inline void fuzz_daemon_init(struct ctx *c)
 		nofile.rlim_cur = nofile.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
+	signal(SIGPIPE, SIG_IGN);		/* as passt_signals_init() */
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epollfd < 0)
 		abort();
@@ -309,6 +316,74 @@ static inline int fuzz_fd_count(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n - 1;		/* the directory's own descriptor */
+}
+
+/**
+ * fuzz_tap_pair() - Attach a socketpair as the guest connection
+ * @c:		Context: c->fd_tap is set to the daemon's end
+ *
+ * Return: the guest's end, non-blocking, for fuzz_tap_discard() or parsing
+ */
+static inline int fuzz_tap_pair(struct ctx *c)
+{
+	int sv[2], sz = FUZZ_SOCKBUF_BYTES;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		       sv))
+		abort();
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	c->fd_tap = sv[0];
+	return sv[1];
+}
+
+/**
+ * fuzz_tap_discard() - Read and discard what the daemon sent the guest
+ * @peer:	Guest's end of the tap socketpair
+ */
+static inline void fuzz_tap_discard(int peer)
+{
+	static uint8_t buf[65536];
+
+	while (peer >= 0 && read(peer, buf, sizeof(buf)) > 0)
+		;
+}
+
+/**
+ * fuzz_check_drained() - Jump past every timeout: table and sockets empty?
+ * @c:		Context
+ * @now_ms:	Fake clock, milliseconds, moved forward by three days
+ * @peer:	Guest's end of the tap socketpair, drained and discarded, or
+ *		-1 if the caller reads it (frames toward the guest are few)
+ * @fd_base:	Descriptors open after set-up (fuzz_fd_count()), or -1
+ *
+ * Guest input must not be able to keep flows or sockets for good: once
+ * every timeout has passed, the table is empty and no socket is left open
+ * beyond FUZZ_FD_SLACK for libFuzzer's own use. Aborts otherwise.
+ */
+static inline void fuzz_check_drained(struct ctx *c, uint64_t *now_ms,
+				      int peer, int fd_base)
+{
+	int i, fds;
+
+	for (i = 0; i < 3; i++) {
+		*now_ms += 24ULL * 3600 * 1000;
+		fuzz_pump(c, *now_ms);
+		flow_tick(c, *now_ms);
+		tap_flush(c);
+		fuzz_tap_discard(peer);
+	}
+	if (flow_count_active()) {
+		fprintf(stderr, "fuzz: %u flows still active a day after "
+			"the last input\n", flow_count_active());
+		abort();
+	}
+	fds = fuzz_fd_count();
+	if (fd_base >= 0 && fds > fd_base + FUZZ_FD_SLACK) {
+		fprintf(stderr, "fuzz: %d descriptors open with no flows, "
+			"%d at start: leak\n", fds, fd_base);
+		abort();
+	}
 }
 
 #endif /* FUZZ_H */

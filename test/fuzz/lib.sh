@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # test/fuzz/lib.sh - Build and run helpers for test/fuzz/run and test/fuzz/check
 #
 # Sourced, from the repository root. Every test/fuzz/*.c file is one target,
@@ -65,7 +66,10 @@ fuzz_build_objs() {
 		rm -f "$FUZZ_OUT"/obj/*.o
 		echo "$flags" >"$FUZZ_OUT/obj/flags"
 	fi
-	newest_h=$(ls -t ./*.h | head -1)
+	newest_h=
+	for src in ./*.h; do
+		[ -z "$newest_h" ] || [ "$src" -nt "$newest_h" ] && newest_h=$src
+	done
 	: >"$FUZZ_OUT/build.log"
 	for src in *.c; do
 		[ "$src" = passt.c ] && continue
@@ -148,21 +152,26 @@ fuzz_regress() {
 	[ $rc -eq 0 ] || return 1
 }
 
+# fuzz_artifacts NAME - List the crash files a target left, one per line
+fuzz_artifacts() {
+	find "$FUZZ_OUT/artifacts" -name "$1-*" -type f 2>/dev/null
+}
+
 # fuzz_fuzz NAME SECONDS - Fuzz a target from its seed corpus; new inputs go
 # to $FUZZ_OUT/corpus/NAME, crashes to $FUZZ_OUT/artifacts/. Sets FUZZ_EXECS,
 # FUZZ_RATE (executions per second) from libFuzzer's final statistics.
 # Return: libFuzzer's status (0: no finding), 125 if no namespace
 fuzz_fuzz() {
-	local t=$1 secs=$2 rc log=$FUZZ_OUT/$1.fuzz.log
+	local t=$1 secs=$2 rc log=$FUZZ_OUT/$1.fuzz.log seeds=()
 
-	mkdir -p "$FUZZ_OUT/corpus/$t" "$FUZZ_OUT/artifacts" \
-		"$FUZZ_SRC/corpus/$t"
+	mkdir -p "$FUZZ_OUT/corpus/$t" "$FUZZ_OUT/artifacts"
+	[ -d "$FUZZ_SRC/corpus/$t" ] && seeds=("$FUZZ_SRC/corpus/$t")
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
 	fuzz_exec "$t" -max_total_time="$secs" -print_final_stats=1 \
 		-max_len="$(fuzz_max_len "$t")" -rss_limit_mb=2048 \
 		-timeout=10 -artifact_prefix="$FUZZ_OUT/artifacts/$t-" \
-		"$FUZZ_OUT/corpus/$t" "$FUZZ_SRC/corpus/$t" >"$log" 2>&1
+		"$FUZZ_OUT/corpus/$t" "${seeds[@]}" >"$log" 2>&1
 	rc=$?
 	FUZZ_EXECS=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 		     tail -1)

@@ -13,6 +13,7 @@ malformed class badguest.py sends. Each target gets its input format:
   dhcp        configuration byte 0 + UDP payload to port 67
   dhcpv6      configuration byte 0 + UDP payload to port 547
   ndp         configuration byte 0 + address selector + ICMPv6 message
+  tcp_flow    selector, SYN options, operations (see test/fuzz/tcp_flow.c)
 
 Run from anywhere; rewrites the files (deterministic content).
 """
@@ -20,6 +21,8 @@ Run from anywhere; rewrites the files (deterministic content).
 import os
 import struct
 import sys
+
+sys.dont_write_bytecode = True	# no __pycache__ beside the sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
@@ -70,7 +73,57 @@ def main():
         write("ndp", name, bytes([0, sel]) + s[name][14 + 40:])
     dad = bg.f_ns(target=bg.OUR_LL, src=bg.UNSPEC6)	# DAD for our address
     write("ndp", "ndp_ns_dad", bytes([0, 0 | 3 << 3]) + dad[14 + 40:])
+    tcp_flow_seeds()
     return 0
+
+
+def tcp_flow_seeds():
+    """Connection scripts for tcp_flow: ops are (op, arg[, more bytes])"""
+    syn_opts = b"\x02\x04\x05\xb4\x01\x03\x03\x07"	# MSS 1460, WS 7
+
+    def script(sel, opts, *ops):
+        return bytes([sel, len(opts)]) + opts + b"".join(ops)
+
+    def data(b):
+        return bytes([0, len(b)]) + b
+
+    def seg(flags, seq_off=0, ack_off=0):
+        return bytes([1, flags, seq_off & 0xFF, ack_off & 0xFF])
+
+    def wnd(n):
+        return bytes([2, n])
+
+    def host_write(n):
+        return bytes([3, n])
+
+    def host(action):		# 0 SHUT_WR, 1 RST, 2 read, 3 SHUT_RD
+        return bytes([4, action])
+
+    def wait(tenths):
+        return bytes([5, tenths])
+
+    fin_ack = 0x11
+    write("tcp_flow", "v4_exchange_close",
+          script(0, syn_opts, data(b"hello"), host(2), host_write(1),
+                 wnd(255), host(0), seg(fin_ack), wait(10)))
+    write("tcp_flow", "v6_exchange_close",
+          script(1, syn_opts, data(b"hello"), host(2), host_write(4),
+                 wnd(255), seg(fin_ack), host(0), wait(10)))
+    write("tcp_flow", "zero_window_probe",
+          script(0, b"\x02\x04\x02\x18", wnd(0), host_write(255),
+                 wait(20), wait(40), wait(80), wnd(255), wait(10)))
+    write("tcp_flow", "host_reset",
+          script(0, syn_opts, data(b"x" * 100), host_write(2), host(1),
+                 seg(0x10)))
+    write("tcp_flow", "out_of_window",
+          script(0, b"", seg(0x10, 0x7F, 0), seg(0x10, 0, 0x7F),
+                 seg(0x10, 0xFF, 0xFE), seg(0x12), seg(0x04, 0x41),
+                 data(b"y" * 200)))
+    write("tcp_flow", "no_handshake_ack",
+          script(2, syn_opts, wait(30), wait(60), wait(120), seg(0x10)))
+    write("tcp_flow", "guest_fin_first",
+          script(0, syn_opts, seg(fin_ack), host(2), host_write(8),
+                 wnd(64), host(0), wait(5), seg(0x10)))
 
 
 if __name__ == "__main__":

@@ -22,17 +22,10 @@
  * mutated inputs, so that mutations reach the code behind those checks.
  */
 
-#include <errno.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "checksum.h"
 #include "fuzz.h"
 
-#define FUZZ_DRAIN_RUNS		1024	/* inputs between invariant checks */
-#define FUZZ_FD_SLACK		16	/* descriptors libFuzzer may hold */
 #define FUZZ_TICK_MS		1000	/* fake time per input */
-#define FUZZ_SOCKBUF_BYTES	(4 * 1024 * 1024)
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
@@ -45,17 +38,6 @@ static unsigned long fuzz_runs;
 static int fuzz_fd_base;
 
 /**
- * fuzz_drain() - Read and discard everything the daemon sent the guest
- */
-static void fuzz_drain(void)
-{
-	static uint8_t buf[65536];
-
-	while (read(fuzz_peer, buf, sizeof(buf)) > 0)
-		;
-}
-
-/**
  * LLVMFuzzerInitialize() - One-time set-up: context, modules, tap socketpair
  * @argc:	Unused
  * @argv:	Unused
@@ -64,50 +46,15 @@ static void fuzz_drain(void)
  */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int sv[2], sz = FUZZ_SOCKBUF_BYTES;
-
 	(void)argc;
 	(void)argv;
 	fuzz_log_init();
 	fuzz_ctx_init(&fuzz_c);
 	fuzz_daemon_init(&fuzz_c);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-		       sv))
-		abort();
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	fuzz_c.fd_tap = sv[0];
-	fuzz_peer = sv[1];
+	fuzz_peer = fuzz_tap_pair(&fuzz_c);
 	fuzz_now_ms = util_now_ms();
 	fuzz_fd_base = fuzz_fd_count();
 	return 0;
-}
-
-/**
- * fuzz_check_drained() - Jump past every timeout; table and sockets empty?
- */
-static void fuzz_check_drained(void)
-{
-	int i, fds;
-
-	for (i = 0; i < 3; i++) {
-		fuzz_now_ms += 24ULL * 3600 * 1000;
-		fuzz_pump(&fuzz_c, fuzz_now_ms);
-		flow_tick(&fuzz_c, fuzz_now_ms);
-		tap_flush(&fuzz_c);
-		fuzz_drain();
-	}
-	if (flow_count_active()) {
-		fprintf(stderr, "fuzz: %u flows still active a day after "
-			"the last input\n", flow_count_active());
-		abort();
-	}
-	fds = fuzz_fd_count();
-	if (fuzz_fd_base >= 0 && fds > fuzz_fd_base + FUZZ_FD_SLACK) {
-		fprintf(stderr, "fuzz: %d descriptors open with no flows, "
-			"%d at start: leak\n", fds, fuzz_fd_base);
-		abort();
-	}
 }
 
 /**
@@ -129,16 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tap_frames_end(c, fuzz_now_ms);
 	tap_flush(c);
-	fuzz_drain();
+	fuzz_tap_discard(fuzz_peer);
 
 	fuzz_pump(c, fuzz_now_ms);
 	flow_tick(c, fuzz_now_ms);
 	tap_flush(c);
-	fuzz_drain();
+	fuzz_tap_discard(fuzz_peer);
 
 	fuzz_now_ms += FUZZ_TICK_MS;
 	if (!(++fuzz_runs % FUZZ_DRAIN_RUNS))
-		fuzz_check_drained();
+		fuzz_check_drained(c, &fuzz_now_ms, fuzz_peer, fuzz_fd_base);
 	return 0;
 }
 

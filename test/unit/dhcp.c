@@ -580,7 +580,7 @@ UNIT_TEST(handler_reply_has_valid_ip_and_udp_checksums_odd_length)
 			return;
 		CHECK(!memcmp(f, guest_mac, 6));
 		CHECK(!memcmp(f + 6, our_mac, 6));
-		CHECK_EQ(csum(f + 14, 20, 0), 0);		/* IPv4 header */
+		CHECK_EQ(csum(f + 14, 20, 0), 0);	/* IPv4 header */
 		memcpy(&s, f + 26, 4);
 		memcpy(&d, f + 30, 4);
 		CHECK_EQ(s.s_addr, ip("192.0.2.1"));
@@ -596,7 +596,7 @@ UNIT_TEST(handler_reply_has_valid_ip_and_udp_checksums_odd_length)
 	CHECK(ulens[0] % 2 != ulens[1] % 2);		/* odd and even */
 }
 
-UNIT_TEST(handler_ignores_other_ports_and_disabled_dhcp)
+UNIT_TEST(handler_ignores_other_ports_and_drops_when_disabled)
 {
 	uint8_t m[1024], f[2048];
 	size_t l;
@@ -607,8 +607,9 @@ UNIT_TEST(handler_ignores_other_ports_and_disabled_dhcp)
 	CHECK_EQ(via_handler(m, l, 68, f, sizeof(f), &ret), -1);
 	CHECK_EQ(ret, 0);
 	c.no_dhcp = true;
+	/* Broadcast to port 67: consumed (never forwarded), not answered */
 	CHECK_EQ(via_handler(m, l, 67, f, sizeof(f), &ret), -1);
-	CHECK_EQ(ret, 0);
+	CHECK_EQ(ret, 1);
 	c.no_dhcp = false;
 	CHECK_EQ(via_handler(m, 100, 67, f, sizeof(f), &ret), -1);
 	CHECK_EQ(ret, -1);

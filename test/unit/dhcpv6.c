@@ -233,6 +233,25 @@ UNIT_TEST(second_ia_na_gets_no_addrs_avail)
 	CHECK_EQ(util_get_be16(s), DHCPV6_STATUS_NOADDRS);
 }
 
+UNIT_TEST(no_ipv6_address_gets_no_addrs_avail)
+{
+	uint8_t r[DHCPV6_REPLY_MAX_BYTES];
+	const uint8_t *d, *s;
+	struct m6 m;
+	int n, l;
+
+	ctx_init();
+	memset(&c.ip6.addr, 0, sizeof(c.ip6.addr));
+	start(&m, DHCPV6_SOLICIT);
+	put(&m, 1, client_duid, sizeof(client_duid));
+	put_ia(&m, 1, NULL);
+	n = build(&m, r);
+	l = find(r + 4, n - 4, 3, 0, &d);
+	CHECK_EQ(l, 12 + 6);
+	CHECK_EQ(find(d + 12, l - 12, 5, 0, &s), -1);
+	CHECK_EQ(find(d + 12, l - 12, 13, 0, &s), 2);
+}
+
 UNIT_TEST(request_for_other_server_gets_no_reply)
 {
 	uint8_t r[DHCPV6_REPLY_MAX_BYTES];
@@ -437,7 +456,9 @@ UNIT_TEST(handler_reply_goes_from_our_link_local_to_port_546)
 	}
 
 	c.no_dhcpv6 = true;
-	CHECK_EQ(dhcpv6_tap_handler(&c, &p), 0);
+	/* To a multicast group: consumed (never forwarded), not answered */
+	CHECK(IN6_IS_ADDR_MULTICAST(&p.dst6));
+	CHECK_EQ(dhcpv6_tap_handler(&c, &p), 1);
 	c.no_dhcpv6 = false;
 	p.l4_len = 8 + 3;
 	util_put_be16(pkt + 4, 8 + 3);
