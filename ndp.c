@@ -107,12 +107,7 @@ static size_t ndp_frame_finish(const struct ctx *c, uint8_t *out,
 	memcpy(out + ETH_ALEN_, c->our_mac, ETH_ALEN_);
 	util_put_be16(out + 12, 0x86dd);
 
-	util_put_be32(ip, 0x60000000U);
-	util_put_be16(ip + 4, (uint16_t)icmp_len);
-	ip[6] = IPPROTO_ICMPV6;
-	ip[7] = NDP_HOP_LIMIT;
-	memcpy(ip + 8, src, 16);
-	memcpy(ip + 24, dst, 16);
+	tap_ip6_hdr(ip, src, dst, IPPROTO_ICMPV6, icmp_len, NDP_HOP_LIMIT);
 
 	util_put_be16(icmp + 2, 0);
 	util_put_be16(icmp + 2, csum_l4_6(src, dst, IPPROTO_ICMPV6, icmp,

@@ -999,6 +999,59 @@ size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype)
 	return ETH_HDR_LEN;
 }
 
+/**
+ * tap_ip4_hdr() - Write an IPv4 header toward the guest
+ * @ip:		Buffer, at least 20 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol
+ * @l4_len:	L4 header and payload length, bytes (at most 65515)
+ *
+ * No options, DF set, ID 0 (RFC 6864 §4.1), TTL 64, header checksum set.
+ *
+ * Return: header length, 20
+ */
+size_t tap_ip4_hdr(uint8_t *ip, struct in_addr src, struct in_addr dst,
+		   uint8_t proto, size_t l4_len)
+{
+	ip[0] = 0x45;
+	ip[1] = 0;
+	util_put_be16(ip + 2, (uint16_t)(20 + l4_len));
+	util_put_be16(ip + 4, 0);
+	util_put_be16(ip + 6, 0x4000);		/* DF */
+	ip[8] = 64;
+	ip[9] = proto;
+	util_put_be16(ip + 10, 0);
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	util_put_be16(ip + 10, csum(ip, 20, 0));
+	return 20;
+}
+
+/**
+ * tap_ip6_hdr() - Write an IPv6 header toward the guest
+ * @ip:		Buffer, at least 40 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Next header
+ * @l4_len:	Payload length, bytes (at most 65535)
+ * @hop_limit:	Hop limit (255 for NDP, RFC 4861 §6.1.2)
+ *
+ * Return: header length, 40
+ */
+size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t proto, size_t l4_len,
+		   uint8_t hop_limit)
+{
+	util_put_be32(ip, 0x60000000U);
+	util_put_be16(ip + 4, (uint16_t)l4_len);
+	ip[6] = proto;
+	ip[7] = hop_limit;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	return 40;
+}
+
 /* Scratch frame for the builders below: control traffic, one at a time */
 static uint8_t tap_scratch[TAP_FRAME_MAX];
 
@@ -1021,17 +1074,7 @@ void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP4);
 	if (dst.s_addr == INADDR_BROADCAST)	/* DHCP broadcast replies */
 		memset(tap_scratch, 0xff, ETH_ALEN_);
-	ip[0] = 0x45;
-	ip[1] = 0;
-	util_put_be16(ip + 2, (uint16_t)(20 + l4_len));
-	util_put_be16(ip + 4, 0);
-	util_put_be16(ip + 6, 0x4000);		/* DF */
-	ip[8] = 64;
-	ip[9] = proto;
-	util_put_be16(ip + 10, 0);
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	util_put_be16(ip + 10, csum(ip, 20, 0));
+	tap_ip4_hdr(ip, src, dst, proto, l4_len);
 	memcpy(ip + 20, l4, l4_len);
 	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 20 + l4_len);
 }
@@ -1061,12 +1104,7 @@ void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
 		tap_scratch[1] = 0x33;
 		memcpy(tap_scratch + 2, dst->s6_addr + 12, 4);
 	}
-	util_put_be32(ip, 0x60000000U);
-	util_put_be16(ip + 4, (uint16_t)l4_len);
-	ip[6] = proto;
-	ip[7] = 255;
-	memcpy(ip + 8, src, 16);
-	memcpy(ip + 24, dst, 16);
+	tap_ip6_hdr(ip, src, dst, proto, l4_len, 255);
 	memcpy(ip + 40, l4, l4_len);
 	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 40 + l4_len);
 }

@@ -98,6 +98,11 @@ void tap_cleanup(struct ctx *c);
 /* Outbound frames. All queue frames that go out at the next tap_flush(),
  * which the loop calls once per iteration. */
 size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype);
+size_t tap_ip4_hdr(uint8_t *ip, struct in_addr src, struct in_addr dst,
+		   uint8_t proto, size_t l4_len);
+size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
+		   const struct in6_addr *dst, uint8_t proto, size_t l4_len,
+		   uint8_t hop_limit);
 void tap_send_frame(struct ctx *c, const void *frame, size_t len);
 bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt);
 void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,

@@ -486,27 +486,12 @@ static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
 		const struct in_addr *dst4 = inany_v4(&tap->ep_addr);
 
 		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP4);
-		iphl = 20;
-		memset(ip, 0, iphl);
-		ip[0] = 0x45;
-		util_put_be16(ip + 2, (uint16_t)(iphl + l4_len));
-		util_put_be16(ip + 6, 0x4000);		/* DF */
-		ip[8] = 64;
-		ip[9] = IPPROTO_TCP;
-		memcpy(ip + 12, src4, 4);
-		memcpy(ip + 16, dst4, 4);
-		util_put_be16(ip + 10, csum(ip, iphl, 0));
+		iphl = tap_ip4_hdr(ip, *src4, *dst4, IPPROTO_TCP, l4_len);
 		sum = csum_pseudo4(*src4, *dst4, IPPROTO_TCP, (uint16_t)l4_len);
 	} else {
 		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP6);
-		iphl = 40;
-		memset(ip, 0, iphl);
-		ip[0] = 0x60;
-		util_put_be16(ip + 4, (uint16_t)l4_len);
-		ip[6] = IPPROTO_TCP;
-		ip[7] = 64;
-		memcpy(ip + 8, &tap->our_addr.a6, 16);
-		memcpy(ip + 24, &tap->ep_addr.a6, 16);
+		iphl = tap_ip6_hdr(ip, &tap->our_addr.a6, &tap->ep_addr.a6,
+				   IPPROTO_TCP, l4_len, 64);
 		sum = csum_pseudo6(&tap->our_addr.a6, &tap->ep_addr.a6,
 				   IPPROTO_TCP, (uint32_t)l4_len);
 	}

@@ -328,17 +328,7 @@ size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
 	uint16_t sum;
 
 	tap_eth_hdr(c, frame, 0x0800);
-	ip[0] = 0x45;
-	ip[1] = 0;
-	util_put_be16(ip + 2, (uint16_t)(UDP_IP4_HDR_LEN + ulen));
-	util_put_be16(ip + 4, 0);
-	util_put_be16(ip + 6, 0x4000);		/* DF, RFC 6864 §4.1 ID 0 */
-	ip[8] = 64;
-	ip[9] = IPPROTO_UDP;
-	util_put_be16(ip + 10, 0);
-	memcpy(ip + 12, &inany_v4(src)->s_addr, 4);
-	memcpy(ip + 16, &inany_v4(dst)->s_addr, 4);
-	util_put_be16(ip + 10, csum(ip, UDP_IP4_HDR_LEN, 0));
+	tap_ip4_hdr(ip, *inany_v4(src), *inany_v4(dst), IPPROTO_UDP, ulen);
 
 	util_put_be16(uh, sport);
 	util_put_be16(uh + 2, dport);
@@ -374,12 +364,7 @@ size_t udp_frame_build6(const struct ctx *c, uint8_t *frame,
 	uint16_t sum;
 
 	tap_eth_hdr(c, frame, 0x86dd);
-	util_put_be32(ip, 0x60000000U);
-	util_put_be16(ip + 4, (uint16_t)ulen);
-	ip[6] = IPPROTO_UDP;
-	ip[7] = 64;
-	memcpy(ip + 8, &src->a6, 16);
-	memcpy(ip + 24, &dst->a6, 16);
+	tap_ip6_hdr(ip, &src->a6, &dst->a6, IPPROTO_UDP, ulen, 64);
 
 	util_put_be16(uh, sport);
 	util_put_be16(uh + 2, dport);
@@ -419,17 +404,8 @@ size_t udp_icmp_quote4(uint8_t *buf, size_t size,
 	if (size < hdr)
 		return 0;
 	take = MIN(len, size - hdr);
-	buf[0] = 0x45;
-	buf[1] = 0;
-	util_put_be16(buf + 2, (uint16_t)MIN(hdr + len, 65535));
-	util_put_be16(buf + 4, 0);
-	util_put_be16(buf + 6, 0x4000);
-	buf[8] = 64;
-	buf[9] = IPPROTO_UDP;
-	util_put_be16(buf + 10, 0);
-	memcpy(buf + 12, &inany_v4(guest)->s_addr, 4);
-	memcpy(buf + 16, &inany_v4(peer)->s_addr, 4);
-	util_put_be16(buf + 10, csum(buf, UDP_IP4_HDR_LEN, 0));
+	tap_ip4_hdr(buf, *inany_v4(guest), *inany_v4(peer), IPPROTO_UDP,
+		    MIN(UDP_HDR_LEN + len, 65535 - UDP_IP4_HDR_LEN));
 	util_put_be16(buf + 20, gport);
 	util_put_be16(buf + 22, pport);
 	util_put_be16(buf + 24, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
@@ -465,12 +441,8 @@ size_t udp_icmp_quote6(uint8_t *buf, size_t size,
 	if (size < hdr)
 		return 0;
 	take = MIN(len, size - hdr);
-	util_put_be32(buf, 0x60000000U);
-	util_put_be16(buf + 4, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
-	buf[6] = IPPROTO_UDP;
-	buf[7] = 64;
-	memcpy(buf + 8, &guest->a6, 16);
-	memcpy(buf + 24, &peer->a6, 16);
+	tap_ip6_hdr(buf, &guest->a6, &peer->a6, IPPROTO_UDP,
+		    MIN(UDP_HDR_LEN + len, 65535), 64);
 	util_put_be16(buf + 40, gport);
 	util_put_be16(buf + 42, pport);
 	util_put_be16(buf + 44, (uint16_t)MIN(UDP_HDR_LEN + len, 65535));
