@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "flow.h"
 #include "log.h"
 #include "netlink.h"
 #include "passt.h"
@@ -53,6 +54,10 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_DNS_FORWARD,
 	CONF_OPT_DNS_HOST,
 	CONF_OPT_UDP_TIMEOUT,
+	CONF_OPT_TCP_KEEPALIVE,
+	CONF_OPT_INACTIVITY,
+	CONF_OPT_TCP_CLOSING,
+	CONF_OPT_STATS,
 };
 
 static const struct option conf_longopts[] = {
@@ -100,6 +105,13 @@ static const struct option conf_longopts[] = {
 	{ "dns-host",		required_argument,	NULL, CONF_OPT_DNS_HOST },
 	{ "udp-timeout",	required_argument,	NULL,
 						CONF_OPT_UDP_TIMEOUT },
+	{ "tcp-keepalive-interval", required_argument,	NULL,
+						CONF_OPT_TCP_KEEPALIVE },
+	{ "inactivity-timeout",	required_argument,	NULL,
+						CONF_OPT_INACTIVITY },
+	{ "tcp-closing-timeout", required_argument,	NULL,
+						CONF_OPT_TCP_CLOSING },
+	{ "stats",		required_argument,	NULL, CONF_OPT_STATS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -171,12 +183,24 @@ static void conf_usage(const char *name, int status)
 "  -u, --udp-ports SPEC   forward host UDP ports to the guest\n"
 "      --no-tcp           no TCP\n"
 "      --no-udp           no UDP\n"
+"\n"
+"Flow limits (seconds; swept by clock: a flow goes 1 to 2 intervals after\n"
+"its last activity; activity is data, SYN, FIN or RST from either side):\n"
+"      --tcp-keepalive-interval S  keepalive to a guest silent for S seconds\n"
+"                         on a TCP connection, default %d\n"
+"      --inactivity-timeout S  reset TCP connections idle for S seconds,\n"
+"                         default %d (RFC 5382 floor: 7440)\n"
+"      --tcp-closing-timeout S  reset half-closed TCP connections idle for\n"
+"                         S seconds, default %d (RFC 5382 floor: 240)\n"
 "      --udp-timeout S    close UDP flows idle for S seconds, default %d\n"
+"                         (RFC 4787 floor: 120)\n"
+"      --stats S          log flow and drop counters every S seconds\n"
 "\n"
 "  -h, --help             this help\n"
 "      --version          version\n",
 		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT,
-		UDP_TIMEOUT_DEFAULT_S);
+		FLOW_TCP_TAP_DEFAULT_S, FLOW_TCP_IDLE_DEFAULT_S,
+		FLOW_TCP_CLOSING_DEFAULT_S, UDP_TIMEOUT_DEFAULT_S);
 	exit(status);
 }
 
@@ -191,6 +215,30 @@ static void conf_bad(const char *opt, const char *val, const char *why)
 {
 	fprintf(stderr, "Invalid %s '%s': %s\n", opt, val, why);
 	exit(EXIT_FAILURE);
+}
+
+/**
+ * conf_seconds() - Parse an interval option, warn below its RFC floor
+ * @opt:	Option name
+ * @val:	Value given
+ * @floor_s:	Smallest value the RFC the default follows allows, 0: none
+ *
+ * Shorter intervals are allowed (tests shrink hours to seconds), with a
+ * warning: a middlebox using them may drop connections peers expect alive.
+ *
+ * Return: seconds, 1 to FLOW_INTERVAL_MAX_S; exits 1 on a bad value
+ */
+static unsigned int conf_seconds(const char *opt, const char *val,
+				 unsigned int floor_s)
+{
+	unsigned long v;
+
+	if (util_parse_u32(val, FLOW_INTERVAL_MAX_S, &v) || !v)
+		conf_bad(opt, val, "not a number of seconds, 1 to 604800");
+	if (v < floor_s)
+		log_warn("%s %lu is below the RFC floor of %u seconds",
+			 opt, v, floor_s);
+	return (unsigned int)v;
 }
 
 /**
@@ -494,6 +542,9 @@ static void conf_defaults(struct ctx *c)
 	c->epollfd = -1;
 	c->log_size = LOG_FILE_SIZE_DEFAULT;
 	c->udp_timeout_s = UDP_TIMEOUT_DEFAULT_S;
+	c->tcp_keepalive_interval_s = FLOW_TCP_TAP_DEFAULT_S;
+	c->inactivity_timeout_s = FLOW_TCP_IDLE_DEFAULT_S;
+	c->tcp_closing_timeout_s = FLOW_TCP_CLOSING_DEFAULT_S;
 }
 
 /**
@@ -886,11 +937,27 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 					 &c->ip4.dns_host, &c->ip6.dns_host);
 			break;
 		case CONF_OPT_UDP_TIMEOUT:
-			if (util_parse_u32(optarg, UDP_TIMEOUT_MAX_S, &v) ||
-			    !v)
-				conf_bad("--udp-timeout", optarg, "not a number "
-					 "of seconds, 1 to 86400");
-			c->udp_timeout_s = (unsigned int)v;
+			c->udp_timeout_s = conf_seconds("--udp-timeout",
+							optarg, 120);
+			break;
+		case CONF_OPT_TCP_KEEPALIVE:
+			c->tcp_keepalive_interval_s =
+				conf_seconds("--tcp-keepalive-interval",
+					     optarg, 0);
+			break;
+		case CONF_OPT_INACTIVITY:
+			c->inactivity_timeout_s =
+				conf_seconds("--inactivity-timeout", optarg,
+					     7440);
+			break;
+		case CONF_OPT_TCP_CLOSING:
+			c->tcp_closing_timeout_s =
+				conf_seconds("--tcp-closing-timeout", optarg,
+					     240);
+			break;
+		case CONF_OPT_STATS:
+			c->stats_interval_s = conf_seconds("--stats", optarg,
+							   0);
 			break;
 		default:	/* getopt printed what was wrong */
 			fprintf(stderr, "Try '%s --help' for more "

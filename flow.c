@@ -26,10 +26,16 @@
  * the loop's periodic tick, frees CLOSED entries, so a handler never sees an
  * entry reused under it within one loop iteration.
  *
- * Sweeps: flow_tick() is a clock-algorithm sweep. Each pass sets the mark bit
- * of every active flow; flow_touch() clears it on activity; a flow still
- * marked at the next pass has been idle for a whole interval and is checked
- * against its idle timeout (ICMP, UDP). TCP flows get tcp_flow_tick().
+ * Sweeps: flow_tick() runs every second and drives the clocks of enum
+ * flow_clock, each with its own interval. A pass of a clock finds, for each
+ * active flow of its type, whether the flow still carries the clock's mark
+ * (set by the previous pass, cleared by activity since), then marks every
+ * flow again. A mark found set means at least one whole interval without
+ * activity; since activity may come just after a pass, a flow idle since its
+ * last activity is caught between one and two intervals after it: the limit
+ * users set is the floor, twice it the ceiling. No per-flow timer is used for
+ * these coarse limits; one pass costs one walk of the table. Marks that fired
+ * are acted on here for ICMP and UDP (close), by tcp_flow_tick() for TCP.
  */
 
 #include <errno.h>
@@ -41,6 +47,7 @@
 #include <sys/random.h>
 
 #include "passt.h"
+#include "udp.h"
 #include "util.h"
 #include "log.h"
 #include "flow.h"
@@ -245,6 +252,14 @@ static unsigned int flow_slot_hash(unsigned int slot)
 }
 
 /**
+ * struct flow_clock_state - Schedule of one sweep clock
+ * @next_ms:	Time of its next pass, 0 before the first
+ */
+static struct flow_clock_state {
+	uint64_t next_ms;
+} flow_clocks[FLOW_CLOCK_COUNT];
+
+/**
  * flow_init() - Set up the free list and hash table
  */
 void flow_init(void)
@@ -253,6 +268,7 @@ void flow_init(void)
 
 	memset(flowtab, 0, sizeof(flowtab));
 	memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	memset(flow_clocks, 0, sizeof(flow_clocks));
 	for (i = 0; i < FLOW_MAX; i++)
 		flow_free_next[i] = i + 1;
 	flow_free_first = 0;
@@ -467,7 +483,19 @@ void flow_close(union flow *flow)
 void flow_touch(union flow *flow, uint64_t now_ms)
 {
 	flow->f.last_ms = now_ms;
-	flow->f.mark = 0;
+	flow->f.marks &= (uint8_t)~(FLOW_MARK_IDLE | FLOW_MARK_CLOSING);
+}
+
+/**
+ * flow_tap_seen() - Record a segment from the guest (alive, not activity)
+ * @flow:	Flow
+ *
+ * Clears the tap mark only: a keepalive's answer shows the guest still knows
+ * the flow, but it is not activity for the inactivity and closing limits.
+ */
+void flow_tap_seen(union flow *flow)
+{
+	flow->f.marks &= (uint8_t)~FLOW_MARK_TAP;
 }
 
 /**
@@ -579,28 +607,149 @@ static void flow_expire(const struct ctx *c, union flow *flow, int sock)
 }
 
 /**
+ * flow_clock_interval_ms() - Interval of a sweep clock
+ * @c:		Execution context
+ * @clk:	Clock
+ *
+ * Return: interval from the configuration (its default if unset), ms
+ */
+uint64_t flow_clock_interval_ms(const struct ctx *c, enum flow_clock clk)
+{
+	unsigned int s = 0, def = 0;
+
+	switch (clk) {
+	case FLOW_CLOCK_TCP_IDLE:
+		s = c->inactivity_timeout_s;
+		def = FLOW_TCP_IDLE_DEFAULT_S;
+		break;
+	case FLOW_CLOCK_TCP_CLOSING:
+		s = c->tcp_closing_timeout_s;
+		def = FLOW_TCP_CLOSING_DEFAULT_S;
+		break;
+	case FLOW_CLOCK_TCP_TAP:
+		s = c->tcp_keepalive_interval_s;
+		def = FLOW_TCP_TAP_DEFAULT_S;
+		break;
+	case FLOW_CLOCK_UDP_IDLE:
+		s = c->udp_timeout_s;
+		def = UDP_TIMEOUT_DEFAULT_S;
+		break;
+	case FLOW_CLOCK_PING_IDLE:
+		def = FLOW_PING_TIMEOUT_S;
+		break;
+	case FLOW_CLOCK_COUNT:
+		break;
+	}
+	return (uint64_t)(s ? s : def) * 1000;
+}
+
+/**
+ * flow_clocks_due() - Which clocks pass now; schedule their next pass
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ *
+ * A clock passes at its first call and then once per interval, measured in
+ * whole ticks: a tick that comes a little early (timer jitter, up to half a
+ * tick) still counts, or a one-second interval would pass every other tick.
+ * After a long stall (a suspended host) it passes once, not once per missed
+ * interval.
+ *
+ * Return: bit mask of clocks passing now (1U << enum flow_clock)
+ */
+static unsigned int flow_clocks_due(const struct ctx *c, uint64_t now_ms)
+{
+	unsigned int due = 0, clk;
+
+	for (clk = 0; clk < FLOW_CLOCK_COUNT; clk++) {
+		struct flow_clock_state *st = &flow_clocks[clk];
+
+		if (st->next_ms && now_ms + FLOW_TICK_MS / 2 < st->next_ms)
+			continue;
+		due |= 1U << clk;
+		st->next_ms = now_ms +
+			      flow_clock_interval_ms(c, (enum flow_clock)clk);
+	}
+	return due;
+}
+
+/**
+ * flow_mark_pass() - One clock pass over one flow's mark
+ * @flow:	Flow
+ * @mark:	FLOW_MARK_* bit of the clock
+ *
+ * Return: true if the mark was still set (a whole interval without the
+ * activity that clears it); the mark is set again either way
+ */
+static bool flow_mark_pass(union flow *flow, uint8_t mark)
+{
+	bool fired = flow->f.marks & mark;
+
+	flow->f.marks |= mark;
+	return fired;
+}
+
+/**
+ * flow_sweep_marks() - Run the passing clocks over one flow's marks
+ * @flow:	Flow, ACTIVE
+ * @due:	Clocks passing now, from flow_clocks_due()
+ *
+ * Return: FLOW_MARK_* bits that fired for this flow
+ */
+unsigned int flow_sweep_marks(union flow *flow, unsigned int due)
+{
+	unsigned int fired = 0;
+
+#define FLOW_PASS_(clk, mark)						\
+	do {								\
+		if ((due & (1U << (clk))) && flow_mark_pass(flow, (mark)))\
+			fired |= (mark);				\
+	} while (0)
+
+	switch ((enum flow_type)flow->f.type) {
+	case FLOW_TCP:
+		FLOW_PASS_(FLOW_CLOCK_TCP_IDLE, FLOW_MARK_IDLE);
+		FLOW_PASS_(FLOW_CLOCK_TCP_CLOSING, FLOW_MARK_CLOSING);
+		FLOW_PASS_(FLOW_CLOCK_TCP_TAP, FLOW_MARK_TAP);
+		break;
+	case FLOW_PING4:
+	case FLOW_PING6:
+		FLOW_PASS_(FLOW_CLOCK_PING_IDLE, FLOW_MARK_IDLE);
+		break;
+	case FLOW_UDP:
+		FLOW_PASS_(FLOW_CLOCK_UDP_IDLE, FLOW_MARK_IDLE);
+		break;
+	case FLOW_TYPE_NONE:
+	case FLOW_TYPE_COUNT:
+		break;
+	}
+#undef FLOW_PASS_
+	return fired;
+}
+
+/**
  * flow_sweep_one() - Periodic work on one ACTIVE flow
  * @c:		Execution context
  * @flow:	Flow
+ * @due:	Clocks passing now
  * @now_ms:	Current time, milliseconds
  */
-static void flow_sweep_one(struct ctx *c, union flow *flow, uint64_t now_ms)
+static void flow_sweep_one(struct ctx *c, union flow *flow, unsigned int due,
+			   uint64_t now_ms)
 {
-	bool idle = flow->f.mark;
-	uint64_t idle_ms = now_ms - flow->f.last_ms;
+	unsigned int fired = flow_sweep_marks(flow, due);
 
-	flow->f.mark = 1;
 	switch ((enum flow_type)flow->f.type) {
 	case FLOW_TCP:
-		tcp_flow_tick(c, &flow->tcp, now_ms);
+		if (fired)
+			tcp_flow_tick(c, &flow->tcp, fired, now_ms);
 		return;
 	case FLOW_PING4:
 	case FLOW_PING6:
-		if (idle && idle_ms >= FLOW_PING_TIMEOUT_MS)
+		if (fired & FLOW_MARK_IDLE)
 			flow_expire(c, flow, flow->ping.sock);
 		return;
 	case FLOW_UDP:
-		if (idle && idle_ms >= (uint64_t)c->udp_timeout_s * 1000)
+		if (fired & FLOW_MARK_IDLE)
 			flow_expire(c, flow, flow->udp.sock);
 		return;
 	case FLOW_TYPE_NONE:
@@ -612,14 +761,15 @@ static void flow_sweep_one(struct ctx *c, union flow *flow, uint64_t now_ms)
 }
 
 /**
- * flow_tick() - Periodic sweeps, called by the loop's tick
+ * flow_tick() - Periodic sweeps, called by the loop's tick (every second)
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
  *
- * Frees CLOSED entries, runs per-type periodic work on ACTIVE ones.
+ * Frees CLOSED entries; runs the clocks that pass now over ACTIVE ones.
  */
 void flow_tick(struct ctx *c, uint64_t now_ms)
 {
+	unsigned int due = flow_clocks_due(c, now_ms);
 	union flow *flow;
 
 	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
@@ -631,7 +781,8 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
 			ASSERT(0);
 			break;
 		case FLOW_STATE_ACTIVE:
-			flow_sweep_one(c, flow, now_ms);
+			if (due)
+				flow_sweep_one(c, flow, due, now_ms);
 			break;
 		case FLOW_STATE_CLOSED:
 			flow_free(flow);
@@ -641,6 +792,59 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
 			break;
 		}
 	}
+}
+
+/**
+ * flow_stats_line() - One line of counters: flows by type and state, refusals
+ * @buf:	Output buffer
+ * @len:	Size of @buf
+ *
+ * Return: @buf, e.g. "flows 3 of 8192 (TCP ESTABLISHED 2, UDP ACTIVE 1),
+ * refused 0"
+ */
+const char *flow_stats_line(char *buf, size_t len)
+{
+	struct {
+		const char *type;
+		const char *state;
+		unsigned int n;
+	} seen[FLOW_STATS_KINDS];
+	unsigned int nseen = 0, i;
+	const union flow *flow;
+	size_t off;
+
+	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+		const char *type = flow_type_name[flow->f.type];
+		const char *state;
+
+		if (flow->f.state == FLOW_STATE_FREE)
+			continue;
+		state = flow_state_str(flow);
+		for (i = 0; i < nseen; i++) {
+			if (seen[i].type == type && !strcmp(seen[i].state,
+							    state))
+				break;
+		}
+		if (i == nseen) {
+			if (nseen == FLOW_STATS_KINDS)
+				continue;	/* cannot happen: see the limit */
+			seen[nseen].type = type;
+			seen[nseen].state = state;
+			seen[nseen++].n = 0;
+		}
+		seen[i].n++;
+	}
+
+	off = (size_t)snprintf(buf, len, "flows %u of %u (", flow_active_count,
+			       (unsigned int)FLOW_MAX);
+	for (i = 0; i < nseen && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s %s %u",
+					i ? ", " : "", seen[i].type,
+					seen[i].state, seen[i].n);
+	if (off < len)
+		snprintf(buf + off, len - off, "), refused %llu",
+			 (unsigned long long)flow_alloc_fails);
+	return buf;
 }
 
 /**
@@ -654,12 +858,14 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
 void flow_dump(const struct ctx *c, uint64_t now_ms)
 {
 	char tap[2 * INANY_STR_LEN + 32], sock[2 * INANY_STR_LEN + 32];
+	char line[FLOW_STATS_LINE_LEN];
 	const union flow *flow;
 
 	(void)c;
 	log_info("flow table: %u active of %u, %llu allocations refused",
 		 flow_active_count, FLOW_MAX,
 		 (unsigned long long)flow_alloc_fails);
+	log_info("%s", flow_stats_line(line, sizeof(line)));
 	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
 		if (flow->f.state == FLOW_STATE_FREE)
 			continue;

@@ -27,12 +27,15 @@
  * flow_is_active() first: events of one epoll_wait() batch may name a flow
  * that an earlier event in the same batch closed.
  *
- * Idle expiry of ICMP and UDP flows is done by flow.c itself, so that those
- * modules need no hook: a PING4/PING6/UDP flow whose socket is in
- * flow->ping.sock / flow->udp.sock (-1 if none) and that saw no flow_touch()
- * for FLOW_PING_TIMEOUT_MS / c->udp_timeout_s is closed by flow_tick():
- * the socket is removed from epoll and closed, and the flow freed.
- * TCP flows are driven by tcp_flow_tick() (tcp.c).
+ * Sweeps (clock algorithm, see flow.c): each coarse limit is a clock with an
+ * interval; at each of its passes a flow still carrying the clock's mark has
+ * been idle for at least one whole interval, and every flow is marked again.
+ * Activity clears marks: flow_touch() the idle and closing marks (data, SYN,
+ * FIN or RST from either side), flow_tap_seen() the tap mark (any segment
+ * from the guest). Idle expiry of ICMP and UDP flows is done by flow.c itself:
+ * a PING4/PING6/UDP flow whose socket is in flow->ping.sock / flow->udp.sock
+ * (-1 if none) is closed by flow_tick() (socket out of epoll and closed,
+ * flow freed). TCP flows get tcp_flow_tick() with the marks that fired.
  */
 
 #ifndef FLOW_H
@@ -59,8 +62,53 @@ struct ctx;
 /* Hash table slots (open addressing, linear probing): load factor <= 1/2 */
 #define FLOW_HASH_SIZE		(FLOW_MAX * 2)
 
-/* ICMP echo flows without activity for this long are closed by the sweep */
-#define FLOW_PING_TIMEOUT_MS	60000
+/* Sweep interval for ICMP echo flows: closed 1-2 intervals after the last
+ * request or reply
+ */
+#define FLOW_PING_TIMEOUT_S	60
+
+/**
+ * enum flow_clock - Coarse limits, each swept at its own interval (seconds,
+ * from struct ctx; defaults and RFC floors in conf.c)
+ * @FLOW_CLOCK_TCP_IDLE:	TCP inactivity (--inactivity-timeout)
+ * @FLOW_CLOCK_TCP_CLOSING:	TCP half-closed/closing (--tcp-closing-timeout)
+ * @FLOW_CLOCK_TCP_TAP:		TCP tap-side keepalive
+ *				(--tcp-keepalive-interval)
+ * @FLOW_CLOCK_UDP_IDLE:	UDP idle timeout (--udp-timeout)
+ * @FLOW_CLOCK_PING_IDLE:	ICMP echo idle timeout (FLOW_PING_TIMEOUT_S)
+ * @FLOW_CLOCK_COUNT:		Number of clocks
+ */
+enum flow_clock {
+	FLOW_CLOCK_TCP_IDLE,
+	FLOW_CLOCK_TCP_CLOSING,
+	FLOW_CLOCK_TCP_TAP,
+	FLOW_CLOCK_UDP_IDLE,
+	FLOW_CLOCK_PING_IDLE,
+	FLOW_CLOCK_COUNT
+};
+
+/* Period of flow_tick() (the loop's tick), milliseconds */
+#define FLOW_TICK_MS		1000
+
+/* Default intervals, seconds, and the floors they respect (see conf.c) */
+#define FLOW_TCP_IDLE_DEFAULT_S	7440	/* RFC 5382 REQ-5: >= 2 h 4 min */
+#define FLOW_TCP_CLOSING_DEFAULT_S 240	/* RFC 5382 REQ-5: >= 4 min */
+#define FLOW_TCP_TAP_DEFAULT_S	120	/* keepalive toward a silent guest */
+#define FLOW_INTERVAL_MAX_S	604800	/* one week, largest interval option */
+/* UDP: UDP_TIMEOUT_DEFAULT_S in udp.h, 180 s (RFC 4787 REQ-5: >= 2 min) */
+
+/* Kinds of (type, state) pairs flow_stats_line() counts: 11 TCP states, 2
+ * lifecycle states for each other type, and room to spare
+ */
+#define FLOW_STATS_KINDS	32
+#define FLOW_STATS_LINE_LEN	1024	/* bytes, one flow_stats_line() */
+
+/* Marks a sweep may find still set: bits of flow_common.marks and of the
+ * mask tcp_flow_tick() gets
+ */
+#define FLOW_MARK_IDLE		(1U << 0)	/* no activity either side */
+#define FLOW_MARK_CLOSING	(1U << 1)	/* same, on the closing clock */
+#define FLOW_MARK_TAP		(1U << 2)	/* no segment from the guest */
 
 /*
  * union inany_addr - An IPv4 or IPv6 address in one type
@@ -228,7 +276,8 @@ struct flow_side {
  * struct flow_common - Header shared by every member of union flow
  * @type:	enum flow_type
  * @state:	enum flow_state
- * @mark:	Sweep mark: set by the sweep, cleared by flow_touch()
+ * @marks:	Sweep marks (FLOW_MARK_*): set by the sweeps, cleared by
+ *		flow_touch() and flow_tap_seen()
  * @in_hash:	In the hash table (flow.c only)
  * @side:	Tap side and socket side, indexed by enum flow_sidx
  * @created_ms:	Creation time, milliseconds
@@ -241,8 +290,8 @@ struct flow_side {
 struct flow_common {
 	uint8_t type:FLOW_TYPE_BITS;
 	uint8_t state:FLOW_STATE_BITS;
-	uint8_t mark:1;
 	uint8_t in_hash:1;
+	uint8_t marks;
 	struct flow_side side[FLOW_SIDES];
 	uint64_t created_ms;
 	uint64_t last_ms;
@@ -337,7 +386,10 @@ static inline bool flow_is_active(const union flow *flow)
 
 void flow_init(void);
 void flow_tick(struct ctx *c, uint64_t now_ms);
+uint64_t flow_clock_interval_ms(const struct ctx *c, enum flow_clock clk);
+unsigned int flow_sweep_marks(union flow *flow, unsigned int due);
 void flow_dump(const struct ctx *c, uint64_t now_ms);
+const char *flow_stats_line(char *buf, size_t len);
 
 union flow *flow_alloc(enum flow_type type, uint64_t now_ms);
 void flow_set_side(union flow *flow, enum flow_sidx side,
@@ -351,6 +403,7 @@ union flow *flow_lookup(enum flow_type type,
 			const union inany_addr *guest, uint16_t guest_port,
 			const union inany_addr *peer, uint16_t peer_port);
 void flow_touch(union flow *flow, uint64_t now_ms);
+void flow_tap_seen(union flow *flow);
 void flow_count_bytes(union flow *flow, enum flow_sidx from, size_t n);
 unsigned int flow_count_active(void);
 uint64_t flow_alloc_fail_count(void);

@@ -20,8 +20,8 @@
  * refusal seen later (the group changed when privileges were dropped) is
  * reported once the same way.
  *
- * Limits: one socket per flow; flows idle for FLOW_PING_TIMEOUT_MS are
- * closed by flow.c's sweep. At most ICMP_READS_MAX replies are read per
+ * Limits: one socket per flow; flows idle for one to two FLOW_PING_TIMEOUT_S
+ * intervals are closed by flow.c's sweep. At most ICMP_READS_MAX replies are read per
  * socket event, for fairness. Frames larger than ICMP_BUF_BYTES cannot
  * occur (the IP length bounds them).
  */

@@ -42,10 +42,11 @@
 #include "util.h"
 
 #define PASST_EVENTS_MAX	128	/* events per epoll_wait() */
-#define PASST_TICK_MS		1000	/* periodic tick, milliseconds */
+#define PASST_TICK_MS		FLOW_TICK_MS	/* periodic tick, milliseconds */
 
 static struct ctx passt_ctx;
 static int passt_fd_tick = -1;
+static uint64_t passt_stats_last_ms;	/* last --stats line */
 static int passt_fd_signal = -1;
 
 /**
@@ -207,6 +208,12 @@ static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
 			passt_exit(c, 0);
 		case SIGUSR1:
 			flow_dump(c, now_ms);
+			log_info("counter tcp_keepalives: %llu",
+				 (unsigned long long)tcp_stats.keepalives);
+			log_info("counter tcp_reset_idle: %llu",
+				 (unsigned long long)tcp_stats.reset_idle);
+			log_info("counter tcp_reset_closing: %llu",
+				 (unsigned long long)tcp_stats.reset_closing);
 			for (i = 0; i < TAP_DROP_COUNT; i++)
 				log_info("counter dropped_%s: %llu",
 					 tap_drop_name((enum tap_drop)i),
@@ -217,6 +224,39 @@ static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
 			break;
 		}
 	}
+}
+
+/**
+ * passt_stats_log() - One line of counters (--stats): flows, TCP sweeps, drops
+ */
+static void passt_stats_log(void)
+{
+	char line[FLOW_STATS_LINE_LEN], drops[FLOW_STATS_LINE_LEN];
+	uint64_t total = 0;
+	size_t off = 0;
+	int i;
+
+	drops[0] = 0;
+	for (i = 0; i < TAP_DROP_COUNT; i++) {
+		uint64_t n = tap_drop_count((enum tap_drop)i);
+
+		total += n;
+		if (n && off < sizeof(drops))
+			off += (size_t)snprintf(drops + off,
+						sizeof(drops) - off, "%s%s %llu",
+						off ? ", " : " (",
+						tap_drop_name((enum tap_drop)i),
+						(unsigned long long)n);
+	}
+	if (off && off < sizeof(drops))
+		snprintf(drops + off, sizeof(drops) - off, ")");
+	log_info("stats: %s, keepalives %llu, idle resets %llu, closing "
+		 "resets %llu, frames dropped %llu%s",
+		 flow_stats_line(line, sizeof(line)),
+		 (unsigned long long)tcp_stats.keepalives,
+		 (unsigned long long)tcp_stats.reset_idle,
+		 (unsigned long long)tcp_stats.reset_closing,
+		 (unsigned long long)total, drops);
 }
 
 /**
@@ -236,6 +276,11 @@ static void passt_tick(struct ctx *c, uint64_t now_ms)
 	flow_tick(c, now_ms);
 	if (tap_connected(c))
 		ndp_timer(c, now_ms);
+	if (c->stats_interval_s &&
+	    now_ms - passt_stats_last_ms >= c->stats_interval_s * 1000ULL) {
+		passt_stats_last_ms = now_ms;
+		passt_stats_log();
+	}
 }
 
 /**

@@ -62,12 +62,14 @@
  * ACK after it (NewReno, RFC 6582); everything from snd_una on a timeout.
  *
  * Timers: per-flow deadlines (SYN and data retransmission, RFC 6298 RTO: 1 s
- * initial, doubled per timeout, TCP_RETRANS_MAX tries; zero-window probes;
- * connect timeout) live in one binary min-heap behind one timerfd, so a
- * flow costs one file descriptor. Retransmission rewinds the peek offset to
- * the oldest unacknowledged byte. Coarse timers run from the flow sweep
- * (tcp_flow_tick()): keepalive toward the guest, inactivity, and the closing
- * timeout for half-closed connections that never finish.
+ * initial, doubled per timeout, TCP_RETRANS_MAX tries, then RST, except
+ * that a lone FIN is resent every TCP_RTO_MAX_MS until the closing clock
+ * reaps the flow; zero-window probes; connect timeout) live in one binary
+ * min-heap behind one timerfd, so a flow costs one file descriptor.
+ * Retransmission rewinds the peek offset to the oldest unacknowledged byte.
+ * Coarse limits are clock sweeps in flow.c (no per-flow timer):
+ * tcp_flow_tick() acts on the marks that fired: keepalive toward a silent
+ * guest, inactivity reset, closing-timeout reset (tcp_tick_action()).
  *
  * Limits: TCP_FRAMES_MAX frames and TCP_PAYLOAD_BYTES of payload queued per
  * pool turn; TCP_BATCH_IOV guest segments per sendmsg(); FLOW_MAX flows.
@@ -113,10 +115,6 @@
 #define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
 #define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
 #define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
-#define TCP_KEEPALIVE_DEFAULT_S	300	/* tap-side idle before keepalive */
-#define TCP_INACTIVITY_DEFAULT_S 7200	/* idle before reset, 2 hours */
-#define TCP_CLOSING_DEFAULT_S	60	/* half-closed idle before reset */
-#define TCP_SWEEP_SLACK_MS	1000	/* flow sweep period (passt tick) */
 
 #define TCP_ETHERTYPE_IP4	0x0800
 #define TCP_ETHERTYPE_IP6	0x86dd
@@ -138,6 +136,8 @@ static struct fwd_spec tcp_specs[CONF_FWD_SPEC_MAX];
 static int tcp_nspecs;
 
 static int tcp_timer_fd = -1;
+
+struct tcp_stats tcp_stats;
 static uint64_t tcp_timer_armed_ms;
 static uint32_t tcp_heap[FLOW_MAX];	/* flow indices, min-heap by deadline */
 static unsigned int tcp_heap_n;
@@ -1081,9 +1081,11 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 			goto out;	/* nothing new, not EOF either */
 	}
 	if (!n) {
-		if (!tcp_has(conn, TCP_SOCK_EOF) &&
-		    tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
-			return;
+		if (!tcp_has(conn, TCP_SOCK_EOF)) {
+			flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
+			if (tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
+				return;
+		}
 		if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
 		    conn->snd_nxt == conn->snd_fin)
 			tcp_send_fin(c, conn, now_ms);
@@ -1103,6 +1105,7 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 					 conn->snd_max;
 
 			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
+			flow_touch(tcp_flow(conn), now_ms);	/* new data */
 			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
 		}
 		conn->snd_nxt += (uint32_t)plen;
@@ -1113,7 +1116,6 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 			 strerror(errno));
 	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
 		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
-	flow_touch(tcp_flow(conn), now_ms);
 	tcp_rto_arm(conn, now_ms, false);
 out:
 	tcp_epoll_update(c, conn);
@@ -1528,8 +1530,10 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		return 0;
 	}
 
-	if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) && !wnd_changed &&
-	    conn->snd_una != conn->snd_max) {
+	if (conn->ka_sent && !seg->len) {
+		conn->ka_sent = 0;	/* answer to our keepalive: not a dup */
+	} else if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
+		   !wnd_changed && conn->snd_una != conn->snd_max) {
 		if (++conn->dup_acks == TCP_DUP_ACK_THRESH &&
 		    TCP_SEQ_GT(conn->snd_una, conn->snd_recover)) {
 			conn->snd_recover = conn->snd_max - 1;
@@ -1586,7 +1590,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 		}
 		conn->rcv_nxt += (uint32_t)sent;
 		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
-		flow_touch(tcp_flow(conn), now_ms);
+		if (sent)
+			flow_touch(tcp_flow(conn), now_ms);
 	}
 
 	if (b->fin && sent == b->bytes) {
@@ -1787,7 +1792,12 @@ static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
 		tcp_conn_fact(c, conn, TCP_RESET);
 		return;
 	}
-	flow_touch(tcp_flow(conn), now_ms);
+	/* Any segment shows the guest knows the flow; only SYN, FIN and
+	 * data are activity (a keepalive's answer is not)
+	 */
+	flow_tap_seen(tcp_flow(conn));
+	if (seg->len || (seg->flags & (TCP_SYN | TCP_FIN)))
+		flow_touch(tcp_flow(conn), now_ms);
 
 	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) &&
 	    tcp_handshake_from_guest(c, conn, seg, b, now_ms)) {
@@ -1963,10 +1973,17 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
 		}
 		return;
 	}
-	if (++conn->retrans > TCP_RETRANS_MAX) {
+	if (conn->retrans < TCP_RETRANS_MAX) {
+		conn->retrans++;
+	} else if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
+		   conn->snd_una != conn->snd_fin) {
 		tcp_conn_reset(c, conn, "too many retransmissions");
 		return;
 	}
+	/* else only our FIN is unacknowledged: keep resending it every
+	 * TCP_RTO_MAX_MS, the closing clock reaps the flow (RFC 5382 REQ-5
+	 * transitory floor, 4 minutes)
+	 */
 	conn->snd_recover = conn->snd_max - 1;
 	conn->recovering = 0;
 	flow_log(tcp_cflow(conn), LOG_DEBUG, "retransmission timeout %u, "
@@ -2002,42 +2019,66 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 }
 
 /**
- * tcp_flow_tick() - Coarse periodic work on a connection (flow sweep)
+ * tcp_tick_action() - What the sweep marks that fired mean for a connection
+ * @conn:	Connection
+ * @fired:	FLOW_MARK_* bits that fired (flow_sweep_marks())
+ *
+ * Inactivity (no data, SYN, FIN or RST either way for a whole interval of
+ * the idle clock) resets any connection. The closing clock resets a
+ * connection with one direction closed (a FIN either way) that stayed idle
+ * a whole interval of it: LAST_ACK whose FIN the guest never acknowledges,
+ * FIN_WAIT_2 whose peer never closes. A guest silent for a whole interval of
+ * the tap clock on a synchronised connection gets a keepalive, unless data
+ * or a FIN is in flight (retransmission covers those): its answer clears the
+ * mark, an RST from a guest that forgot the flow frees it, no answer changes
+ * nothing (RFC 9293 MUST-29).
+ *
+ * Return: the action, pure
+ */
+enum tcp_tick_action tcp_tick_action(const struct tcp_conn *conn,
+				     unsigned int fired)
+{
+	if (fired & FLOW_MARK_IDLE)
+		return TCP_TICK_RESET_IDLE;
+	if ((fired & FLOW_MARK_CLOSING) &&
+	    (tcp_has(conn, TCP_GUEST_FIN) || tcp_has(conn, TCP_SOCK_EOF)))
+		return TCP_TICK_RESET_CLOSING;
+	if ((fired & FLOW_MARK_TAP) && tcp_has(conn, TCP_TAP_SYN_ACKED) &&
+	    conn->snd_una == conn->snd_max)
+		return TCP_TICK_KEEPALIVE;
+	return TCP_TICK_NONE;
+}
+
+/**
+ * tcp_flow_tick() - Act on the sweep marks that fired for a connection
  * @c:		Execution context
  * @conn:	Connection
+ * @fired:	FLOW_MARK_* bits that fired
  * @now_ms:	Current time, milliseconds
- *
- * Inactivity resets; half-closed connections that stay idle past the
- * closing timeout reset; a tap side idle past the keepalive interval gets a
- * keepalive (RFC 9293 §3.8.4), whose answer, or RST, refreshes or removes it.
  */
-void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, unsigned int fired,
+		   uint64_t now_ms)
 {
-	uint64_t idle_ms = now_ms - conn->f.last_ms;
-	uint64_t inact_ms = (uint64_t)(c->inactivity_timeout_s ?
-				       c->inactivity_timeout_s :
-				       TCP_INACTIVITY_DEFAULT_S) * 1000;
-	uint64_t closing_ms = (uint64_t)(c->tcp_closing_timeout_s ?
-					 c->tcp_closing_timeout_s :
-					 TCP_CLOSING_DEFAULT_S) * 1000;
-	uint64_t ka_ms = (uint64_t)(c->tcp_keepalive_interval_s ?
-				    c->tcp_keepalive_interval_s :
-				    TCP_KEEPALIVE_DEFAULT_S) * 1000;
-
-	if (idle_ms >= inact_ms) {
+	(void)now_ms;
+	switch (tcp_tick_action(conn, fired)) {
+	case TCP_TICK_RESET_IDLE:
+		tcp_stats.reset_idle++;
 		tcp_conn_reset(c, conn, "inactivity timeout");
-		return;
-	}
-	if ((tcp_has(conn, TCP_GUEST_FIN) ||
-	     tcp_has(conn, TCP_TAP_FIN_SENT)) && idle_ms >= closing_ms) {
+		break;
+	case TCP_TICK_RESET_CLOSING:
+		tcp_stats.reset_closing++;
 		tcp_conn_reset(c, conn, "closing timeout");
-		return;
-	}
-	/* Once per keepalive interval of silence, not on every sweep */
-	if (tcp_has(conn, TCP_TAP_SYN_ACKED) && idle_ms >= ka_ms &&
-	    idle_ms % ka_ms < TCP_SWEEP_SLACK_MS &&
-	    conn->snd_una == conn->snd_max)
+		break;
+	case TCP_TICK_KEEPALIVE:
+		/* RFC 9293 §3.8.4: one below the next sequence, no data */
+		tcp_stats.keepalives++;
+		conn->ka_sent = 1;
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "keepalive to guest");
 		tcp_send_ctl(c, conn, TCP_ACK, conn->snd_una - 1);
+		break;
+	case TCP_TICK_NONE:
+		break;
+	}
 }
 
 /* Listeners -------------------------------------------------------------- */

@@ -65,6 +65,7 @@ enum tcp_state {
  * @epoll_on:	@sock is registered with epoll
  * @recovering:	In fast recovery (RFC 6582) until snd_una passes snd_recover
  * @wnd_low:	Less than a quarter of the socket send buffer is free
+ * @ka_sent:	A keepalive is out: the guest's answer is no duplicate ACK
  * @sock_full:	The socket refused guest data: wait for EPOLLOUT, then ask
  *		the guest to resend
  * @epoll_events:	Events @sock is registered for
@@ -96,6 +97,7 @@ struct tcp_conn {
 	uint8_t recovering:1;
 	uint8_t sock_full:1;
 	uint8_t wnd_low:1;
+	uint8_t ka_sent:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
@@ -128,6 +130,37 @@ enum tcp_state tcp_state(uint16_t facts);
 const char *tcp_state_name(enum tcp_state state);
 const char *tcp_conn_state_str(const struct tcp_conn *conn);
 int tcp_facts_next(uint16_t facts, enum tcp_fact fact, uint16_t *next);
-void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
+/**
+ * enum tcp_tick_action - What a sweep does to a connection
+ * @TCP_TICK_NONE:		Nothing
+ * @TCP_TICK_RESET_IDLE:	Reset both sides: inactivity
+ * @TCP_TICK_RESET_CLOSING:	Reset both sides: closing timeout
+ * @TCP_TICK_KEEPALIVE:		Keepalive segment to the guest
+ */
+enum tcp_tick_action {
+	TCP_TICK_NONE,
+	TCP_TICK_RESET_IDLE,
+	TCP_TICK_RESET_CLOSING,
+	TCP_TICK_KEEPALIVE,
+};
+
+/**
+ * struct tcp_stats - Counters of the sweeps' work on TCP, since start
+ * @keepalives:		Keepalive segments sent to the guest
+ * @reset_idle:		Connections reset for inactivity
+ * @reset_closing:	Connections reset by the closing timeout
+ */
+struct tcp_stats {
+	uint64_t keepalives;
+	uint64_t reset_idle;
+	uint64_t reset_closing;
+};
+
+extern struct tcp_stats tcp_stats;
+
+enum tcp_tick_action tcp_tick_action(const struct tcp_conn *conn,
+				     unsigned int fired);
+void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, unsigned int fired,
+		   uint64_t now_ms);
 
 #endif /* TCP_CONN_H */

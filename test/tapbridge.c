@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tapbridge.c - Test tool: relay a tap device to a qemu-framed unix socket
  *
- * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r]
+ * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r] [-R NETNS]
  *
  * Creates tap device IFNAME in the current network namespace, optionally
  * sets its MAC address and MTU, brings it up, connects to the unix stream
@@ -15,6 +15,12 @@
  * are dropped. Exits 0 when the socket closes (or, with -r, reconnects for up
  * to 10 s) and on SIGTERM/SIGINT, 1 on errors, 2 if the daemon sends a bad
  * frame length; prints frame counters to stderr on exit.
+ *
+ * With -R NETNS (a path like /run/netns/NAME), the bridge can "reboot" the
+ * guest while the socket stays connected, as a VM reboot does under qemu:
+ * SIGUSR1 closes the tap (the device and everything the guest's stack had
+ * on it vanish; frames from the socket are dropped meanwhile), SIGUSR2
+ * enters NETNS (the test may have recreated it) and creates the tap there.
  */
 
 #include <errno.h>
@@ -24,6 +30,7 @@
 #include <net/if_arp.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +63,11 @@ struct tb_buf {
 static struct tb_buf tb_to_sock;	/* framed frames toward the socket */
 static struct tb_buf tb_from_sock;	/* framed bytes from the socket */
 static volatile sig_atomic_t tb_stop;
+static volatile sig_atomic_t tb_power_off, tb_power_on;	/* -R: SIGUSR1/2 */
+static int tb_fd_tap = -1;		/* -1 while powered off */
+static const char *tb_ifname, *tb_netns;
+static const uint8_t *tb_mac;
+static int tb_mtu;
 static unsigned long tb_n_tap_in, tb_n_sock_in, tb_n_tap_drop, tb_n_conn;
 
 /**
@@ -66,6 +78,18 @@ static void tb_on_signal(int sig)
 {
 	(void)sig;
 	tb_stop = 1;
+}
+
+/**
+ * tb_on_power() - SIGUSR1/SIGUSR2 handler (-R): power the guest off or on
+ * @sig:	SIGUSR1 (off) or SIGUSR2 (on)
+ */
+static void tb_on_power(int sig)
+{
+	if (sig == SIGUSR1)
+		tb_power_off = 1;
+	else
+		tb_power_on = 1;
 }
 
 /**
@@ -84,7 +108,7 @@ static void tb_die(const char *what)
 static void tb_usage(void)
 {
 	fprintf(stderr, "usage: tapbridge -i IFNAME -s SOCKPATH "
-		"[-m MAC] [-n MTU] [-r]\n");
+		"[-m MAC] [-n MTU] [-r] [-R NETNS]\n");
 	exit(1);
 }
 
@@ -321,17 +345,50 @@ static int tb_sock_read(int fd_sock, int fd_tap)
 }
 
 /**
+ * tb_power_apply() - Act on SIGUSR1/SIGUSR2 (-R): close or recreate the tap
+ */
+static void tb_power_apply(void)
+{
+	if (tb_power_off) {
+		tb_power_off = 0;
+		if (tb_fd_tap >= 0) {
+			close(tb_fd_tap);
+			tb_fd_tap = -1;
+			fprintf(stderr, "tapbridge: guest powered off\n");
+		}
+	}
+	if (tb_power_on) {
+		int ns;
+
+		tb_power_on = 0;
+		if (tb_fd_tap >= 0 || !tb_netns)
+			return;
+		ns = open(tb_netns, O_RDONLY | O_CLOEXEC);
+		if (ns < 0)
+			tb_die(tb_netns);
+		if (setns(ns, CLONE_NEWNET))
+			tb_die("setns");
+		close(ns);
+		tb_fd_tap = tb_tap_open(tb_ifname, tb_mac, tb_mtu);
+		fprintf(stderr, "tapbridge: guest powered on\n");
+	}
+}
+
+/**
  * tb_loop() - Relay until the socket closes or a signal arrives
- * @fd_tap:	Tap descriptor
  * @fd_sock:	Connected, non-blocking socket
  *
  * Return: 0 if stopped by a signal, -1 if the socket closed
  */
-static int tb_loop(int fd_tap, int fd_sock)
+static int tb_loop(int fd_sock)
 {
 	struct pollfd pfd[2];
 
 	while (!tb_stop) {
+		int fd_tap;
+
+		tb_power_apply();
+		fd_tap = tb_fd_tap;
 		size_t space = sizeof(tb_to_sock.data) - tb_to_sock.tail +
 			       tb_to_sock.head;
 
@@ -350,6 +407,8 @@ static int tb_loop(int fd_tap, int fd_sock)
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			if (tb_sock_read(fd_sock, fd_tap))
 				return -1;
+		if (fd_tap < 0)
+			continue;	/* powered off: frames dropped */
 		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			fprintf(stderr, "tapbridge: tap device gone\n");
 			exit(1);
@@ -375,10 +434,10 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *path = NULL;
 	struct sigaction sa = { .sa_handler = tb_on_signal };
 	uint8_t mac[6], *macp = NULL;
-	int opt, mtu = 0, reconnect = 0, fd_tap, fd_sock, rc = 0;
+	int opt, mtu = 0, reconnect = 0, fd_sock, rc = 0;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "i:s:m:n:r")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:m:n:rR:")) != -1) {
 		switch (opt) {
 		case 'i':
 			ifname = optarg;
@@ -399,6 +458,9 @@ int main(int argc, char **argv)
 		case 'r':
 			reconnect = 1;
 			break;
+		case 'R':
+			tb_netns = optarg;
+			break;
 		default:
 			tb_usage();
 		}
@@ -409,13 +471,22 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (tb_netns) {
+		struct sigaction sp = { .sa_handler = tb_on_power };
 
-	fd_tap = tb_tap_open(ifname, macp, mtu);
+		sigaction(SIGUSR1, &sp, NULL);
+		sigaction(SIGUSR2, &sp, NULL);
+	}
+
+	tb_ifname = ifname;
+	tb_mac = macp;
+	tb_mtu = mtu;
+	tb_fd_tap = tb_tap_open(ifname, macp, mtu);
 	fd_sock = tb_connect(path, reconnect ? TB_RECONNECT_MS : 0);
 	if (fd_sock < 0)
 		return 1;
 
-	while (tb_loop(fd_tap, fd_sock)) {
+	while (tb_loop(fd_sock)) {
 		close(fd_sock);
 		fprintf(stderr, "tapbridge: socket closed\n");
 		tb_to_sock.head = tb_to_sock.tail = 0;

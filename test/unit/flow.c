@@ -157,19 +157,20 @@ UNIT_TEST(hash_removals_keep_every_other_flow_findable)
 
 UNIT_TEST(idle_ping_flow_expires_after_two_sweeps)
 {
+	const uint64_t iv = FLOW_PING_TIMEOUT_S * 1000ULL;
 	struct ctx c = { .epollfd = -1 };
 	union flow *f;
 
 	flow_init();
 	f = new_ping(9, 0);
-	flow_tick(&c, 1000);			/* marks it */
+	flow_tick(&c, 1000);			/* first pass: marks it */
 	CHECK_EQ(f->f.state, FLOW_STATE_ACTIVE);
 	flow_touch(f, 2000);			/* activity clears the mark */
-	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 1000);
+	flow_tick(&c, iv + 1000);		/* second pass: marks again */
 	CHECK_EQ(f->f.state, FLOW_STATE_ACTIVE);
-	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 2000);	/* marked, idle */
+	flow_tick(&c, 2 * iv + 1000);		/* still marked: idle */
 	CHECK_EQ(f->f.state, FLOW_STATE_CLOSED);
-	flow_tick(&c, FLOW_PING_TIMEOUT_MS + 3000);
+	flow_tick(&c, 2 * iv + 2000);
 	CHECK_EQ(f->f.state, FLOW_STATE_FREE);
 }
 
