@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -808,15 +809,21 @@ static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
  * @c:		Execution context
  *
  * Any bad spec, or a rule overlapping another, ends start-up (exit 1) with
- * a message naming the option and the reason.
+ * a message naming the option and the reason. Listeners of "all" rules
+ * may use up to 1/FWD_ALL_FD_SHARE of the (hard) open-file limit, which
+ * passt.c raises the soft limit to.
  */
 static void conf_fwd_rules(const struct ctx *c)
 {
 	char err[FWD_ERR_LEN];
 	uint16_t eph_first, eph_last;
+	struct rlimit rl;
 	int i;
 
 	conf_ephemeral_ports(&eph_first, &eph_last);
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max / FWD_ALL_FD_SHARE < INT_MAX)
+		fwd_main.all_fd_max = (int)(rl.rlim_max / FWD_ALL_FD_SHARE);
 	for (i = 0; i < c->tcp_spec_count && !c->no_tcp; i++)
 		if (fwd_table_add(&fwd_main, FWD_TCP, c->tcp_spec[i],
 				  eph_first, eph_last, err, sizeof(err)))

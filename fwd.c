@@ -578,6 +578,21 @@ bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port)
 }
 
 /**
+ * fwd_all_fd_ok() - May a listener of this rule keep this descriptor?
+ * @t:		Table
+ * @r:		Rule the listener is for
+ * @fd:		Its socket
+ *
+ * Return: false for an "all" rule once descriptors reach the share of the
+ * open-file limit those rules may take
+ */
+bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
+		   int fd)
+{
+	return !r->all || !t->all_fd_max || fd < t->all_fd_max;
+}
+
+/**
  * fwd_rule_to() - Guest port for a host port of a rule
  * @r:		Rule
  * @port:	Host port, forwarded by @r

@@ -22,6 +22,9 @@ struct ctx;
 #define FWD_MAP_MULTI		0xff	/* port map: several rules, scan */
 #define FWD_RULE_STR_LEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 128)
 #define FWD_DNS_PORT		53
+/* Listeners of "all" rules may take descriptors up to this fraction of the
+ * open-file limit (1/N); the rest stays for flows, one socket each */
+#define FWD_ALL_FD_SHARE	2
 
 _Static_assert(FWD_RULES_MAX < FWD_MAP_MULTI,
 	       "rule index + 1 must fit the port map and not be MULTI");
@@ -115,6 +118,8 @@ struct fwd_rule {
  * struct fwd_table - All forwarding rules, and a per-port index
  * @rules:	Rules, in command-line order
  * @count:	Entries used in @rules
+ * @all_fd_max:	Highest descriptor number a listener of an "all" rule may
+ *		have (open-file limit / FWD_ALL_FD_SHARE), 0 for no limit
  * @map:	Per protocol and host port: 0 if no rule forwards it, rule
  *		index + 1 if one does, FWD_MAP_MULTI if several do (on
  *		different addresses or interfaces); 2 x 64 KiB
@@ -122,6 +127,7 @@ struct fwd_rule {
 struct fwd_table {
 	struct fwd_rule rules[FWD_RULES_MAX];
 	int count;
+	int all_fd_max;
 	uint8_t map[FWD_PROTO_COUNT][FWD_PORTS];
 };
 
@@ -130,6 +136,8 @@ extern struct fwd_table fwd_main;
 int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
 		  uint16_t eph_first, uint16_t eph_last, char *err,
 		  size_t err_len);
+bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
+		   int fd);
 bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port);
 uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port);
 const struct fwd_rule *fwd_lookup(const struct fwd_table *t,

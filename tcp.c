@@ -2176,6 +2176,10 @@ static int tcp_listen_one(const struct ctx *c, int rule, bool v6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
+	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
+		ret = -EMFILE;
+		goto fail;
+	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (v6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
@@ -2234,9 +2238,10 @@ static void tcp_listen_rule(const struct ctx *c, int rule)
 		}
 		err = v4ok ? r4 : r6;
 		if (r->all && (err == -EMFILE || err == -ENFILE)) {
-			log_warn("TCP: rule %d: open-file limit reached at "
+			log_warn("TCP: rule %d: descriptors for \"all\" "
+				 "used up (1/%d of the open-file limit) at "
 				 "port %u, later ports not forwarded",
-				 rule + 1, port);
+				 rule + 1, FWD_ALL_FD_SHARE, port);
 			break;
 		}
 		if (r->all)

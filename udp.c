@@ -1032,6 +1032,10 @@ static int udp_listen_one(struct ctx *c, int rule, bool v4, uint16_t port)
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
+		close(s);
+		return -EMFILE;
+	}
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (!v4 && setsockopt(s, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one))))
 		goto fail;
@@ -1090,9 +1094,10 @@ static void udp_listen_rule(struct ctx *c, int rule)
 			    fwd_rule_str(r, buf, sizeof(buf)), port,
 			    strerror(-ret));
 		if (ret == -EMFILE || ret == -ENFILE) {
-			log_warn("UDP: rule %d: open-file limit reached at "
+			log_warn("UDP: rule %d: descriptors for \"all\" "
+				 "used up (1/%d of the open-file limit) at "
 				 "port %u, later ports not forwarded",
-				 rule + 1, port);
+				 rule + 1, FWD_ALL_FD_SHARE, port);
 			break;
 		}
 		log_debug("UDP: port %u in use, not forwarded", port);
