@@ -2221,7 +2221,6 @@ static void tcp_listen_rule(const struct ctx *c, int rule)
 	bool v4ok = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
 	bool v6ok = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
 	unsigned int port, n = 0;
-	char buf[FWD_RULE_STR_LEN];
 
 	for (port = r->first; port <= r->last; port++) {
 		int r4, r6, err;
@@ -2250,9 +2249,12 @@ static void tcp_listen_rule(const struct ctx *c, int rule)
 			log_warn("TCP: cannot listen on port %u: %s", port,
 				 strerror(-err));
 	}
-	if (!n)
+	if (!n) {
+		char buf[FWD_RULE_STR_LEN];
+
 		log_warn("TCP: no port of rule %d could be forwarded (%s)",
 			 rule + 1, fwd_rule_str(r, buf, sizeof(buf)));
+	}
 	log_debug("TCP: rule %d: %u ports", rule + 1, n);
 }
 

@@ -1076,14 +1076,15 @@ static void udp_listen_rule(struct ctx *c, int rule)
 	unsigned int port, n = 0;
 
 	for (port = r->first; port <= r->last; port++) {
-		int r4 = -EAFNOSUPPORT, r6 = -EAFNOSUPPORT, ret;
+		int r4, r6, ret;
 
 		if (!fwd_rule_has_port(r, (uint16_t)port))
 			continue;
-		if (v4)
-			r4 = udp_listen_one(c, rule, true, (uint16_t)port);
-		if (v6 && (!r4 || !v4 || r->all))
-			r6 = udp_listen_one(c, rule, false, (uint16_t)port);
+		r4 = v4 ? udp_listen_one(c, rule, true, (uint16_t)port)
+			: -EAFNOSUPPORT;
+		r6 = v6 && (!r4 || !v4 || r->all) ?
+		     udp_listen_one(c, rule, false, (uint16_t)port) :
+		     -EAFNOSUPPORT;
 		ret = v4 && r4 ? r4 : (v6 && r6 ? r6 : 0);
 		if (!ret || (r->all && (!r4 || !r6))) {
 			n++;
