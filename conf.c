@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "conf.h"
 #include "flow.h"
+#include "fwd.h"
 #include "log.h"
 #include "netlink.h"
 #include "passt.h"
@@ -58,6 +60,8 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_INACTIVITY,
 	CONF_OPT_TCP_CLOSING,
 	CONF_OPT_STATS,
+	CONF_OPT_MAP_HOST_LOOPBACK,
+	CONF_OPT_MAP_GUEST_ADDR,
 };
 
 static const struct option conf_longopts[] = {
@@ -112,6 +116,10 @@ static const struct option conf_longopts[] = {
 	{ "tcp-closing-timeout", required_argument,	NULL,
 						CONF_OPT_TCP_CLOSING },
 	{ "stats",		required_argument,	NULL, CONF_OPT_STATS },
+	{ "map-host-loopback",	required_argument,	NULL,
+						CONF_OPT_MAP_HOST_LOOPBACK },
+	{ "map-guest-addr",	required_argument,	NULL,
+						CONF_OPT_MAP_GUEST_ADDR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -179,8 +187,13 @@ static void conf_usage(const char *name, int status)
 "\n"
 "Translation and forwarding:\n"
 "      --no-map-gw        do not map the gateway address to host loopback\n"
-"  -t, --tcp-ports SPEC   forward host TCP ports to the guest\n"
-"  -u, --udp-ports SPEC   forward host UDP ports to the guest\n"
+"      --map-host-loopback ADDR|none  guest connections to ADDR reach the\n"
+"                         host's loopback, default: the gateway\n"
+"      --map-guest-addr ADDR|none  guest connections to ADDR reach the\n"
+"                         host's own address (the guest's), default: none\n"
+"  -t, --tcp-ports SPEC   forward host TCP ports to the guest: none, all,\n"
+"                         or [ADDR][%%IF]/PORT|A-B[:C-D],~A-B,...\n"
+"  -u, --udp-ports SPEC   forward host UDP ports to the guest, same SPEC\n"
 "      --no-tcp           no TCP\n"
 "      --no-udp           no UDP\n"
 "\n"
@@ -743,6 +756,136 @@ static void conf_dns_forwarding(struct ctx *c, bool dns_none)
 }
 
 /**
+ * conf_map_addr() - --map-host-loopback, --map-guest-addr: ADDR or none
+ * @c:		Execution context
+ * @s:		Option value
+ * @opt:	Option name, for messages
+ * @a4:		Set if @s is IPv4
+ * @a6:		Set if @s is IPv6
+ *
+ * One address per IP version; a later option of the same version wins.
+ * "none" clears both versions; for --map-host-loopback it also stops the
+ * default mapping of the gateway (as --no-map-gw).
+ */
+static void conf_map_addr(struct ctx *c, const char *s, const char *opt,
+			  struct in_addr *a4, struct in6_addr *a6)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+
+	if (!strcmp(s, "none")) {
+		a4->s_addr = INADDR_ANY;
+		*a6 = in6addr_any;
+		if (a4 == &c->ip4.map_host_loopback)
+			c->no_map_gw = true;
+		return;
+	}
+	if (!conf_parse_addr4(s, &v4, NULL)) {
+		uint32_t h = ntohl(v4.s_addr);
+
+		if (!h || h == INADDR_BROADCAST || IN_MULTICAST(h) ||
+		    (h >> 24) == 127)
+			conf_bad(opt, s, "not a unicast, non-loopback address");
+		*a4 = v4;
+	} else if (!conf_parse_addr6(s, &v6, NULL)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&v6) ||
+		    IN6_IS_ADDR_MULTICAST(&v6) || IN6_IS_ADDR_LOOPBACK(&v6))
+			conf_bad(opt, s, "not a unicast, non-loopback address");
+		*a6 = v6;
+	} else {
+		conf_bad(opt, s, "not an IPv4 or IPv6 address, or none");
+	}
+}
+
+/**
+ * conf_map_check() - The two mapped addresses must differ, and differ from
+ *		      the guest's own address
+ * @c:		Execution context, addressing complete
+ */
+static void conf_map_check(const struct ctx *c)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (c->ip4.map_guest_addr.s_addr &&
+	    c->ip4.map_guest_addr.s_addr == c->ip4.map_host_loopback.s_addr)
+		conf_bad("--map-guest-addr", inet_ntop(AF_INET,
+			 &c->ip4.map_guest_addr, buf, sizeof(buf)),
+			 "also given to --map-host-loopback");
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) &&
+	    IN6_ARE_ADDR_EQUAL(&c->ip6.map_guest_addr,
+			       &c->ip6.map_host_loopback))
+		conf_bad("--map-guest-addr", inet_ntop(AF_INET6,
+			 &c->ip6.map_guest_addr, buf, sizeof(buf)),
+			 "also given to --map-host-loopback");
+	if (c->ifi4 && c->ip4.addr.s_addr &&
+	    (c->ip4.map_host_loopback.s_addr == c->ip4.addr.s_addr ||
+	     c->ip4.map_guest_addr.s_addr == c->ip4.addr.s_addr))
+		conf_bad("--map-host-loopback/--map-guest-addr",
+			 inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)),
+			 "the guest's own address cannot be mapped");
+	if (c->ifi6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr) &&
+	    (IN6_ARE_ADDR_EQUAL(&c->ip6.map_host_loopback, &c->ip6.addr) ||
+	     IN6_ARE_ADDR_EQUAL(&c->ip6.map_guest_addr, &c->ip6.addr)))
+		conf_bad("--map-host-loopback/--map-guest-addr",
+			 inet_ntop(AF_INET6, &c->ip6.addr, buf, sizeof(buf)),
+			 "the guest's own address cannot be mapped");
+}
+
+/**
+ * conf_ephemeral_ports() - The host's ephemeral port range
+ * @first:	First port, output (0 if unknown)
+ * @last:	Last port, output
+ *
+ * "all" forwards leave these ports alone: the host's own outgoing
+ * connections, and ours toward peers, take their local ports from there.
+ */
+static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
+{
+	unsigned int a, b;
+	FILE *f;
+
+	*first = *last = 0;
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &a, &b) == 2 && a && a <= b && b <= 65535) {
+		*first = (uint16_t)a;
+		*last = (uint16_t)b;
+	}
+	fclose(f);
+}
+
+/**
+ * conf_fwd_rules() - Parse every -t and -u option into the rule table
+ * @c:		Execution context
+ *
+ * Any bad spec, or a rule overlapping another, ends start-up (exit 1) with
+ * a message naming the option and the reason. Listeners of "all" rules
+ * may use up to 1/FWD_ALL_FD_SHARE of the (hard) open-file limit, which
+ * passt.c raises the soft limit to.
+ */
+static void conf_fwd_rules(const struct ctx *c)
+{
+	char err[FWD_ERR_LEN];
+	uint16_t eph_first, eph_last;
+	struct rlimit rl;
+	int i;
+
+	conf_ephemeral_ports(&eph_first, &eph_last);
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max / FWD_ALL_FD_SHARE < INT_MAX)
+		fwd_main.all_fd_max = (int)(rl.rlim_max / FWD_ALL_FD_SHARE);
+	for (i = 0; i < c->tcp_spec_count && !c->no_tcp; i++)
+		if (fwd_table_add(&fwd_main, FWD_TCP, c->tcp_spec[i],
+				  eph_first, eph_last, err, sizeof(err)))
+			conf_bad("--tcp-ports", c->tcp_spec[i], err);
+	for (i = 0; i < c->udp_spec_count && !c->no_udp; i++)
+		if (fwd_table_add(&fwd_main, FWD_UDP, c->udp_spec[i],
+				  eph_first, eph_last, err, sizeof(err)))
+			conf_bad("--udp-ports", c->udp_spec[i], err);
+}
+
+/**
  * conf_options() - Parse the command line
  * @c:		Execution context, defaults already set
  * @argc:	Argument count
@@ -936,6 +1079,16 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 			conf_dns_special(optarg, "--dns-host",
 					 &c->ip4.dns_host, &c->ip6.dns_host);
 			break;
+		case CONF_OPT_MAP_HOST_LOOPBACK:
+			conf_map_addr(c, optarg, "--map-host-loopback",
+				      &c->ip4.map_host_loopback,
+				      &c->ip6.map_host_loopback);
+			break;
+		case CONF_OPT_MAP_GUEST_ADDR:
+			conf_map_addr(c, optarg, "--map-guest-addr",
+				      &c->ip4.map_guest_addr,
+				      &c->ip6.map_guest_addr);
+			break;
 		case CONF_OPT_UDP_TIMEOUT:
 			c->udp_timeout_s = conf_seconds("--udp-timeout",
 							optarg, 120);
@@ -1037,6 +1190,32 @@ void conf(struct ctx *c, int argc, char **argv)
 	}
 	conf_check_addrs(c);
 	conf_dns_forwarding(c, dns_none);
+	conf_map_check(c);
+	conf_fwd_rules(c);
+}
+
+/**
+ * conf_print_map() - Print the addresses mapped to the host
+ * @c:		Execution context
+ */
+static void conf_print_map(const struct ctx *c)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (c->ifi4 && c->ip4.map_host_loopback.s_addr)
+		log_info("IPv4 host loopback reached at %s", inet_ntop(AF_INET,
+			 &c->ip4.map_host_loopback, buf, sizeof(buf)));
+	if (c->ifi4 && c->ip4.map_guest_addr.s_addr)
+		log_info("IPv4 host address reached at %s", inet_ntop(AF_INET,
+			 &c->ip4.map_guest_addr, buf, sizeof(buf)));
+	if (c->ifi6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+		log_info("IPv6 host loopback reached at %s",
+			 inet_ntop(AF_INET6, &c->ip6.map_host_loopback, buf,
+				   sizeof(buf)));
+	if (c->ifi6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+		log_info("IPv6 host address reached at %s",
+			 inet_ntop(AF_INET6, &c->ip6.map_guest_addr, buf,
+				   sizeof(buf)));
 }
 
 /**
@@ -1094,4 +1273,6 @@ void conf_print(const struct ctx *c)
 	}
 	for (i = 0; i < c->search_count; i++)
 		log_info("DNS search: %s", c->search[i]);
+	conf_print_map(c);
+	fwd_table_print(&fwd_main);
 }

@@ -23,6 +23,7 @@
 
 #include "passt.h"
 #include "fwd.h"
+#include "log.h"
 
 /**
  * fwd_parse_port() - Parse a port number, 1-65535
@@ -107,6 +108,7 @@ static int fwd_parse_item(const char *s, size_t len, struct fwd_range *r,
 		r->first = 1;
 		r->last = 65535;
 		r->to = 1;
+		r->all = true;
 		return 0;
 	}
 
@@ -282,13 +284,54 @@ bool fwd_spec_port(const struct fwd_spec *spec, uint16_t port, uint16_t *to)
 }
 
 /**
+ * fwd_is_host_lo4() - Is this the IPv4 address standing for host loopback?
+ * @c:		Execution context
+ * @a:		Address the guest used
+ *
+ * --map-host-loopback ADDR if given, else the gateway unless --no-map-gw
+ * (or --map-host-loopback none).
+ *
+ * Return: true if @a reaches the host's loopback
+ */
+static bool fwd_is_host_lo4(const struct ctx *c, struct in_addr a)
+{
+	if (c->ip4.map_host_loopback.s_addr)
+		return a.s_addr == c->ip4.map_host_loopback.s_addr;
+	return !c->no_map_gw && c->ip4.gw.s_addr &&
+	       a.s_addr == c->ip4.gw.s_addr;
+}
+
+/**
+ * fwd_is_host_lo6() - Is this the IPv6 address standing for host loopback?
+ * @c:		Execution context
+ * @a:		Address the guest used
+ *
+ * --map-host-loopback ADDR if given, else the gateway and our link-local
+ * address (the router the guest learns from our RAs) unless --no-map-gw.
+ *
+ * Return: true if @a reaches the host's loopback
+ */
+static bool fwd_is_host_lo6(const struct ctx *c, const struct in6_addr *a)
+{
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+		return IN6_ARE_ADDR_EQUAL(a, &c->ip6.map_host_loopback);
+	if (c->no_map_gw)
+		return false;
+	return (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
+		IN6_ARE_ADDR_EQUAL(a, &c->ip6.gw)) ||
+	       (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_ll) &&
+		IN6_ARE_ADDR_EQUAL(a, &c->ip6.our_ll));
+}
+
+/**
  * fwd_guest_to_host() - Translate the destination of a guest's new flow
  * @c:		Execution context
  * @dst:	Destination the guest used
  * @host:	Destination for the host socket, output
  *
- * The guest's gateway (unless --no-map-gw) and --map-host-loopback reach the
- * host's loopback; --map-guest-addr reaches the host's own address.
+ * The address standing for host loopback (fwd_is_host_lo4/6()) reaches
+ * 127.0.0.1 or ::1; --map-guest-addr reaches the host's own address (the
+ * one the guest got, which the guest would otherwise reach itself with).
  *
  * Context: main loop; pure.
  * Return: false if the flow must be refused (unspecified, multicast,
@@ -306,9 +349,7 @@ bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
 		if (!a || a == 0xffffffff || IN_MULTICAST(a) ||
 		    (a >> 24) == 127)
 			return false;
-		if ((!c->no_map_gw && v4->s_addr == c->ip4.gw.s_addr) ||
-		    (c->ip4.map_host_loopback.s_addr &&
-		     v4->s_addr == c->ip4.map_host_loopback.s_addr)) {
+		if (fwd_is_host_lo4(c, *v4)) {
 			struct in_addr lo = { htonl(INADDR_LOOPBACK) };
 
 			inany_from_v4(host, lo);
@@ -322,11 +363,7 @@ bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
 	if (IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
 	    IN6_IS_ADDR_MULTICAST(&dst->a6) || IN6_IS_ADDR_LOOPBACK(&dst->a6))
 		return false;
-	if ((!c->no_map_gw &&
-	     (IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.gw) ||
-	      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.our_ll))) ||
-	    (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback) &&
-	     IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_host_loopback))) {
+	if (fwd_is_host_lo6(c, &dst->a6)) {
 		inany_from_v6(host, &in6addr_loopback);
 	} else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) &&
 		   IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_guest_addr)) {
@@ -341,8 +378,10 @@ bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
  * @peer:	Peer address as the host sees it (inbound connection)
  * @seen:	Address the guest sees, output
  *
- * Loopback, and the host's own address (which is the guest's address too),
- * appear as --map-host-loopback or the gateway, unless --no-map-gw.
+ * Loopback appears as the address standing for it (--map-host-loopback,
+ * else the gateway unless --no-map-gw). The host's own address, which is
+ * the guest's address too, appears as --map-guest-addr if given, else the
+ * same as loopback. Without a mapping the address is left as it is.
  *
  * Context: main loop; pure.
  */
@@ -353,10 +392,13 @@ void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 
 	*seen = *peer;
 	if (v4) {
-		if ((ntohl(v4->s_addr) >> 24) != 127 &&
-		    v4->s_addr != c->ip4.addr.s_addr)
+		bool own = v4->s_addr == c->ip4.addr.s_addr;
+
+		if ((ntohl(v4->s_addr) >> 24) != 127 && !own)
 			return;
-		if (c->ip4.map_host_loopback.s_addr)
+		if (own && c->ip4.map_guest_addr.s_addr)
+			inany_from_v4(seen, c->ip4.map_guest_addr);
+		else if (c->ip4.map_host_loopback.s_addr)
 			inany_from_v4(seen, c->ip4.map_host_loopback);
 		else if (!c->no_map_gw)
 			inany_from_v4(seen, c->ip4.gw);
@@ -365,10 +407,114 @@ void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 	if (!IN6_IS_ADDR_LOOPBACK(&peer->a6) &&
 	    !IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr))
 		return;
-	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+	if (!IN6_IS_ADDR_LOOPBACK(&peer->a6) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+		inany_from_v6(seen, &c->ip6.map_guest_addr);
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
 		inany_from_v6(seen, &c->ip6.map_host_loopback);
 	else if (!c->no_map_gw)
 		inany_from_v6(seen, &c->ip6.gw);
+}
+
+/**
+ * fwd_in4_list() - Is an IPv4 address in a list?
+ * @a:		Address
+ * @list:	List
+ * @n:		Entries in @list
+ *
+ * Return: true if found
+ */
+static bool fwd_in4_list(struct in_addr a, const struct in_addr *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a.s_addr == list[i].s_addr)
+			return true;
+	return false;
+}
+
+/**
+ * fwd_in6_list() - Is an IPv6 address in a list?
+ * @a:		Address
+ * @list:	List
+ * @n:		Entries in @list
+ *
+ * Return: true if found
+ */
+static bool fwd_in6_list(const struct in6_addr *a,
+			 const struct in6_addr *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (IN6_ARE_ADDR_EQUAL(a, &list[i]))
+			return true;
+	return false;
+}
+
+/**
+ * fwd_dns_redirect() - Does a guest's new UDP or TCP flow go to the host
+ *			resolver?
+ * @c:		Execution context
+ * @dst:	Destination the guest used
+ * @dport:	Destination port
+ * @host:	Host resolver address, output if redirected
+ *
+ * Port 53 only, for UDP and TCP alike (RFC 7766: DNS over TCP must work
+ * wherever DNS over UDP does). Redirected: the --dns-forward address; the
+ * gateway if the guest was told it as its resolver; the address standing
+ * for host loopback when the host resolver is on a loopback address
+ * (127.0.0.53 would not be reached by the plain 127.0.0.1 mapping). The
+ * flow keeps the guest's destination on the tap side, so answers come
+ * from the address the guest asked.
+ *
+ * Context: pure.
+ * Return: 1 if @host is set and the flow must go there, 0 if DNS is not
+ * special for @dst, -1 if the flow must be refused (--dns-forward address
+ * but no host resolver of that version)
+ */
+int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
+		     uint16_t dport, union inany_addr *host)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+
+	if (dport != FWD_DNS_PORT)
+		return 0;
+	if (v4) {
+		bool match = c->ip4.dns_match.s_addr &&
+			     v4->s_addr == c->ip4.dns_match.s_addr;
+		uint32_t h = ntohl(c->ip4.dns_host.s_addr);
+
+		if (!h)
+			return match ? -1 : 0;
+		if (!match &&
+		    !(c->ip4.gw.s_addr && v4->s_addr == c->ip4.gw.s_addr &&
+		      fwd_in4_list(c->ip4.gw, c->ip4.dns, c->ip4.dns_count)) &&
+		    !((h >> 24) == 127 && fwd_is_host_lo4(c, *v4)))
+			return 0;
+		inany_from_v4(host, c->ip4.dns_host);
+		return 1;
+	}
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+		return !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+		       IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match) ? -1 : 0;
+	if (!(!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+	      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match))) {
+		bool is_gw = (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
+			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.gw)) ||
+			     (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_ll) &&
+			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.our_ll));
+
+		if (!(is_gw && fwd_in6_list(&dst->a6, c->ip6.dns,
+					    c->ip6.dns_count)) &&
+		    !(IN6_IS_ADDR_LOOPBACK(&c->ip6.dns_host) &&
+		      fwd_is_host_lo6(c, &dst->a6)))
+			return 0;
+	}
+	inany_from_v6(host, &c->ip6.dns_host);
+	return 1;
 }
 
 /**
@@ -393,4 +539,368 @@ bool fwd_guest_addr(const struct ctx *c, bool v4, union inany_addr *guest)
 	inany_from_v6(guest, IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen) ?
 		      &c->ip6.addr : &c->ip6.addr_seen);
 	return !IN6_IS_ADDR_UNSPECIFIED(&guest->a6);
+}
+
+/* Forwarding rules ------------------------------------------------------- */
+
+struct fwd_table fwd_main;
+
+static const char *const fwd_proto_names[] = {
+	[FWD_TCP]	= "TCP",
+	[FWD_UDP]	= "UDP",
+};
+
+static const char *const fwd_proto_opts[] = {
+	[FWD_TCP]	= "--tcp-ports",
+	[FWD_UDP]	= "--udp-ports",
+};
+
+_Static_assert(sizeof(fwd_proto_names) / sizeof(fwd_proto_names[0]) ==
+	       FWD_PROTO_COUNT, "a name for every protocol");
+
+/**
+ * fwd_rule_has_port() - Does a rule forward a host port?
+ * @r:		Rule
+ * @port:	Host port
+ *
+ * Return: true if @port is in the rule's range and not excluded
+ */
+bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port)
+{
+	int i;
+
+	if (port < r->first || port > r->last)
+		return false;
+	for (i = 0; i < r->nexcl; i++)
+		if (port >= r->excl[i].first && port <= r->excl[i].last)
+			return false;
+	return true;
+}
+
+/**
+ * fwd_all_fd_ok() - May a listener of this rule keep this descriptor?
+ * @t:		Table
+ * @r:		Rule the listener is for
+ * @fd:		Its socket
+ *
+ * Return: false for an "all" rule once descriptors reach the share of the
+ * open-file limit those rules may take
+ */
+bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
+		   int fd)
+{
+	return !r->all || !t->all_fd_max || fd < t->all_fd_max;
+}
+
+/**
+ * fwd_rule_to() - Guest port for a host port of a rule
+ * @r:		Rule
+ * @port:	Host port, forwarded by @r
+ *
+ * Return: the guest port
+ */
+uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port)
+{
+	return (uint16_t)(r->to + (port - r->first));
+}
+
+/**
+ * fwd_rule_local_ok() - Does a rule listen on a local address?
+ * @r:		Rule
+ * @local:	Local address a datagram or connection arrived on, or NULL
+ *
+ * Return: true if @r has no address, or @local is NULL or its address
+ */
+static bool fwd_rule_local_ok(const struct fwd_rule *r,
+			      const union inany_addr *local)
+{
+	return !r->has_addr || !local || inany_equals(&r->addr, local);
+}
+
+/**
+ * fwd_lookup() - Find the rule forwarding a host port
+ * @t:		Table
+ * @proto:	Protocol
+ * @local:	Local address the traffic arrived on, NULL for any
+ * @port:	Host port
+ *
+ * O(1) through the port map when one rule covers the port; a scan of the
+ * rules only when several do (different addresses or interfaces).
+ *
+ * Context: pure.
+ * Return: the rule, or NULL if the port is not forwarded
+ */
+const struct fwd_rule *fwd_lookup(const struct fwd_table *t,
+				  enum fwd_proto proto,
+				  const union inany_addr *local, uint16_t port)
+{
+	uint8_t m = t->map[proto][port];
+	int i;
+
+	if (!m)
+		return NULL;
+	if (m != FWD_MAP_MULTI) {
+		const struct fwd_rule *r = &t->rules[m - 1];
+
+		return fwd_rule_local_ok(r, local) ? r : NULL;
+	}
+	for (i = 0; i < t->count; i++) {
+		const struct fwd_rule *r = &t->rules[i];
+
+		if (r->proto == proto && fwd_rule_has_port(r, port) &&
+		    fwd_rule_local_ok(r, local))
+			return r;
+	}
+	return NULL;
+}
+
+/**
+ * fwd_rules_share_socket() - Could two rules want the same local socket?
+ * @a:		Rule
+ * @b:		Rule
+ *
+ * Addresses overlap if equal or either is "any" (an unaddressed rule
+ * listens on every address, and only one listener can own a port);
+ * interfaces if equal or either is unset.
+ *
+ * Return: true if the rules' listeners would collide on a common port
+ */
+static bool fwd_rules_share_socket(const struct fwd_rule *a,
+				   const struct fwd_rule *b)
+{
+	if (a->proto != b->proto)
+		return false;
+	if (a->has_addr && b->has_addr && !inany_equals(&a->addr, &b->addr))
+		return false;
+	if (*a->ifname && *b->ifname && strcmp(a->ifname, b->ifname))
+		return false;
+	return true;
+}
+
+/**
+ * fwd_rules_common_port() - First port two rules both forward
+ * @a:		Rule
+ * @b:		Rule
+ *
+ * Return: the port, or 0 if none
+ */
+static uint16_t fwd_rules_common_port(const struct fwd_rule *a,
+				      const struct fwd_rule *b)
+{
+	unsigned int p, first = a->first > b->first ? a->first : b->first;
+	unsigned int last = a->last < b->last ? a->last : b->last;
+
+	for (p = first; p <= last; p++)
+		if (fwd_rule_has_port(a, (uint16_t)p) &&
+		    fwd_rule_has_port(b, (uint16_t)p))
+			return (uint16_t)p;
+	return 0;
+}
+
+/**
+ * fwd_rule_exclude() - Add an exclusion to a rule, if it touches its range
+ * @r:		Rule
+ * @first:	First excluded port
+ * @last:	Last excluded port
+ * @err:	Error message buffer
+ * @err_len:	Size of @err
+ *
+ * Return: 0 on success, -1 with @err set if the rule has too many
+ */
+static int fwd_rule_exclude(struct fwd_rule *r, uint16_t first,
+			    uint16_t last, char *err, size_t err_len)
+{
+	if (last < r->first || first > r->last)
+		return 0;
+	if (r->nexcl == FWD_EXCL_MAX) {
+		snprintf(err, err_len, "more than %d exclusions in one range",
+			 FWD_EXCL_MAX);
+		return -1;
+	}
+	r->excl[r->nexcl].first = first;
+	r->excl[r->nexcl].last = last;
+	r->nexcl++;
+	return 0;
+}
+
+/**
+ * fwd_table_commit() - Check a new rule against the others, then index it
+ * @t:		Table, @t->count not yet counting the rule
+ * @r:		New rule, at @t->rules[@t->count]
+ * @err:	Error message buffer
+ * @err_len:	Size of @err
+ *
+ * Return: 0 on success, -1 with @err set if it overlaps another rule or
+ * forwards no port at all
+ */
+static int fwd_table_commit(struct fwd_table *t, struct fwd_rule *r,
+			    char *err, size_t err_len)
+{
+	unsigned int p, n = 0;
+	int i;
+
+	for (i = 0; i < t->count; i++) {
+		const struct fwd_rule *o = &t->rules[i];
+		char buf[FWD_RULE_STR_LEN];
+		uint16_t common;
+
+		if (!fwd_rules_share_socket(o, r))
+			continue;
+		common = fwd_rules_common_port(o, r);
+		if (!common)
+			continue;
+		snprintf(err, err_len, "port %u overlaps rule %d (%s), from "
+			 "%s '%s'", common, i + 1,
+			 fwd_rule_str(o, buf, sizeof(buf)),
+			 fwd_proto_opts[o->proto], o->spec);
+		return -1;
+	}
+	for (p = r->first; p <= r->last; p++) {
+		uint8_t *m = &t->map[r->proto][p];
+
+		if (!fwd_rule_has_port(r, (uint16_t)p))
+			continue;
+		*m = *m ? FWD_MAP_MULTI : (uint8_t)(t->count + 1);
+		n++;
+	}
+	if (!n) {
+		snprintf(err, err_len, "range %u-%u: every port excluded",
+			 r->first, r->last);
+		return -1;
+	}
+	t->count++;
+	return 0;
+}
+
+/**
+ * fwd_table_add() - Parse one -t/-u option into rules of the table
+ * @t:		Table
+ * @proto:	Protocol of the option
+ * @s:		Option argument; must outlive the table (argv)
+ * @eph_first:	First ephemeral port (not forwarded by "all"), 0 if none
+ * @eph_last:	Last ephemeral port
+ * @err:	Error message buffer, set on failure
+ * @err_len:	Size of @err
+ *
+ * Each forwarded item becomes a rule carrying the option's address,
+ * interface and the exclusions that touch its range. "all", and a spec of
+ * exclusions only, forward every port but the ephemeral ones (which the
+ * host's own outgoing connections use). Rules of the same protocol that
+ * would listen on a common port of overlapping addresses are refused.
+ *
+ * Context: start-up; pure.
+ * Return: 0 on success, -1 with @err saying why
+ */
+int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
+		  uint16_t eph_first, uint16_t eph_last, char *err,
+		  size_t err_len)
+{
+	static struct fwd_spec spec;
+	bool any_include = false;
+	int i, j, start = t->count;
+
+	if (fwd_parse_spec(s, &spec, err, err_len))
+		return -1;
+	if (spec.none)
+		return 0;
+	for (i = 0; i < spec.nranges; i++)
+		any_include |= !spec.ranges[i].exclude;
+
+	for (i = 0; i < spec.nranges || (!any_include && i == 0); i++) {
+		const struct fwd_range *fr = &spec.ranges[i];
+		struct fwd_rule *r;
+
+		if (any_include && fr->exclude)
+			continue;
+		if (t->count == FWD_RULES_MAX) {
+			snprintf(err, err_len, "more than %d forwarding rules",
+				 FWD_RULES_MAX);
+			goto fail;
+		}
+		r = &t->rules[t->count];
+		memset(r, 0, sizeof(*r));
+		r->proto = proto;
+		r->spec = s;
+		r->has_addr = spec.has_addr;
+		r->addr = spec.addr;
+		memcpy(r->ifname, spec.ifname, sizeof(r->ifname));
+		if (!any_include || fr->all) {
+			r->all = true;
+			r->first = r->to = 1;
+			r->last = 65535;
+			if (eph_first && fwd_rule_exclude(r, eph_first,
+							  eph_last, err,
+							  err_len))
+				goto fail;
+		} else {
+			r->first = fr->first;
+			r->last = fr->last;
+			r->to = fr->to;
+		}
+		for (j = 0; j < spec.nranges; j++) {
+			const struct fwd_range *x = &spec.ranges[j];
+
+			if (x->exclude && fwd_rule_exclude(r, x->first,
+							   x->last, err,
+							   err_len))
+				goto fail;
+		}
+		if (fwd_table_commit(t, r, err, err_len))
+			goto fail;
+	}
+	return 0;
+fail:
+	/* Start-up ends on any error: the table is not reused */
+	t->count = start;
+	return -1;
+}
+
+/**
+ * fwd_rule_str() - Describe a rule in one line
+ * @r:		Rule
+ * @buf:	Output buffer
+ * @len:	Size of @buf
+ *
+ * Example: "TCP 192.0.2.2/5000-5020 => 6000-6020, except 5010-5015"
+ *
+ * Return: @buf
+ */
+const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len)
+{
+	char addr[INANY_STR_LEN] = "*";
+	size_t n;
+	int i;
+
+	if (r->has_addr)
+		inany_ntop(&r->addr, addr, sizeof(addr));
+	n = (size_t)snprintf(buf, len, "%s %s%s%s/%u-%u => %u-%u",
+			     fwd_proto_names[r->proto], addr,
+			     *r->ifname ? "%" : "", r->ifname, r->first,
+			     r->last, r->to, fwd_rule_to(r, r->last));
+	for (i = 0; i < r->nexcl && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%u-%u",
+				      i ? "," : ", except ", r->excl[i].first,
+				      r->excl[i].last);
+	if (r->all && n < len)
+		snprintf(buf + n, len - n, " (all: ports in use skipped)");
+	return buf;
+}
+
+/**
+ * fwd_table_print() - Log the rules at info level (start-up, unless -q)
+ * @t:		Table
+ */
+void fwd_table_print(const struct fwd_table *t)
+{
+	char buf[FWD_RULE_STR_LEN];
+	int i;
+
+	if (!t->count) {
+		log_info("Forwarding rules: none");
+		return;
+	}
+	log_info("Forwarding rules (host => guest):");
+	for (i = 0; i < t->count; i++)
+		log_info("  %2d %s", i + 1,
+			 fwd_rule_str(&t->rules[i], buf, sizeof(buf)));
 }

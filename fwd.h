@@ -4,6 +4,7 @@
 #ifndef FWD_H
 #define FWD_H
 
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,7 +15,19 @@
 struct ctx;
 
 #define FWD_RANGES_MAX		64	/* port ranges in one -t/-u spec */
-#define FWD_ERR_LEN		128	/* bytes, parse error message */
+#define FWD_ERR_LEN		192	/* bytes, parse error message */
+#define FWD_RULES_MAX		64	/* rules from all -t/-u options */
+#define FWD_EXCL_MAX		16	/* exclusions kept per rule */
+#define FWD_PORTS		65536	/* port numbers, 0 unused */
+#define FWD_MAP_MULTI		0xff	/* port map: several rules, scan */
+#define FWD_RULE_STR_LEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 128)
+#define FWD_DNS_PORT		53
+/* Listeners of "all" rules may take descriptors up to this fraction of the
+ * open-file limit (1/N); the rest stays for flows, one socket each */
+#define FWD_ALL_FD_SHARE	2
+
+_Static_assert(FWD_RULES_MAX < FWD_MAP_MULTI,
+	       "rule index + 1 must fit the port map and not be MULTI");
 
 /**
  * struct fwd_range - One item of a forwarding spec
@@ -22,12 +35,14 @@ struct ctx;
  * @last:	Last port of the range (inclusive)
  * @to:		Port @first maps to (ports keep their offset)
  * @exclude:	Exclusion (~A-B): these ports are never forwarded
+ * @all:	The item "all"
  */
 struct fwd_range {
 	uint16_t first;
 	uint16_t last;
 	uint16_t to;
 	bool exclude;
+	bool all;
 };
 
 /**
@@ -47,6 +62,91 @@ struct fwd_spec {
 	struct fwd_range ranges[FWD_RANGES_MAX];
 	int nranges;
 };
+
+/**
+ * enum fwd_proto - Protocol of a forwarding rule
+ * @FWD_TCP:		-t, --tcp-ports
+ * @FWD_UDP:		-u, --udp-ports
+ * @FWD_PROTO_COUNT:	Number of protocols
+ */
+enum fwd_proto {
+	FWD_TCP,
+	FWD_UDP,
+	FWD_PROTO_COUNT,
+};
+
+/**
+ * struct fwd_excl - Ports a rule never forwards
+ * @first:	First excluded port
+ * @last:	Last excluded port (inclusive)
+ */
+struct fwd_excl {
+	uint16_t first;
+	uint16_t last;
+};
+
+/**
+ * struct fwd_rule - One forwarding rule: host ports to guest ports
+ * @proto:	Protocol
+ * @all:	From "all" or an exclusions-only spec: ports the host already
+ *		uses are skipped without an error
+ * @has_addr:	Listen on @addr only (else any address of enabled versions)
+ * @addr:	Listening address, if @has_addr
+ * @ifname:	Listening interface ("" if any)
+ * @first:	First host port
+ * @last:	Last host port (inclusive)
+ * @to:		Guest port @first maps to (ports keep their offset)
+ * @nexcl:	Entries used in @excl
+ * @excl:	Exclusions within @first..@last
+ * @spec:	Option text the rule came from, for messages
+ */
+struct fwd_rule {
+	enum fwd_proto proto;
+	bool all;
+	bool has_addr;
+	union inany_addr addr;
+	char ifname[IF_NAMESIZE];
+	uint16_t first;
+	uint16_t last;
+	uint16_t to;
+	int nexcl;
+	struct fwd_excl excl[FWD_EXCL_MAX];
+	const char *spec;
+};
+
+/**
+ * struct fwd_table - All forwarding rules, and a per-port index
+ * @rules:	Rules, in command-line order
+ * @count:	Entries used in @rules
+ * @all_fd_max:	Highest descriptor number a listener of an "all" rule may
+ *		have (open-file limit / FWD_ALL_FD_SHARE), 0 for no limit
+ * @map:	Per protocol and host port: 0 if no rule forwards it, rule
+ *		index + 1 if one does, FWD_MAP_MULTI if several do (on
+ *		different addresses or interfaces); 2 x 64 KiB
+ */
+struct fwd_table {
+	struct fwd_rule rules[FWD_RULES_MAX];
+	int count;
+	int all_fd_max;
+	uint8_t map[FWD_PROTO_COUNT][FWD_PORTS];
+};
+
+extern struct fwd_table fwd_main;
+
+int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
+		  uint16_t eph_first, uint16_t eph_last, char *err,
+		  size_t err_len);
+bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
+		   int fd);
+bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port);
+uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port);
+const struct fwd_rule *fwd_lookup(const struct fwd_table *t,
+				  enum fwd_proto proto,
+				  const union inany_addr *local, uint16_t port);
+const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len);
+void fwd_table_print(const struct fwd_table *t);
+int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
+		     uint16_t dport, union inany_addr *host);
 
 int fwd_parse_spec(const char *s, struct fwd_spec *spec, char *err,
 		   size_t err_len);

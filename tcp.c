@@ -126,14 +126,11 @@
 #define TCP_PSH	0x08
 #define TCP_ACK	0x10
 
-/* Listener epoll reference: idx = spec << 17 | v6 << 16 | port */
+/* Listener epoll reference: idx = rule << 17 | v6 << 16 | port */
 #define TCP_LREF_V6		(1U << 16)
-#define TCP_LREF_SPEC_SHIFT	17
-_Static_assert(CONF_FWD_SPEC_MAX <= (1 << (24 - TCP_LREF_SPEC_SHIFT)),
-	       "spec index must fit the epoll reference");
-
-static struct fwd_spec tcp_specs[CONF_FWD_SPEC_MAX];
-static int tcp_nspecs;
+#define TCP_LREF_RULE_SHIFT	17
+_Static_assert(FWD_RULES_MAX <= (1 << (24 - TCP_LREF_RULE_SHIFT)),
+	       "rule index must fit the epoll reference");
 
 static int tcp_timer_fd = -1;
 
@@ -1359,9 +1356,11 @@ static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	struct tcp_conn *conn;
 	union flow *flow;
 	socklen_t sl;
-	int s;
+	int s, dns;
 
-	if (!fwd_guest_to_host(c, &tap->our_addr, &host)) {
+	dns = fwd_dns_redirect(c, &tap->our_addr, tap->our_port, &host);
+	if (dns < 0 ||
+	    (!dns && !fwd_guest_to_host(c, &tap->our_addr, &host))) {
 		tcp_rst_reply(c, tap, seg);
 		return;
 	}
@@ -2148,7 +2147,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 /**
  * tcp_listen_handler() - New connection on a -t listener
  * @c:		Execution context
- * @ref:	epoll reference: spec, family and port in idx
+ * @ref:	epoll reference: rule, family and port in idx
  * @events:	epoll events
  * @now_ms:	Current time, milliseconds
  *
@@ -2157,13 +2156,14 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
-	unsigned int spec = ref.idx >> TCP_LREF_SPEC_SHIFT;
+	unsigned int rule = ref.idx >> TCP_LREF_RULE_SHIFT;
 	uint16_t port = (uint16_t)ref.idx, to;
 	int i;
 
-	if (!(events & EPOLLIN) || spec >= (unsigned int)tcp_nspecs ||
-	    !fwd_spec_port(&tcp_specs[spec], port, &to))
+	if (!(events & EPOLLIN) || rule >= (unsigned int)fwd_main.count ||
+	    !fwd_rule_has_port(&fwd_main.rules[rule], port))
 		return;
+	to = fwd_rule_to(&fwd_main.rules[rule], port);
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
@@ -2187,24 +2187,24 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 /**
  * tcp_listen_one() - Open one listener
  * @c:		Execution context
- * @spec:	Spec index
+ * @rule:	Index of the forwarding rule in fwd_main
  * @v6:		IPv6 (else IPv4)
  * @port:	Port
  *
  * Return: 0 on success, -errno on failure
  */
-static int tcp_listen_one(const struct ctx *c, int spec, bool v6,
+static int tcp_listen_one(const struct ctx *c, int rule, bool v6,
 			  uint16_t port)
 {
-	const struct fwd_spec *fs = &tcp_specs[spec];
+	const struct fwd_rule *r = &fwd_main.rules[rule];
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
 	struct sockaddr_storage sa;
 	union inany_addr a;
 	int s, one = 1, ret;
 	socklen_t sl;
 
-	if (fs->has_addr) {
-		a = fs->addr;
+	if (r->has_addr) {
+		a = r->addr;
 	} else if (v6) {
 		inany_from_v6(&a, &in6addr_any);
 	} else {
@@ -2217,12 +2217,16 @@ static int tcp_listen_one(const struct ctx *c, int spec, bool v6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
+	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
+		ret = -EMFILE;
+		goto fail;
+	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (v6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (*fs->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, fs->ifname,
-		       (socklen_t)strlen(fs->ifname))) {
+	if (*r->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
+		       (socklen_t)strlen(r->ifname))) {
 		ret = -errno;
 		goto fail;
 	}
@@ -2231,7 +2235,7 @@ static int tcp_listen_one(const struct ctx *c, int spec, bool v6,
 		goto fail;
 	}
 	ref.fd = s;
-	ref.idx = ((unsigned int)spec << TCP_LREF_SPEC_SHIFT) |
+	ref.idx = ((unsigned int)rule << TCP_LREF_RULE_SHIFT) |
 		  (v6 ? TCP_LREF_V6 : 0) | port;
 	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref)) {
 		ret = -errno;
@@ -2244,45 +2248,68 @@ fail:
 }
 
 /**
- * tcp_listen_all() - Open the listeners of every -t spec
+ * tcp_listen_rule() - Open the listeners of one TCP forwarding rule
+ * @c:		Execution context
+ * @rule:	Index of the rule in fwd_main
+ *
+ * A port that cannot be bound is a warning, except for "all" rules, which
+ * skip ports in use (debug) and stop quietly at the open-file limit; a
+ * rule of which no port could be bound is always a warning.
+ */
+static void tcp_listen_rule(const struct ctx *c, int rule)
+{
+	const struct fwd_rule *r = &fwd_main.rules[rule];
+	bool v4ok = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
+	bool v6ok = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
+	unsigned int port, n = 0;
+
+	for (port = r->first; port <= r->last; port++) {
+		int r4, r6, err;
+
+		if (!fwd_rule_has_port(r, (uint16_t)port))
+			continue;
+		r4 = v4ok ? tcp_listen_one(c, rule, false, (uint16_t)port)
+			  : -EAFNOSUPPORT;
+		r6 = v6ok ? tcp_listen_one(c, rule, true, (uint16_t)port)
+			  : -EAFNOSUPPORT;
+		if (!r4 || !r6) {
+			n++;
+			continue;
+		}
+		err = v4ok ? r4 : r6;
+		if (r->all && (err == -EMFILE || err == -ENFILE)) {
+			log_warn("TCP: rule %d: descriptors for \"all\" "
+				 "used up (1/%d of the open-file limit) at "
+				 "port %u, later ports not forwarded",
+				 rule + 1, FWD_ALL_FD_SHARE, port);
+			break;
+		}
+		if (r->all)
+			log_debug("TCP: port %u in use, not forwarded", port);
+		else
+			log_warn("TCP: cannot listen on port %u: %s", port,
+				 strerror(-err));
+	}
+	if (!n) {
+		char buf[FWD_RULE_STR_LEN];
+
+		log_warn("TCP: no port of rule %d could be forwarded (%s)",
+			 rule + 1, fwd_rule_str(r, buf, sizeof(buf)));
+	}
+	log_debug("TCP: rule %d: %u ports", rule + 1, n);
+}
+
+/**
+ * tcp_listen_all() - Open the listeners of every TCP forwarding rule
  * @c:		Execution context
  */
 static void tcp_listen_all(const struct ctx *c)
 {
-	char err[FWD_ERR_LEN];
 	int i;
 
-	for (i = 0; i < c->tcp_spec_count && i < CONF_FWD_SPEC_MAX; i++) {
-		const struct fwd_spec *fs = &tcp_specs[i];
-		unsigned int port, n = 0;
-		uint16_t to;
-
-		if (fwd_parse_spec(c->tcp_spec[i], &tcp_specs[i], err,
-				   sizeof(err)))
-			die("Bad -t forward '%s': %s", c->tcp_spec[i], err);
-		tcp_nspecs = i + 1;
-		for (port = 1; port <= 65535; port++) {
-			bool v4ok, v6ok;
-			int r4, r6;
-
-			if (!fwd_spec_port(fs, (uint16_t)port, &to))
-				continue;
-			v4ok = c->ifi4 && (!fs->has_addr ||
-					   inany_is_v4(&fs->addr));
-			v6ok = c->ifi6 && (!fs->has_addr ||
-					   !inany_is_v4(&fs->addr));
-			r4 = v4ok ? tcp_listen_one(c, i, false,
-						   (uint16_t)port) : -EAFNOSUPPORT;
-			r6 = v6ok ? tcp_listen_one(c, i, true,
-						   (uint16_t)port) : -EAFNOSUPPORT;
-			if (r4 && r6)
-				log_warn("TCP: cannot listen on port %u: %s",
-					 port, strerror(-(v4ok ? r4 : r6)));
-			else
-				n++;
-		}
-		log_debug("TCP: -t %s: %u ports", c->tcp_spec[i], n);
-	}
+	for (i = 0; i < fwd_main.count; i++)
+		if (fwd_main.rules[i].proto == FWD_TCP)
+			tcp_listen_rule(c, i);
 }
 
 /**

@@ -30,10 +30,11 @@
  * §3.1), so that the guest's socket sees e.g. ECONNREFUSED.
  *
  * Address translation: fwd_guest_to_host(), as for TCP (the gateway reaches
- * host loopback unless --no-map-gw), except for DNS: queries to the
- * --dns-forward address, and to the gateway when it stands for a host
- * resolver on a loopback address, go to the host resolver (ctx dns_host);
- * answers come back from the address the guest asked.
+ * host loopback unless --no-map-gw), except for DNS: fwd_dns_redirect(),
+ * shared with TCP, sends queries to the --dns-forward address, and to the
+ * gateway when it stands for a host resolver on a loopback address, to the
+ * host resolver (ctx dns_host); answers come back from the address the
+ * guest asked.
  *
  * Forwarding (-u): each forwarded host port has a bound socket (a listener).
  * A datagram from a new host peer creates a flow whose socket is bound to
@@ -44,8 +45,9 @@
  * Limits: UDP_BATCH datagrams per system call; datagrams larger than the
  * MTU allows toward the guest are dropped (counted, logged rate-limited);
  * the flow table (FLOW_MAX) bounds flows and sockets: at the limit new
- * flows are refused and their datagrams dropped. UDP_LISTEN_MAX forwarded
- * ports and addresses.
+ * flows are refused and their datagrams dropped. Forwarded sockets are
+ * bounded by the open-file limit only: their epoll reference names the
+ * rule (fwd.c), the family and the port, so no table is kept here.
  *
  * Timers: flows idle for --udp-timeout seconds (UDP_TIMEOUT_DEFAULT_S) are
  * closed by flow.c's sweep, socket included.
@@ -86,7 +88,11 @@
 #define UDP_ICMP4_MAX		576
 #define UDP_ICMP6_MAX		1280
 
-#define UDP_LISTEN_MAX		1024	/* bound -u sockets (ports x families) */
+/* Forward socket epoll reference: idx = rule << 17 | v4 << 16 | port */
+#define UDP_LREF_V4		(1U << 16)
+#define UDP_LREF_RULE_SHIFT	17
+_Static_assert(FWD_RULES_MAX <= (1 << (24 - UDP_LREF_RULE_SHIFT)),
+	       "rule index must fit the epoll reference");
 
 #define ICMP4_DEST_UNREACH	3
 #define ICMP4_FRAG_NEEDED	4
@@ -96,21 +102,18 @@
 
 /**
  * struct udp_listener - A bound socket of a -u forward
- * @fd:		Socket
  * @port:	Host port it is bound to
  * @to:		Guest port datagrams go to
  * @v4:		IPv4 socket (else IPv6)
  * @bound:	Address it is bound to (:: or 0.0.0.0 for any)
  */
 struct udp_listener {
-	int fd;
 	uint16_t port;
 	uint16_t to;
 	bool v4;
 	union inany_addr bound;
 };
 
-static struct udp_listener udp_listeners[UDP_LISTEN_MAX];
 static unsigned int udp_listen_count;
 
 static uint8_t udp_frames[UDP_FRAMES][UDP_FRAME_BYTES];
@@ -185,104 +188,6 @@ static int udp_from_sockaddr(const struct sockaddr_storage *sa,
 		return 0;
 	}
 	return -1;
-}
-
-/**
- * udp_addr_in4_list() - Is an IPv4 address among the first @n of a list?
- * @a:		Address
- * @list:	List
- * @n:		Entries used
- *
- * Return: true if found
- */
-static bool udp_addr_in4_list(struct in_addr a, const struct in_addr *list,
-			      int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (list[i].s_addr == a.s_addr)
-			return true;
-	return false;
-}
-
-/**
- * udp_addr_in6_list() - Is an IPv6 address among the first @n of a list?
- * @a:		Address
- * @list:	List
- * @n:		Entries used
- *
- * Return: true if found
- */
-static bool udp_addr_in6_list(const struct in6_addr *a,
-			      const struct in6_addr *list, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (IN6_ARE_ADDR_EQUAL(a, &list[i]))
-			return true;
-	return false;
-}
-
-/**
- * udp_dns_redirect() - Should a guest's datagram go to the host resolver?
- * @c:		Execution context
- * @dst:	Destination the guest used
- * @dport:	Destination port
- * @host:	Host resolver address, output if redirected
- *
- * Port 53 only. Redirected: the --dns-forward address; the gateway, if the
- * guest was told the gateway as its resolver, or if the host resolver is on
- * a loopback address (which the gateway would otherwise map to 127.0.0.1 or
- * ::1, not e.g. 127.0.0.53) and the gateway is mapped (no --no-map-gw).
- *
- * Context: pure.
- * Return: true if @host is set and the flow must go there
- */
-bool udp_dns_redirect(const struct ctx *c, const union inany_addr *dst,
-		      uint16_t dport, union inany_addr *host)
-{
-	const struct in_addr *v4 = inany_v4(dst);
-
-	if (dport != UDP_DNS_PORT)
-		return false;
-	if (v4) {
-		uint32_t h = ntohl(c->ip4.dns_host.s_addr);
-		bool match, gw;
-
-		if (!h)
-			return false;
-		match = c->ip4.dns_match.s_addr &&
-			v4->s_addr == c->ip4.dns_match.s_addr;
-		gw = c->ip4.gw.s_addr && v4->s_addr == c->ip4.gw.s_addr &&
-		     (udp_addr_in4_list(c->ip4.gw, c->ip4.dns,
-					c->ip4.dns_count) ||
-		      (!c->no_map_gw && (h >> 24) == 127));
-		if (!match && !gw)
-			return false;
-		inany_from_v4(host, c->ip4.dns_host);
-		return true;
-	}
-
-	if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
-		return false;
-	if (!(!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
-	      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match))) {
-		bool is_gw = (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw) &&
-			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.gw)) ||
-			     (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_ll) &&
-			      IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.our_ll));
-
-		if (!is_gw)
-			return false;
-		if (!udp_addr_in6_list(&dst->a6, c->ip6.dns,
-				       c->ip6.dns_count) &&
-		    (c->no_map_gw || !IN6_IS_ADDR_LOOPBACK(&c->ip6.dns_host)))
-			return false;
-	}
-	inany_from_v6(host, &c->ip6.dns_host);
-	return true;
 }
 
 /**
@@ -559,22 +464,15 @@ static union flow *udp_flow_from_tap(struct ctx *c,
 {
 	union inany_addr host;
 	union flow *flow;
-	int s;
+	int s, dns;
 
 	if (!pport)
 		return NULL;
-	if (!udp_dns_redirect(c, peer, pport, &host)) {
-		if (c->ip4.dns_match.s_addr && pport == UDP_DNS_PORT &&
-		    inany_v4(peer) &&
-		    inany_v4(peer)->s_addr == c->ip4.dns_match.s_addr)
-			return NULL;	/* --dns-forward without a resolver */
-		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
-		    pport == UDP_DNS_PORT &&
-		    IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.dns_match))
-			return NULL;
-		if (!fwd_guest_to_host(c, peer, &host))
-			return NULL;
-	}
+	dns = fwd_dns_redirect(c, peer, pport, &host);
+	if (dns < 0)
+		return NULL;	/* --dns-forward without a resolver */
+	if (!dns && !fwd_guest_to_host(c, peer, &host))
+		return NULL;
 
 	flow = flow_alloc(FLOW_UDP, now_ms);
 	if (!flow) {
@@ -1012,6 +910,36 @@ static union flow *udp_flow_from_host(struct ctx *c,
 }
 
 /**
+ * udp_listener_from_ref() - What a forward socket is, from its reference
+ * @r:		Forwarding rule named by the reference
+ * @ref:	epoll reference: rule, family and port in idx
+ * @l:		Listener, output
+ *
+ * Return: 0 on success, -1 if the rule does not forward that port
+ */
+static int udp_listener_from_ref(const struct fwd_rule *r,
+				 union epoll_ref ref, struct udp_listener *l)
+{
+	uint16_t port = (uint16_t)ref.idx;
+
+	if (r->proto != FWD_UDP || !fwd_rule_has_port(r, port))
+		return -1;
+	l->port = port;
+	l->to = fwd_rule_to(r, port);
+	l->v4 = !!(ref.idx & UDP_LREF_V4);
+	if (r->has_addr) {
+		l->bound = r->addr;
+	} else if (l->v4) {
+		struct in_addr any = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&l->bound, any);
+	} else {
+		inany_from_v6(&l->bound, &in6addr_any);
+	}
+	return 0;
+}
+
+/**
  * udp_listen_handler() - Datagrams on a -u forward socket
  * @c:		Execution context
  * @ref:	epoll reference: listener index and socket
@@ -1023,12 +951,16 @@ static union flow *udp_flow_from_host(struct ctx *c,
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
+	unsigned int rule = ref.idx >> UDP_LREF_RULE_SHIFT;
 	const struct udp_listener *l;
+	struct udp_listener lr;
 	size_t max;
 	int b;
 
-	if (ref.idx >= udp_listen_count)
+	if (rule >= (unsigned int)fwd_main.count ||
+	    udp_listener_from_ref(&fwd_main.rules[rule], ref, &lr))
 		return;
+	l = &lr;
 	if (events & EPOLLERR) {	/* clear it, or epoll reports it again */
 		int err = 0;
 		socklen_t sl = sizeof(err);
@@ -1037,7 +969,6 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 	if (!(events & EPOLLIN))
 		return;
-	l = &udp_listeners[ref.idx];
 	max = udp_payload_max(c, l->v4);
 
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
@@ -1077,59 +1008,47 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 /**
  * udp_listen_one() - Bind one socket of a -u forward
  * @c:		Execution context
- * @spec:	Parsed spec (address, interface)
+ * @rule:	Index of the forwarding rule in fwd_main
  * @v4:		IPv4 socket (else IPv6)
  * @port:	Host port
- * @to:		Guest port
  *
  * #syscalls socket setsockopt bind epoll_ctl close
  * Return: 0 on success, -errno on failure
  */
-static int udp_listen_one(struct ctx *c, const struct fwd_spec *spec,
-			  bool v4, uint16_t port, uint16_t to)
+static int udp_listen_one(struct ctx *c, int rule, bool v4, uint16_t port)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
-	struct udp_listener *l;
+	const struct fwd_rule *r = &fwd_main.rules[rule];
 	struct sockaddr_storage sa;
+	struct udp_listener l;
 	int s, one = 1, err;
 	socklen_t sl;
 
-	if (udp_listen_count == UDP_LISTEN_MAX)
-		return -ENOSPC;
-	l = &udp_listeners[udp_listen_count];
-	memset(l, 0, sizeof(*l));
-	l->v4 = v4;
-	l->port = port;
-	l->to = to;
-	if (spec->has_addr) {
-		l->bound = spec->addr;
-	} else if (v4) {
-		struct in_addr any = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&l->bound, any);
-	} else {
-		inany_from_v6(&l->bound, &in6addr_any);
-	}
-
+	ref.idx = ((unsigned int)rule << UDP_LREF_RULE_SHIFT) |
+		  (v4 ? UDP_LREF_V4 : 0) | port;
+	if (udp_listener_from_ref(r, ref, &l))
+		return -EINVAL;
 	s = socket(v4 ? AF_INET : AF_INET6,
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
+		close(s);
+		return -EMFILE;
+	}
 	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (!v4 && setsockopt(s, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one))))
 		goto fail;
-	if (*spec->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, spec->ifname,
-		       (socklen_t)strlen(spec->ifname)))
+	if (*r->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
+		       (socklen_t)strlen(r->ifname)))
 		goto fail;
-	sl = udp_sockaddr(&sa, &l->bound, port);
+	sl = udp_sockaddr(&sa, &l.bound, port);
 	if (bind(s, (struct sockaddr *)&sa, sl))
 		goto fail;
-	ref.idx = udp_listen_count;
 	ref.fd = s;
 	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref))
 		goto fail;
-	l->fd = s;
 	udp_listen_count++;
 	return 0;
 fail:
@@ -1139,54 +1058,72 @@ fail:
 }
 
 /**
+ * udp_listen_rule() - Bind the sockets of one UDP forwarding rule
+ * @c:		Execution context
+ * @rule:	Index of the rule in fwd_main
+ *
+ * A rule with an address binds that address only; otherwise one socket per
+ * enabled IP version. A port that cannot be bound ends start-up with a
+ * message naming it, except for "all" rules, which skip ports in use and
+ * stop with a warning at the open-file limit.
+ */
+static void udp_listen_rule(struct ctx *c, int rule)
+{
+	const struct fwd_rule *r = &fwd_main.rules[rule];
+	bool v4 = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
+	bool v6 = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
+	char buf[FWD_RULE_STR_LEN];
+	unsigned int port, n = 0;
+
+	for (port = r->first; port <= r->last; port++) {
+		int r4, r6, ret;
+
+		if (!fwd_rule_has_port(r, (uint16_t)port))
+			continue;
+		r4 = v4 ? udp_listen_one(c, rule, true, (uint16_t)port)
+			: -EAFNOSUPPORT;
+		r6 = v6 && (!r4 || !v4 || r->all) ?
+		     udp_listen_one(c, rule, false, (uint16_t)port) :
+		     -EAFNOSUPPORT;
+		ret = v4 && r4 ? r4 : (v6 && r6 ? r6 : 0);
+		if (!ret || (r->all && (!r4 || !r6))) {
+			n++;
+			continue;
+		}
+		if (!r->all)
+			die("UDP: rule %d (%s): port %u: %s", rule + 1,
+			    fwd_rule_str(r, buf, sizeof(buf)), port,
+			    strerror(-ret));
+		if (ret == -EMFILE || ret == -ENFILE) {
+			log_warn("UDP: rule %d: descriptors for \"all\" "
+				 "used up (1/%d of the open-file limit) at "
+				 "port %u, later ports not forwarded",
+				 rule + 1, FWD_ALL_FD_SHARE, port);
+			break;
+		}
+		log_debug("UDP: port %u in use, not forwarded", port);
+	}
+	if (!n)
+		log_warn("UDP: no port of rule %d could be forwarded (%s)",
+			 rule + 1, fwd_rule_str(r, buf, sizeof(buf)));
+}
+
+/**
  * udp_init() - Open sockets for -u forwards
  * @c:		Execution context
- *
- * A spec with an address binds that address only; otherwise one socket per
- * enabled IP version. Any failure to bind ends start-up with a message
- * naming the port.
  *
  * Context: start-up.
  * Return: 0 on success, negative error code on failure
  */
 int udp_init(struct ctx *c)
 {
-	char err[FWD_ERR_LEN];
-	int i, ret;
+	int i;
 
-	for (i = 0; i < c->udp_spec_count; i++) {
-		static struct fwd_spec spec;
-		uint32_t port;
-		uint16_t to;
-
-		if (fwd_parse_spec(c->udp_spec[i], &spec, err, sizeof(err)))
-			die("--udp-ports %s: %s", c->udp_spec[i], err);
-		if (spec.none || c->no_udp)
-			continue;
-		for (port = 1; port <= 65535; port++) {
-			bool v4 = spec.has_addr ? inany_is_v4(&spec.addr)
-						: c->ifi4;
-			bool v6 = spec.has_addr ? !inany_is_v4(&spec.addr)
-						: c->ifi6;
-
-			if (!fwd_spec_port(&spec, (uint16_t)port, &to))
-				continue;
-			ret = 0;
-			if (v4 && c->ifi4)
-				ret = udp_listen_one(c, &spec, true,
-						     (uint16_t)port, to);
-			if (!ret && v6 && c->ifi6)
-				ret = udp_listen_one(c, &spec, false,
-						     (uint16_t)port, to);
-			if (ret == -ENOSPC)
-				die("--udp-ports %s: more than %d bound "
-				    "sockets (UDP_LISTEN_MAX)",
-				    c->udp_spec[i], UDP_LISTEN_MAX);
-			if (ret)
-				die("--udp-ports %s: port %u: %s",
-				    c->udp_spec[i], port, strerror(-ret));
-		}
-	}
+	if (c->no_udp)
+		return 0;
+	for (i = 0; i < fwd_main.count; i++)
+		if (fwd_main.rules[i].proto == FWD_UDP)
+			udp_listen_rule(c, i);
 	if (udp_listen_count)
 		log_debug("UDP: %u forwarded sockets bound", udp_listen_count);
 	return 0;

@@ -21,7 +21,6 @@ struct tap_pkt;
 #define UDP_TIMEOUT_DEFAULT_S	180
 #define UDP_TIMEOUT_MAX_S	86400	/* one day, largest --udp-timeout */
 
-#define UDP_DNS_PORT		53
 
 int udp_init(struct ctx *c);
 void udp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
@@ -32,8 +31,6 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms);
 
 /* Pure helpers, exported for unit tests */
-bool udp_dns_redirect(const struct ctx *c, const union inany_addr *dst,
-		      uint16_t dport, union inany_addr *host);
 size_t udp_payload_max(const struct ctx *c, bool v4);
 size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
 			const union inany_addr *src, uint16_t sport,

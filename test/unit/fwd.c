@@ -269,3 +269,304 @@ UNIT_TEST(guest_addr_prefers_the_address_seen)
 	c.ifi6 = false;
 	CHECK(!fwd_guest_addr(&c, false, &g));
 }
+
+/**
+ * a6() - inany from IPv6 text
+ * @s:		IPv6 text
+ *
+ * Return: address
+ */
+static union inany_addr a6(const char *s)
+{
+	union inany_addr a;
+
+	inet_pton(AF_INET6, s, &a.a6);
+	return a;
+}
+
+/**
+ * dns_ctx() - Guest 192.0.2.2 via 192.0.2.1, 2001:db8:1::2 via ::1
+ * @c:		Context to fill
+ */
+static void dns_ctx(struct ctx *c)
+{
+	ctx4(c);
+	inet_pton(AF_INET6, "fe80::1", &c->ip6.our_ll);
+}
+
+UNIT_TEST(dns_forward_address_port_53_goes_to_host_resolver)
+{
+	struct ctx c;
+	union inany_addr dst = a4("169.254.1.1"), host, want = a4("192.0.2.53");
+
+	dns_ctx(&c);
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	inet_pton(AF_INET, "192.0.2.53", &c.ip4.dns_host);
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	CHECK(inany_equals(&host, &want));
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 54, &host), 0);
+	dst = a4("169.254.1.2");
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+}
+
+UNIT_TEST(dns_forward_without_host_resolver_is_refused)
+{
+	struct ctx c;
+	union inany_addr dst = a4("169.254.1.1"), host;
+
+	dns_ctx(&c);
+	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), -1);
+}
+
+UNIT_TEST(dns_gateway_dns_goes_to_loopback_resolver)
+{
+	struct ctx c;
+	union inany_addr dst = a4("192.0.2.1"), host, want = a4("127.0.0.53");
+
+	dns_ctx(&c);
+	inet_pton(AF_INET, "127.0.0.53", &c.ip4.dns_host);
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	CHECK(inany_equals(&host, &want));
+	c.no_map_gw = true;		/* gateway not mapped, not told */
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+	c.ip4.dns[c.ip4.dns_count++] = c.ip4.gw;	/* told: redirected */
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+}
+
+UNIT_TEST(dns_gateway_dns_with_remote_resolver_is_not_redirected)
+{
+	struct ctx c;
+	union inany_addr dst = a4("192.0.2.1"), host;
+
+	dns_ctx(&c);
+	inet_pton(AF_INET, "192.0.2.53", &c.ip4.dns_host);
+	c.ip4.dns[c.ip4.dns_count++] = c.ip4.dns_host;
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+}
+
+UNIT_TEST(dns_gateway_dns6_and_link_local_go_to_loopback_resolver)
+{
+	struct ctx c;
+	union inany_addr dst = a6("2001:db8:1::1"), host, want = a6("::1");
+
+	dns_ctx(&c);
+	c.ip6.dns_host = in6addr_loopback;
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	CHECK(inany_equals(&host, &want));
+	dst = a6("fe80::1");
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	dst = a6("2001:db8:1::3");
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+}
+
+UNIT_TEST(dns_forward6_goes_to_host_resolver)
+{
+	struct ctx c;
+	union inany_addr dst = a6("fd00::53"), host, want = a6("2001:db8::53");
+
+	dns_ctx(&c);
+	inet_pton(AF_INET6, "fd00::53", &c.ip6.dns_match);
+	inet_pton(AF_INET6, "2001:db8::53", &c.ip6.dns_host);
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	CHECK(inany_equals(&host, &want));
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 5353, &host), 0);
+}
+
+
+static struct fwd_table tbl;
+
+/**
+ * tbl_add() - Add an option to the test table, report errors
+ * @proto:	Protocol
+ * @s:		Spec
+ * @err:	Error message, output
+ *
+ * Return: fwd_table_add() result
+ */
+static int tbl_add(enum fwd_proto proto, const char *s, char *err)
+{
+	return fwd_table_add(&tbl, proto, s, 32768, 60999, err, FWD_ERR_LEN);
+}
+
+/**
+ * tbl_to() - Guest port for a host port, -1 if not forwarded
+ * @proto:	Protocol
+ * @local:	Local address or NULL
+ * @port:	Host port
+ *
+ * Return: guest port or -1
+ */
+static int tbl_to(enum fwd_proto proto, const union inany_addr *local,
+		  uint16_t port)
+{
+	const struct fwd_rule *r = fwd_lookup(&tbl, proto, local, port);
+
+	return r ? fwd_rule_to(r, port) : -1;
+}
+
+UNIT_TEST(table_libvirt_forms_become_rules_with_exclusions)
+{
+	union inany_addr a = a4("192.0.2.2"), b = a4("192.0.2.3");
+	char err[FWD_ERR_LEN] = "", buf[FWD_RULE_STR_LEN];
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_TCP, "80-80:8080-8080", err), 0);
+	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.2/5000-5020:6000-6020,~5010-5015",
+			 err), 0);
+	CHECK_EQ(tbl_add(FWD_UDP, "none", err), 0);
+	CHECK_EQ(tbl.count, 2);
+	CHECK_EQ(tbl_to(FWD_TCP, NULL, 80), 8080);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 80), -1);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5000), 6000);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5009), 6009);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5010), -1);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5015), -1);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5016), 6016);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 5021), -1);
+	CHECK_EQ(tbl_to(FWD_TCP, &b, 5000), -1);	/* other address */
+	CHECK_EQ(tbl.rules[1].nexcl, 1);
+	fwd_rule_str(&tbl.rules[1], buf, sizeof(buf));
+	CHECK(!strcmp(buf, "TCP 192.0.2.2/5000-5020 => 6000-6020, except "
+		      "5010-5015"));
+}
+
+UNIT_TEST(table_all_skips_ephemeral_ports_and_exclusions)
+{
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_UDP, "all,~22", err), 0);
+	CHECK_EQ(tbl.count, 1);
+	CHECK(tbl.rules[0].all);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 1), 1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 22), -1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 32767), 32767);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 32768), -1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 60999), -1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 61000), 61000);
+	CHECK_EQ(tbl_to(FWD_TCP, NULL, 1), -1);
+	/* Exclusions only: like all */
+	CHECK_EQ(tbl_add(FWD_TCP, "~80", err), 0);
+	CHECK_EQ(tbl_to(FWD_TCP, NULL, 81), 81);
+	CHECK_EQ(tbl_to(FWD_TCP, NULL, 80), -1);
+}
+
+UNIT_TEST(table_overlap_same_protocol_and_address_refused)
+{
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_TCP, "80-90", err), 0);
+	CHECK_EQ(tbl_add(FWD_TCP, "85", err), -1);
+	CHECK(strstr(err, "port 85 overlaps rule 1") != NULL);
+	CHECK(strstr(err, "'80-90'") != NULL);
+	CHECK_EQ(tbl.count, 1);
+	/* An addressed rule collides with the unaddressed one */
+	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.2/90", err), -1);
+	/* Items of one option overlapping each other */
+	CHECK_EQ(tbl_add(FWD_TCP, "100,100:8100", err), -1);
+	/* Other protocol, or a port left out by an exclusion: fine */
+	CHECK_EQ(tbl_add(FWD_UDP, "85", err), 0);
+	CHECK_EQ(tbl_add(FWD_TCP, "91-95,~80-90", err), 0);
+}
+
+UNIT_TEST(table_same_port_on_two_addresses_looked_up_by_address)
+{
+	union inany_addr a = a4("192.0.2.2"), b = a4("192.0.2.3");
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.2/80:8080", err), 0);
+	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.3/80:9090", err), 0);
+	CHECK_EQ(tbl.map[FWD_TCP][80], FWD_MAP_MULTI);
+	CHECK_EQ(tbl_to(FWD_TCP, &a, 80), 8080);
+	CHECK_EQ(tbl_to(FWD_TCP, &b, 80), 9090);
+	/* Interfaces keep rules apart too */
+	CHECK_EQ(tbl_add(FWD_UDP, "%lo/53", err), 0);
+	CHECK_EQ(tbl_add(FWD_UDP, "%eth0/53", err), 0);
+	CHECK_EQ(tbl_add(FWD_UDP, "53", err), -1);
+}
+
+UNIT_TEST(table_bad_specs_name_the_reason)
+{
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_TCP, "5000-4000", err), -1);
+	CHECK(strstr(err, "ends before it starts") != NULL);
+	CHECK_EQ(tbl_add(FWD_TCP, "1-10:20-30", err), -1);
+	CHECK(strstr(err, "differ in size") != NULL);
+	CHECK_EQ(tbl_add(FWD_TCP, "300.1.1.1/80", err), -1);
+	CHECK(strstr(err, "bad address") != NULL);
+	CHECK_EQ(tbl_add(FWD_TCP, "80,~80", err), -1);
+	CHECK(strstr(err, "every port excluded") != NULL);
+	CHECK_EQ(tbl_add(FWD_TCP, "0", err), -1);
+	CHECK_EQ(tbl_add(FWD_TCP, "65536", err), -1);
+	CHECK_EQ(tbl.count, 0);
+}
+
+UNIT_TEST(table_rule_limit_refused)
+{
+	char err[FWD_ERR_LEN] = "", s[16];
+	int i;
+
+	memset(&tbl, 0, sizeof(tbl));
+	for (i = 0; i < FWD_RULES_MAX; i++) {
+		snprintf(s, sizeof(s), "%d", 1000 + i);
+		CHECK_EQ(tbl_add(FWD_TCP, i ? s : "1000", err), 0);
+	}
+	CHECK_EQ(tbl_add(FWD_TCP, "2000", err), -1);
+	CHECK(strstr(err, "more than") != NULL);
+}
+
+UNIT_TEST(map_host_loopback_replaces_gateway_none_disables)
+{
+	struct ctx c;
+	union inany_addr gw = a4("192.0.2.1"), x = a4("10.0.2.2"), host;
+	union inany_addr lo = a4("127.0.0.1"), seen, peer = a4("127.0.0.1");
+
+	ctx4(&c);
+	inet_pton(AF_INET, "10.0.2.2", &c.ip4.map_host_loopback);
+	CHECK(fwd_guest_to_host(&c, &x, &host));
+	CHECK(inany_equals(&host, &lo));
+	CHECK(fwd_guest_to_host(&c, &gw, &host));
+	CHECK(inany_equals(&host, &gw));	/* gateway no longer mapped */
+	fwd_host_to_guest(&c, &peer, &seen);
+	CHECK(inany_equals(&seen, &x));
+	/* none: nothing mapped */
+	c.ip4.map_host_loopback.s_addr = 0;
+	c.no_map_gw = true;
+	CHECK(fwd_guest_to_host(&c, &gw, &host));
+	CHECK(inany_equals(&host, &gw));
+	fwd_host_to_guest(&c, &peer, &seen);
+	CHECK(inany_equals(&seen, &peer));
+}
+
+UNIT_TEST(map_guest_addr_is_the_source_of_host_address_peers)
+{
+	struct ctx c;
+	union inany_addr me = a4("192.0.2.2"), m = a4("10.0.2.3"), seen;
+	union inany_addr peer = a4("127.0.0.1"), gw = a4("192.0.2.1");
+
+	ctx4(&c);
+	inet_pton(AF_INET, "10.0.2.3", &c.ip4.map_guest_addr);
+	fwd_host_to_guest(&c, &me, &seen);
+	CHECK(inany_equals(&seen, &m));
+	fwd_host_to_guest(&c, &peer, &seen);	/* loopback: gateway still */
+	CHECK(inany_equals(&seen, &gw));
+}
+
+UNIT_TEST(dns_to_map_host_loopback_goes_to_loopback_resolver)
+{
+	struct ctx c;
+	union inany_addr dst = a4("10.0.2.2"), host, want = a4("127.0.0.53");
+
+	dns_ctx(&c);
+	inet_pton(AF_INET, "127.0.0.53", &c.ip4.dns_host);
+	inet_pton(AF_INET, "10.0.2.2", &c.ip4.map_host_loopback);
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 1);
+	CHECK(inany_equals(&host, &want));
+	dst = a4("192.0.2.1");			/* gateway: not mapped now */
+	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test/unit/udp.c - DNS redirection, frame and ICMP quote builders */
+/* test/unit/udp.c - Frame and ICMP quote builders */
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -56,79 +56,6 @@ static void ctx_reset(void)
 	inet_pton(AF_INET6, "2001:db8:1::2", &c.ip6.addr);
 	inet_pton(AF_INET6, "2001:db8:1::1", &c.ip6.gw);
 	inet_pton(AF_INET6, "fe80::1", &c.ip6.our_ll);
-}
-
-UNIT_TEST(dns_forward_address_port_53_goes_to_host_resolver)
-{
-	union inany_addr dst = a4("169.254.1.1"), host, want = a4("192.0.2.53");
-
-	ctx_reset();
-	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
-	inet_pton(AF_INET, "192.0.2.53", &c.ip4.dns_host);
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-	CHECK(inany_equals(&host, &want));
-	CHECK(!udp_dns_redirect(&c, &dst, 54, &host));
-	dst = a4("169.254.1.2");
-	CHECK(!udp_dns_redirect(&c, &dst, 53, &host));
-}
-
-UNIT_TEST(dns_forward_without_host_resolver_is_not_redirected)
-{
-	union inany_addr dst = a4("169.254.1.1"), host;
-
-	ctx_reset();
-	inet_pton(AF_INET, "169.254.1.1", &c.ip4.dns_match);
-	CHECK(!udp_dns_redirect(&c, &dst, 53, &host));
-}
-
-UNIT_TEST(gateway_dns_goes_to_loopback_resolver)
-{
-	union inany_addr dst = a4("192.0.2.1"), host, want = a4("127.0.0.53");
-
-	ctx_reset();
-	inet_pton(AF_INET, "127.0.0.53", &c.ip4.dns_host);
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-	CHECK(inany_equals(&host, &want));
-	c.no_map_gw = true;		/* gateway not mapped, not told */
-	CHECK(!udp_dns_redirect(&c, &dst, 53, &host));
-	c.ip4.dns[c.ip4.dns_count++] = c.ip4.gw;	/* told: redirected */
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-}
-
-UNIT_TEST(gateway_dns_with_remote_resolver_is_not_redirected)
-{
-	union inany_addr dst = a4("192.0.2.1"), host;
-
-	ctx_reset();
-	inet_pton(AF_INET, "192.0.2.53", &c.ip4.dns_host);
-	c.ip4.dns[c.ip4.dns_count++] = c.ip4.dns_host;
-	CHECK(!udp_dns_redirect(&c, &dst, 53, &host));
-}
-
-UNIT_TEST(gateway_dns6_and_link_local_go_to_loopback_resolver)
-{
-	union inany_addr dst = a6("2001:db8:1::1"), host, want = a6("::1");
-
-	ctx_reset();
-	c.ip6.dns_host = in6addr_loopback;
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-	CHECK(inany_equals(&host, &want));
-	dst = a6("fe80::1");
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-	dst = a6("2001:db8:1::3");
-	CHECK(!udp_dns_redirect(&c, &dst, 53, &host));
-}
-
-UNIT_TEST(dns_forward6_goes_to_host_resolver)
-{
-	union inany_addr dst = a6("fd00::53"), host, want = a6("2001:db8::53");
-
-	ctx_reset();
-	inet_pton(AF_INET6, "fd00::53", &c.ip6.dns_match);
-	inet_pton(AF_INET6, "2001:db8::53", &c.ip6.dns_host);
-	CHECK(udp_dns_redirect(&c, &dst, 53, &host));
-	CHECK(inany_equals(&host, &want));
-	CHECK(!udp_dns_redirect(&c, &dst, 5353, &host));
 }
 
 UNIT_TEST(payload_max_follows_mtu_and_length_fields)

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# timeout: 90
+#
+# fwd_map_host_loopback - --map-host-loopback 10.0.2.2 and fd00::2: TCP
+# connections and UDP flows from the guest to those addresses reach servers
+# on the host's 127.0.0.1 and ::1, and the gateway no longer does (it is
+# the real gateway then: refused there); a datagram forwarded with -u from
+# the host's loopback reaches the guest from 10.0.2.2. With
+# --map-host-loopback none nothing reaches the host's loopback.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/udp_lib.sh"
+
+bed_setup
+need_cmd python3
+tcp_tool_init
+udp_tool_init
+
+for a in 127.0.0.1 ::1; do
+	bed_bg in_host python3 "$TCPTOOL" echo-server $a 9006 \
+		>"$BED_DIR/t$a.out"
+	bed_bg in_host python3 "$UDPTOOL" echo-server $a 9010 \
+		>"$BED_DIR/u$a.out"
+	tcp_wait_file "$BED_DIR/t$a.out" listening || fail "TCP server on $a"
+	udp_wait_file "$BED_DIR/u$a.out" listening || fail "UDP server on $a"
+done
+
+tcp_start --map-host-loopback 10.0.2.2 --map-host-loopback fd00::2 \
+	-u 5001:6001
+daemon_log_has "IPv4 host loopback reached at 10.0.2.2" ||
+	fail "mapping not printed"
+
+for a in 10.0.2.2 fd00::2; do
+	in_guest timeout 30 python3 "$TCPTOOL" many $a 9006 4 100000 ||
+		fail "TCP to $a did not reach the host's loopback"
+	in_guest timeout 20 python3 "$UDPTOOL" echo $a 9010 1 1400 ||
+		fail "UDP to $a did not reach the host's loopback"
+done
+in_guest timeout 30 python3 "$TCPTOOL" refused "$GW4" 9006 ||
+	fail "the gateway still reaches the host's loopback"
+in_guest timeout 30 python3 "$TCPTOOL" refused "$GW6" 9006 ||
+	fail "the IPv6 gateway still reaches the host's loopback"
+
+# Inbound: the host's loopback appears as 10.0.2.2
+bed_bg in_guest python3 "$UDPTOOL" echo-server "$HOST4" 6001 \
+	>"$BED_DIR/g.out"
+udp_wait_file "$BED_DIR/g.out" listening || fail "guest server not up"
+in_host timeout 20 python3 "$UDPTOOL" echo 127.0.0.1 5001 1 ||
+	fail "host loopback to port 5001 failed"
+dump=$(udp_flow_dump) || fail "no flow dump"
+echo "$dump" | grep -qE "tap $HOST4:6001 -> 10\.0\.2\.2:[0-9]+ sock 127\.0\.0\.1:" ||
+	fail "loopback sender not seen as 10.0.2.2: $dump"
+
+# none: the gateway is the real one, nothing maps to the host's loopback
+bed_disconnect_guest
+bed_stop_daemon
+in_guest ip link del tap0 2>/dev/null
+tcp_start --map-host-loopback none
+in_guest timeout 30 python3 "$TCPTOOL" refused "$GW4" 9006 ||
+	fail "none: the gateway reaches the host's loopback"
+in_guest timeout 30 python3 "$TCPTOOL" refused "$GW6" 9006 ||
+	fail "none: the IPv6 gateway reaches the host's loopback"
+daemon_alive || fail "daemon died"
+pass
