@@ -4,8 +4,11 @@
  * One destination at a time: stderr while in the foreground (and until the
  * daemon detaches), syslog afterwards, or a file given with -l. The file is
  * bounded by --log-size: when a write would pass the limit, the file is
- * truncated to a header line and logging goes on (so a daemon running for
- * months never fills a disk). Every line carries a monotonic timestamp.
+ * truncated back to the start-up lines (configuration, warnings, sandbox
+ * steps: kept if they fill at most half of the limit, see log_keep_startup())
+ * followed by a line saying so, and logging goes on (so a daemon running for
+ * months never fills a disk, and what it said at start stays readable).
+ * Every line carries a monotonic timestamp.
  */
 
 #include <errno.h>
@@ -29,6 +32,7 @@ static bool log_syslog;
 static int log_fd = -1;
 static unsigned long log_file_size;
 static unsigned long log_file_written;
+static unsigned long log_file_keep;	/* start-up bytes kept on truncation */
 static const char *log_ident = "passt";
 static uint64_t log_start_ms;
 
@@ -98,6 +102,20 @@ void log_to_syslog(void)
 }
 
 /**
+ * log_keep_startup() - Start-up is over: keep what was logged so far
+ *
+ * Called once before the loop. When the log file later reaches --log-size,
+ * it is truncated back to this point rather than to nothing, so start-up
+ * warnings survive, if they take at most half of the limit (else nothing
+ * is kept, as before).
+ */
+void log_keep_startup(void)
+{
+	if (log_fd >= 0 && log_file_written <= log_file_size / 2)
+		log_file_keep = log_file_written;
+}
+
+/**
  * log_file_write() - Append a line to the log file, truncating at the limit
  * @line:	Text, with trailing newline
  * @len:	Length, bytes
@@ -106,12 +124,13 @@ void log_to_syslog(void)
  */
 static void log_file_write(const char *line, size_t len)
 {
-	static const char hdr[] = "(log truncated at --log-size)\n";
+	static const char hdr[] = "(log truncated at --log-size: lines after "
+				  "start-up dropped)\n";
 
 	if (log_file_written + len > log_file_size) {
-		if (ftruncate(log_fd, 0))
+		if (ftruncate(log_fd, (off_t)log_file_keep))
 			return;
-		log_file_written = 0;
+		log_file_written = log_file_keep;
 		if (write(log_fd, hdr, sizeof(hdr) - 1) > 0)
 			log_file_written += sizeof(hdr) - 1;
 	}

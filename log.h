@@ -17,6 +17,7 @@
 void log_init(const char *ident, bool foreground);
 int log_open_file(const char *path, unsigned long size);
 void log_set_level(int level);
+void log_keep_startup(void);
 void log_to_syslog(void);
 bool log_enabled(int level);
 void log_msg(int level, const char *fmt, ...)

@@ -426,6 +426,7 @@ int main(int argc, char **argv)
 	 */
 	passt_signals_init(c);
 	isolation_seal(c);
+	log_keep_startup();
 
 	for (;;) {
 		int i, n = epoll_wait(c->epollfd, events, PASST_EVENTS_MAX,
