@@ -47,15 +47,22 @@
 
 union flow flowtab[FLOW_MAX];
 
-/* Next free entry after each free entry, FLOW_MAX ends the list */
+/* Next free entry after each freed entry, FLOW_MAX ends the list. Entries
+ * from flow_fresh on were never used: they are taken in order once the list
+ * is empty, so that the table's pages become resident only as flows need
+ * them (flow.h: memory cost)
+ */
 static uint32_t flow_free_next[FLOW_MAX];
 static uint32_t flow_free_first;
+static uint32_t flow_fresh;
 
 /* Hash slots: flow index + 1, 0 = empty */
 static uint32_t flow_hashtab[FLOW_HASH_SIZE];
 static uint8_t flow_hash_key[16];
 
 static unsigned int flow_active_count;
+static unsigned int flow_held_count;	/* NEW and ACTIVE: holding a socket */
+static unsigned int flow_limit_n = FLOW_MAX;	/* flow_set_limit() */
 static uint64_t flow_alloc_fails;
 
 const char *const flow_type_name[] = {
@@ -249,14 +256,18 @@ static unsigned int flow_slot_hash(unsigned int slot)
  */
 void flow_init(void)
 {
-	uint32_t i;
-
-	memset(flowtab, 0, sizeof(flowtab));
-	memset(flow_hashtab, 0, sizeof(flow_hashtab));
-	for (i = 0; i < FLOW_MAX; i++)
-		flow_free_next[i] = i + 1;
-	flow_free_first = 0;
+	/* Only what was used since the last flow_init() (unit tests) needs
+	 * clearing: at start-up everything is zero, and stays non-resident
+	 */
+	if (flow_fresh) {
+		memset(flowtab, 0, flow_fresh * sizeof(flowtab[0]));
+		memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	}
+	flow_fresh = 0;
+	flow_free_first = FLOW_MAX;
 	flow_active_count = 0;
+	flow_held_count = 0;
+	flow_limit_n = FLOW_MAX;
 	flow_alloc_fails = 0;
 
 	if (getrandom(flow_hash_key, sizeof(flow_hash_key), 0) !=
@@ -269,25 +280,58 @@ void flow_init(void)
 }
 
 /**
+ * flow_set_limit() - Set how many entries may be in use at once
+ * @n:		Entries, at most FLOW_MAX (larger values mean FLOW_MAX)
+ *
+ * Every flow holds one file descriptor, its socket: passt.c sets this from
+ * the open-file limit, so that the table fills before descriptors run out
+ * and the daemon keeps the few it needs for itself (a new guest connection,
+ * an accept() on a forward). NEW and ACTIVE entries count; CLOSED ones do
+ * not (their socket is closed), although they take a slot of the table
+ * until the sweep frees them.
+ */
+void flow_set_limit(unsigned int n)
+{
+	flow_limit_n = n < FLOW_MAX ? n : FLOW_MAX;
+}
+
+/**
+ * flow_limit() - How many entries may be in use at once
+ *
+ * Return: the limit, FLOW_MAX unless flow_set_limit() lowered it
+ */
+unsigned int flow_limit(void)
+{
+	return flow_limit_n;
+}
+
+/**
  * flow_alloc() - Take an entry from the free list
  * @type:	Flow type, selects the union member the caller will fill
  * @now_ms:	Current time, milliseconds
  *
  * The entry is zeroed but for the common header: FREE -> NEW.
  *
- * Return: the new flow, or NULL if the table is full (counted)
+ * Return: the new flow, or NULL if flow_limit() flows are NEW or ACTIVE, or
+ *	   no entry is free (counted)
  */
 union flow *flow_alloc(enum flow_type type, uint64_t now_ms)
 {
 	union flow *flow;
 
-	if (flow_free_first >= FLOW_MAX) {
+	if (flow_held_count >= flow_limit_n ||
+	    (flow_free_first >= FLOW_MAX && flow_fresh >= FLOW_MAX)) {
 		flow_alloc_fails++;
 		return NULL;
 	}
-	flow = &flowtab[flow_free_first];
+	if (flow_free_first < FLOW_MAX) {
+		flow = &flowtab[flow_free_first];
+		flow_free_first = flow_free_next[flow_free_first];
+	} else {
+		flow = &flowtab[flow_fresh++];
+	}
 	ASSERT(flow->f.state == FLOW_STATE_FREE);
-	flow_free_first = flow_free_next[flow_free_first];
+	flow_held_count++;
 
 	memset(flow, 0, sizeof(*flow));
 	flow->f.type = type;
@@ -440,6 +484,7 @@ void flow_cancel(union flow *flow)
 	ASSERT(flow->f.state == FLOW_STATE_NEW);
 	if (flow->f.in_hash)
 		flow_hash_remove(flow);
+	flow_held_count--;
 	flow_free(flow);
 }
 
@@ -457,6 +502,7 @@ void flow_close(union flow *flow)
 		flow_hash_remove(flow);
 	flow->f.state = FLOW_STATE_CLOSED;
 	flow_active_count--;
+	flow_held_count--;
 }
 
 /**
@@ -658,7 +704,7 @@ void flow_dump(const struct ctx *c, uint64_t now_ms)
 
 	(void)c;
 	log_info("flow table: %u active of %u, %llu allocations refused",
-		 flow_active_count, FLOW_MAX,
+		 flow_active_count, flow_limit_n,
 		 (unsigned long long)flow_alloc_fails);
 	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
 		if (flow->f.state == FLOW_STATE_FREE)
