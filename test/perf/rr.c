@@ -58,9 +58,12 @@ static int rr_serve(int port)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
 				  .sin6_port = htons((uint16_t)port) };
+	struct rlimit rl = { RR_HOLD_MAX + 64, RR_HOLD_MAX + 64 };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[256];
 	int one = 1, lfd, efd, i, n;
 
+	/* Serves every connection a held client opens: as many descriptors */
+	setrlimit(RLIMIT_NOFILE, &rl);
 	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) ||
