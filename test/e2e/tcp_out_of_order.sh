@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
 #
-# tcp_out_of_order - A raw guest (test/e2e/tcpguest.py, its own TCP on the
+# tcp_out_of_order - A raw guest (test/e2e/rawguest.py, its own TCP on the
 # daemon's socket) uploads a stream to a server behind the host, over IPv4
 # and then IPv6, sending its segments out of order, duplicated, overlapping,
 # overlapping acknowledged bytes with different content, beyond the window,
@@ -17,7 +17,7 @@
 . "$(dirname "$0")/tcp_lib.sh"
 
 BYTES=$((1024 * 1024))
-TCPGUEST=$BED_LIB_DIR/tcpguest.py
+RAWGUEST=$BED_LIB_DIR/rawguest.py
 
 need_cmd python3
 bed_setup
@@ -31,7 +31,7 @@ for dst in "$REMOTE4" "$REMOTE6"; do
 		"$BED_DIR/got.$port" >"$BED_DIR/srv.$port"
 	srv=$BG_PID
 	tcp_wait_file "$BED_DIR/srv.$port" listening || fail "server $dst"
-	timeout 90 python3 "$TCPGUEST" ooo "$SOCK" --dst "$dst" \
+	timeout 90 python3 "$RAWGUEST" ooo "$SOCK" --dst "$dst" \
 		--port "$port" --bytes "$BYTES" --seed "$port" \
 		>"$BED_DIR/guest.$port" 2>&1
 	rc=$?

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""tcpguest.py - A raw TCP guest on the daemon's socket (qemu stream framing)
+"""rawguest.py - A raw guest on the daemon's socket (qemu stream framing)
 
-Speaks just enough Ethernet, ARP, IPv4/IPv6 and TCP (RFC 9293) itself to
-open a connection through the daemon and send it a byte stream the way a
-broken or hostile guest might: segments reordered, duplicated, overlapping,
+Speaks just enough Ethernet, ARP, IPv4/IPv6, UDP and TCP (RFC 9293) itself
+to open connections through the daemon.
+
+"ooo" sends the daemon a byte stream the way a broken or hostile guest
+might: segments reordered, duplicated, overlapping,
 overlapping already acknowledged data with different bytes, beyond the
 window, and a FIN ahead of the data before it. A correct receiver keeps
 only in-window, in-order bytes, ignores old ones and accepts the FIN only at
@@ -22,6 +24,18 @@ reached):
                         drops what is out of order), end with FIN, wait for
                         the peer's FIN and acknowledge it. Prints one JSON
                         line of results; "sha256" is the stream's.
+  udpflood SOCK --count N --flood-dst A --flood-port P --echo-dst A
+           --echo-udp-port P --echo-tcp-port P [--hold-until FILE]
+                        holds one TCP connection and one UDP flow (from
+                        port UDP_ECHO_SPORT) to echo servers, then sends one
+                        datagram from each of N distinct source ports to
+                        FLOOD-DST:PORT (an echo server too: replies name the
+                        flood flows the daemon kept). Then checks that the
+                        TCP and UDP flows still echo and that a datagram of
+                        a new flow gets no answer; prints that as JSON. With
+                        --hold-until FILE, keeps the UDP flow busy until
+                        FILE exists, then checks both flows again and that
+                        a new UDP flow works, and prints a second line.
   pattern --bytes N [--seed S] OUT
                         write the same N-byte pattern to OUT
 """
@@ -29,6 +43,7 @@ reached):
 import argparse
 import hashlib
 import json
+import os
 import random
 import socket
 import struct
@@ -78,27 +93,39 @@ class Frames:
         self.dst = socket.inet_pton(fam, dst)
         self.src = GUEST6 if self.v6 else GUEST4
 
+    def _ip(self, proto, seg):
+        """Checksum the L4 segment (offset of its checksum: 16 for TCP, 6
+        for UDP) and put it in an IP packet in an Ethernet frame"""
+        if self.v6:
+            ph = self.src + self.dst + struct.pack("!IxxxB", len(seg), proto)
+        else:
+            ph = self.src + self.dst + struct.pack("!xBH", proto, len(seg))
+        c = csum(seg, sum(struct.unpack("!%dH" % (len(ph) // 2), ph)))
+        if proto == 17 and c == 0:
+            c = 0xFFFF			# RFC 768: 0 means no checksum
+        at = 16 if proto == 6 else 6
+        seg = seg[:at] + struct.pack("!H", c) + seg[at + 2:]
+        if self.v6:
+            ip = struct.pack("!IHBB", 6 << 28, len(seg), proto, 64) + \
+                self.src + self.dst
+            return OUR_MAC + GUEST_MAC + b"\x86\xdd" + ip + seg
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 0,
+                         0x4000, 64, proto, 0, self.src, self.dst)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        return OUR_MAC + GUEST_MAC + b"\x08\x00" + ip + seg
+
     def tcp(self, sport, dport, seq, ack, flags, data=b"", opts=b"",
             wnd=OUR_WND):
         """Ethernet frame with a TCP segment, checksums right"""
         doff = (20 + len(opts)) // 4
         hdr = struct.pack("!HHIIBBHHH", sport, dport, seq % SEQ_MOD,
                           ack % SEQ_MOD, doff << 4, flags, wnd, 0, 0)
-        seg = hdr + opts + data
-        if self.v6:
-            ph = self.src + self.dst + struct.pack("!IxxxB", len(seg), 6)
-        else:
-            ph = self.src + self.dst + struct.pack("!xBH", 6, len(seg))
-        c = csum(seg, sum(struct.unpack("!%dH" % (len(ph) // 2), ph)))
-        seg = seg[:16] + struct.pack("!H", c) + seg[18:]
-        if self.v6:
-            ip = struct.pack("!IHBB", 6 << 28, len(seg), 6, 64) + \
-                self.src + self.dst
-            return OUR_MAC + GUEST_MAC + b"\x86\xdd" + ip + seg
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 0,
-                         0x4000, 64, 6, 0, self.src, self.dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-        return OUR_MAC + GUEST_MAC + b"\x08\x00" + ip + seg
+        return self._ip(6, hdr + opts + data)
+
+    def udp(self, sport, dport, data):
+        """Ethernet frame with a UDP datagram, checksums right"""
+        return self._ip(17, struct.pack("!HHHH", sport, dport,
+                                        8 + len(data), 0) + data)
 
 
 def f_arp_request():
@@ -113,24 +140,30 @@ def framed(frame):
     return struct.pack("!I", len(frame)) + frame
 
 
-def parse_tcp(f):
-    """Addresses and TCP fields of a frame to the guest, or None"""
+def parse_l4(f):
+    """Addresses and TCP or UDP fields of a frame to the guest, or None"""
     if len(f) < 14:
         return None
     et = f[12:14]
-    if et == b"\x08\x00" and len(f) >= 34 and f[23] == 6:
+    if et == b"\x08\x00" and len(f) >= 34 and f[23] in (6, 17):
         ihl = (f[14] & 0xF) * 4
         tot = struct.unpack("!H", f[16:18])[0]
-        src, l4, end = f[26:30], 14 + ihl, 14 + tot
-    elif et == b"\x86\xdd" and len(f) >= 54 and f[20] == 6:
-        src, l4 = f[22:38], 54
+        proto, src, l4, end = f[23], f[26:30], 14 + ihl, 14 + tot
+    elif et == b"\x86\xdd" and len(f) >= 54 and f[20] in (6, 17):
+        proto, src, l4 = f[20], f[22:38], 54
         end = 54 + struct.unpack("!H", f[18:20])[0]
     else:
         return None
-    if len(f) < l4 + 20 or end > len(f):
+    if end > len(f) or len(f) < l4 + 8:
         return None
-    sport, dport, seq, ack, doff, flags, wnd = \
-        struct.unpack("!HHIIBBH", f[l4:l4 + 16])
+    sport, dport = struct.unpack("!HH", f[l4:l4 + 4])
+    t = {"proto": proto, "src": src, "sport": sport, "dport": dport}
+    if proto == 17:
+        t["data"] = f[l4 + 8:end]
+        return t
+    if len(f) < l4 + 20:
+        return None
+    seq, ack, doff, flags, wnd = struct.unpack("!IIBBH", f[l4 + 4:l4 + 16])
     doff = (doff >> 4) * 4
     opts = f[l4 + 20:l4 + doff]
     mss, ws = None, None
@@ -150,72 +183,31 @@ def parse_tcp(f):
         elif kind == 3 and ln == 3:
             ws = opts[i + 2]
         i += ln
-    return {"src": src, "sport": sport, "dport": dport, "seq": seq,
-            "ack": ack, "flags": flags, "wnd": wnd, "mss": mss, "ws": ws,
-            "len": end - l4 - doff}
+    t.update({"seq": seq, "ack": ack, "flags": flags, "wnd": wnd,
+              "mss": mss, "ws": ws, "len": end - l4 - doff,
+              "data": f[l4 + doff:end]})
+    return t
 
 
-class Conn:
-    """One TCP connection from the guest, with a reader thread checking
-    every segment the daemon sends on it"""
+class Link:
+    """The guest's connection to the daemon's socket, with a reader thread
+    that hands each TCP or UDP frame to the handler registered for its
+    (protocol, peer address, peer port, guest port), else to the default
+    handler of its protocol, and counts ARP replies (barriers)"""
 
-    def __init__(self, path, dst, port, isn):
+    def __init__(self, path):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self.s.connect(path)
         except OSError as e:
             print("cannot connect to %s: %s" % (path, e))
             sys.exit(3)
-        self.fr = Frames(dst)
-        self.port = port
-        self.sport = random.randrange(20000, 60000)
-        self.isn = isn
         self.cv = threading.Condition()
-        self.synack = None
-        self.ack = None			# highest ACK seen, absolute
-        self.wnd = 0			# bytes, scaled
-        self.ws = 0
-        self.acks = 0
-        self.fin_seq = None
-        self.rst = False
+        self.handlers = {}
+        self.default = {}
         self.arp_replies = 0
         self.closed = False
-        self.covered = 0	# stream bytes [0, covered) sent, right bytes
-        self.fin_sent = False	# FIN sent right after covered == total
-        self.total = None
-        self.errors = []
         threading.Thread(target=self._reader, daemon=True).start()
-
-    def _ack_ok(self, ack):
-        """Is ack within what we sent: SYN, covered bytes, FIN?"""
-        off = (ack - self.isn) % SEQ_MOD		# 1 = SYN only
-        limit = 1 + self.covered + (1 if self.fin_sent else 0)
-        return 1 <= off <= limit, off
-
-    def _segment(self, t):
-        """Reader: one segment of our connection"""
-        with self.cv:
-            if t["flags"] & RST:
-                self.rst = True
-            if t["flags"] & SYN:
-                if self.synack is None:
-                    self.synack = t
-                    self.ws = t["ws"] if t["ws"] is not None else 0
-            if t["flags"] & ACK and not t["flags"] & RST:
-                ok, off = self._ack_ok(t["ack"])
-                if not ok:
-                    self.errors.append(
-                        "ACK of stream byte %d, only %d sent%s" %
-                        (off - 1, self.covered,
-                         " and FIN" if self.fin_sent else ""))
-                elif self.ack is None or \
-                        off > (self.ack - self.isn) % SEQ_MOD:
-                    self.ack = t["ack"]
-                self.acks += 1
-                self.wnd = t["wnd"] << (0 if t["flags"] & SYN else self.ws)
-            if t["flags"] & FIN:
-                self.fin_seq = (t["seq"] + t["len"]) % SEQ_MOD
-            self.cv.notify_all()
 
     def _reader(self):
         buf = b""
@@ -240,10 +232,15 @@ class Conn:
                         self.arp_replies += 1
                         self.cv.notify_all()
                     continue
-                t = parse_tcp(f)
-                if t and t["src"] == self.fr.dst and \
-                   t["sport"] == self.port and t["dport"] == self.sport:
-                    self._segment(t)
+                t = parse_l4(f)
+                if not t:
+                    continue
+                key = (t["proto"], t["src"], t["sport"], t["dport"])
+                fn = self.handlers.get(key, self.default.get(t["proto"]))
+                if fn:
+                    with self.cv:
+                        fn(t)
+                        self.cv.notify_all()
 
     def wait(self, pred, timeout):
         """Wait until pred() holds (called with the lock held)"""
@@ -261,7 +258,7 @@ class Conn:
         self.s.sendall(b"".join(framed(f) for f in frames))
 
     def barrier(self):
-        """Two ARP round trips: every segment sent before has been handled
+        """Two ARP round trips: every frame sent before has been handled
         and its answers written (the second request is read only after the
         loop turn that answered the first flushed everything it queued)"""
         for _ in range(2):
@@ -271,6 +268,77 @@ class Conn:
             if not self.wait(lambda: self.arp_replies > n, 5):
                 return False
         return True
+
+
+class Conn:
+    """One TCP connection from the guest, checking every segment the
+    daemon sends on it"""
+
+    def __init__(self, link, dst, port, isn, sport=None):
+        self.link = link
+        self.cv = link.cv
+        self.fr = Frames(dst)
+        self.port = port
+        self.sport = sport or random.randrange(20000, 60000)
+        self.isn = isn
+        self.rcv_nxt = 0
+        self.mss = 536
+        self.synack = None
+        self.ack = None			# highest ACK seen, absolute
+        self.wnd = 0			# bytes, scaled
+        self.ws = 0
+        self.acks = 0
+        self.fin_seq = None
+        self.rst = False
+        self.rx = bytearray()		# in-order data from the peer
+        self.covered = 0	# stream bytes [0, covered) sent, right bytes
+        self.fin_sent = False	# FIN sent right after covered == total
+        self.errors = []
+        link.handlers[(6, self.fr.dst, port, self.sport)] = self._segment
+
+    def _ack_ok(self, ack):
+        """Is ack within what we sent: SYN, covered bytes, FIN?"""
+        off = (ack - self.isn) % SEQ_MOD		# 1 = SYN only
+        limit = 1 + self.covered + (1 if self.fin_sent else 0)
+        return 1 <= off <= limit, off
+
+    def _segment(self, t):
+        """Reader (lock held): one segment of our connection"""
+        if t["flags"] & RST:
+            self.rst = True
+        if t["flags"] & SYN and self.synack is None:
+            self.synack = t
+            self.ws = t["ws"] if t["ws"] is not None else 0
+        if t["flags"] & ACK and not t["flags"] & RST:
+            ok, off = self._ack_ok(t["ack"])
+            if not ok:
+                self.errors.append(
+                    "ACK of stream byte %d, only %d sent%s" %
+                    (off - 1, self.covered,
+                     " and FIN" if self.fin_sent else ""))
+            elif self.ack is None or \
+                    off > (self.ack - self.isn) % SEQ_MOD:
+                self.ack = t["ack"]
+            self.acks += 1
+            self.wnd = t["wnd"] << (0 if t["flags"] & SYN else self.ws)
+        if self.synack is not None and t["len"] and \
+           t["seq"] == self.rcv_nxt:
+            self.rx += t["data"]
+            self.rcv_nxt = (self.rcv_nxt + t["len"]) % SEQ_MOD
+        if t["flags"] & FIN:
+            self.fin_seq = (t["seq"] + t["len"]) % SEQ_MOD
+
+    def wait(self, pred, timeout):
+        """Wait until pred() holds"""
+        return self.link.wait(pred, timeout)
+
+    def send(self, frames):
+        """Send frames in one write"""
+        self.link.send(frames)
+
+    def barrier(self):
+        """See Link.barrier()"""
+        return self.link.barrier()
 
     def seg(self, off, data, flags=ACK):
         """Frame with stream offset off (0 = first data byte)"""
@@ -289,6 +357,33 @@ class Conn:
         self.rcv_nxt = (self.synack["seq"] + 1) % SEQ_MOD
         self.mss = min(self.synack["mss"] or 536, 1460)
         self.send([self.seg(0, b"")])
+        return True
+
+    def echo(self, msg, timeout=5):
+        """Send msg in order (the stream so far is msg-sized chunks sent
+        here), wait until the peer sent as many bytes back and ACK them;
+        True if they are msg"""
+        off = self.covered
+        with self.cv:
+            self.covered += len(msg)
+            want = len(self.rx) + len(msg)
+        self.send([self.seg(off, msg, ACK | PSH)])
+        ok = self.wait(lambda: len(self.rx) >= want or self.rst, timeout)
+        self.send([self.seg(self.covered, b"")])
+        with self.cv:
+            return ok and not self.rst and \
+                bytes(self.rx[want - len(msg):want]) == msg
+
+    def close(self, timeout=10):
+        """FIN after what we sent, wait for the peer's FIN, ACK it"""
+        with self.cv:
+            self.fin_sent = True
+        self.send([self.seg(self.covered, b"", ACK | FIN)])
+        if not self.wait(lambda: self.fin_seq is not None or self.rst,
+                         timeout) or self.rst:
+            return False
+        self.rcv_nxt = (self.fin_seq + 1) % SEQ_MOD
+        self.send([self.seg(self.covered + 1, b"")])
         return True
 
 
@@ -353,7 +448,7 @@ def cmd_ooo(a):
     rnd = random.Random(a.seed)
     random.seed(a.seed)
     data = pattern(a.bytes, a.seed)
-    c = Conn(a.sock, a.dst, a.port, rnd.randrange(SEQ_MOD))
+    c = Conn(Link(a.sock), a.dst, a.port, rnd.randrange(SEQ_MOD))
     res = {"bytes": a.bytes, "sha256": hashlib.sha256(data).hexdigest()}
     stats = {"flight": a.flight, "rounds": 0, "segments": 0, "swapped": 0,
              "dup": 0, "overlap": 0, "old": 0, "beyond": 0, "fin": 0}
@@ -419,6 +514,86 @@ def cmd_ooo(a):
     return 1 if c.errors else 0
 
 
+UDP_ECHO_SPORT = 4000		# guest port of the UDP flow held
+
+
+class UdpFlow:
+    """Datagrams between one guest port and one peer"""
+
+    def __init__(self, link, dst, port, sport):
+        self.link = link
+        self.fr = Frames(dst)
+        self.port, self.sport = port, sport
+        self.rx = []
+        link.handlers[(17, self.fr.dst, port, sport)] = \
+            lambda t: self.rx.append(t["data"])
+
+    def echo(self, msg, timeout=2):
+        """Send msg, True if it comes back within timeout"""
+        self.link.send([self.fr.udp(self.sport, self.port, msg)])
+        return self.link.wait(lambda: msg in self.rx, timeout)
+
+
+def cmd_udpflood(a):
+    """UDP flood with a TCP connection and a UDP flow that must keep
+    working, and a new flow that must be dropped while the table is full"""
+    link = Link(a.sock)
+    fdst = Frames(a.flood_dst)
+    answered = set()
+
+    def flood_reply(t):
+        """Default UDP handler: replies from the flood's peer"""
+        if t["src"] == fdst.dst and t["sport"] == a.flood_port:
+            answered.add(t["dport"])
+    link.default[17] = flood_reply
+
+    res = {"count": a.count}
+    tcp = Conn(link, a.echo_dst, a.echo_tcp_port, random.randrange(SEQ_MOD))
+    res["tcp_connect"] = tcp.connect()
+    res["tcp_before"] = res["tcp_connect"] and tcp.echo(b"before the flood")
+    udp = UdpFlow(link, a.echo_dst, a.echo_udp_port, UDP_ECHO_SPORT)
+    res["udp_before"] = udp.echo(b"udp before the flood")
+
+    skip = {UDP_ECHO_SPORT, tcp.sport, UDP_ECHO_SPORT + 1}
+    ports = [p for p in random.sample(range(1024, 65536), a.count + 3)
+             if p not in skip][:a.count]
+    t0 = time.time()
+    for i in range(0, len(ports), 256):
+        link.send([fdst.udp(p, a.flood_port, b"flood %d" % p)
+                   for p in ports[i:i + 256]])
+    res["barrier"] = link.barrier()
+    res["flood_send_s"] = round(time.time() - t0, 3)
+    time.sleep(1)			# late echoes of the flood
+    res["tcp_during"] = tcp.echo(b"while the table is full")
+    res["udp_during"] = udp.echo(b"udp while the table is full")
+    new = UdpFlow(link, a.echo_dst, a.echo_udp_port, UDP_ECHO_SPORT + 1)
+    res["new_flow_dropped"] = not new.echo(b"new flow while full", 1)
+    with link.cv:
+        res["answered"] = len(answered)
+    print(json.dumps(res, sort_keys=True), flush=True)
+    ok = all(res[k] for k in ("tcp_before", "udp_before", "barrier",
+                              "tcp_during", "udp_during",
+                              "new_flow_dropped"))
+    if not a.hold_until:
+        return 0 if ok else 1
+
+    # The table drains: keep our UDP flow busy meanwhile
+    end = time.time() + 120
+    busy = True
+    while not os.path.exists(a.hold_until) and time.time() < end:
+        busy = udp.echo(b"udp keeps busy") and busy
+        time.sleep(0.5)
+    after = {"udp_busy": busy,
+             "tcp_after": tcp.echo(b"after the flood"),
+             "udp_after": udp.echo(b"udp after the flood"),
+             "new_flow_after": new.echo(b"new flow after the flood", 2),
+             "tcp_close": tcp.close(),
+             "errors": tcp.errors[:5]}
+    print(json.dumps(after, sort_keys=True), flush=True)
+    return 0 if ok and not after["errors"] and \
+        all(after[k] for k in after if k != "errors") else 1
+
+
 def cmd_pattern(a):
     """Write the pattern"""
     with open(a.out, "wb") as f:
@@ -439,12 +614,22 @@ def main():
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--flight", type=int, default=32768,
                    help="bytes sent per round, at most")
+    c = sub.add_parser("udpflood")
+    c.add_argument("sock")
+    c.add_argument("--count", type=int, required=True)
+    c.add_argument("--flood-dst", required=True)
+    c.add_argument("--flood-port", type=int, required=True)
+    c.add_argument("--echo-dst", required=True)
+    c.add_argument("--echo-udp-port", type=int, required=True)
+    c.add_argument("--echo-tcp-port", type=int, required=True)
+    c.add_argument("--hold-until", metavar="FILE")
     c = sub.add_parser("pattern")
     c.add_argument("--bytes", type=int, required=True)
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("out")
     a = p.parse_args()
-    return {"ooo": cmd_ooo, "pattern": cmd_pattern}[a.cmd](a)
+    return {"ooo": cmd_ooo, "udpflood": cmd_udpflood,
+            "pattern": cmd_pattern}[a.cmd](a)
 
 
 if __name__ == "__main__":
