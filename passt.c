@@ -358,7 +358,11 @@ static void passt_flow_limit(void)
 	n = cur > open_n + PASST_FD_RESERVE ?
 	    cur - open_n - PASST_FD_RESERVE : 0;
 	flow_set_limit(n < FLOW_MAX ? (unsigned int)n : FLOW_MAX);
-	if (n < FLOW_MAX)
+	if (!n)
+		log_warn("No flows possible: open-file limit %llu, %u "
+			 "descriptors in use, %u reserved", cur, open_n,
+			 PASST_FD_RESERVE);
+	else if (n < FLOW_MAX)
 		log_info("At most %u flows: open-file limit %llu, %u "
 			 "descriptors in use, %u reserved", flow_limit(), cur,
 			 open_n, PASST_FD_RESERVE);
