@@ -306,6 +306,19 @@ unsigned int flow_limit(void)
 }
 
 /**
+ * flow_slots_used() - Entries ever used since flow_init(): the rest is free
+ *
+ * Scans of the table stop here, so that entries never used stay untouched
+ * (not resident: see FLOW_MAX).
+ *
+ * Return: index of the first entry never used
+ */
+unsigned int flow_slots_used(void)
+{
+	return flow_fresh;
+}
+
+/**
  * flow_alloc() - Take an entry from the free list
  * @type:	Flow type, selects the union member the caller will fill
  * @now_ms:	Current time, milliseconds
@@ -668,7 +681,7 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
 {
 	union flow *flow;
 
-	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+	for (flow = flowtab; flow < flowtab + flow_fresh; flow++) {
 		switch ((enum flow_state)flow->f.state) {
 		case FLOW_STATE_FREE:
 			break;
@@ -706,7 +719,7 @@ void flow_dump(const struct ctx *c, uint64_t now_ms)
 	log_info("flow table: %u active of %u, %llu allocations refused",
 		 flow_active_count, flow_limit_n,
 		 (unsigned long long)flow_alloc_fails);
-	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+	for (flow = flowtab; flow < flowtab + flow_fresh; flow++) {
 		if (flow->f.state == FLOW_STATE_FREE)
 			continue;
 		log_info("flow %u %s [%s] tap %s sock %s age %llus idle %llus "

@@ -338,9 +338,12 @@ static inline bool flow_is_active(const union flow *flow)
 	return flow->f.state == FLOW_STATE_ACTIVE;
 }
 
+unsigned int flow_slots_used(void);
+
 /* Iterate over every ACTIVE flow (closing the current one is allowed) */
 #define flow_foreach(flow_)						\
-	for ((flow_) = flowtab; (flow_) < flowtab + FLOW_MAX; (flow_)++) \
+	for ((flow_) = flowtab; (flow_) < flowtab + flow_slots_used();	\
+	     (flow_)++)							\
 		if (flow_is_active(flow_))
 
 void flow_init(void);
