@@ -94,9 +94,11 @@ print(r["count"] - r["rst_at_echo_during"])' "$BED_DIR/flood.out")
 
 grep -q 'flow table full' "$BED_DIR/passt.log" ||
 	fail "table never full: no 'flow table full' log line"
+# A refusal happens only with the limit reached (checked below); sampled
+# every 0.5 s, the descriptors come near it too (early failures aside)
 fds_max=$(sort -n "$BED_DIR/fds.log" | tail -1)
-echo "daemon descriptors: at most $fds_max during the flood"
-[ "${fds_max:-0}" -ge "$limit" ] ||
+echo "daemon descriptors: at most $fds_max sampled during the flood"
+[ "${fds_max:-0}" -ge $((limit - EARLY_MAX)) ] ||
 	fail "the daemon held at most ${fds_max:-0} descriptors, limit $limit"
 # The limit came first, not the descriptors
 ! grep -q 'TCP: socket:' "$BED_DIR/passt.log" ||
