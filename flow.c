@@ -54,15 +54,22 @@
 
 union flow flowtab[FLOW_MAX];
 
-/* Next free entry after each free entry, FLOW_MAX ends the list */
+/* Next free entry after each freed entry, FLOW_MAX ends the list. Entries
+ * from flow_fresh on were never used: they are taken in order once the list
+ * is empty, so that the table's pages become resident only as flows need
+ * them (flow.h: memory cost)
+ */
 static uint32_t flow_free_next[FLOW_MAX];
 static uint32_t flow_free_first;
+static uint32_t flow_fresh;
 
 /* Hash slots: flow index + 1, 0 = empty */
 static uint32_t flow_hashtab[FLOW_HASH_SIZE];
 static uint8_t flow_hash_key[16];
 
 static unsigned int flow_active_count;
+static unsigned int flow_held_count;	/* NEW and ACTIVE: holding a socket */
+static unsigned int flow_limit_n = FLOW_MAX;	/* flow_set_limit() */
 static uint64_t flow_alloc_fails;
 
 const char *const flow_type_name[] = {
@@ -264,15 +271,19 @@ static struct flow_clock_state {
  */
 void flow_init(void)
 {
-	uint32_t i;
-
-	memset(flowtab, 0, sizeof(flowtab));
-	memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	/* Only what was used since the last flow_init() (unit tests) needs
+	 * clearing: at start-up everything is zero, and stays non-resident
+	 */
+	if (flow_fresh) {
+		memset(flowtab, 0, flow_fresh * sizeof(flowtab[0]));
+		memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	}
+	flow_fresh = 0;
 	memset(flow_clocks, 0, sizeof(flow_clocks));
-	for (i = 0; i < FLOW_MAX; i++)
-		flow_free_next[i] = i + 1;
-	flow_free_first = 0;
+	flow_free_first = FLOW_MAX;
 	flow_active_count = 0;
+	flow_held_count = 0;
+	flow_limit_n = FLOW_MAX;
 	flow_alloc_fails = 0;
 
 	if (getrandom(flow_hash_key, sizeof(flow_hash_key), 0) !=
@@ -285,25 +296,71 @@ void flow_init(void)
 }
 
 /**
+ * flow_set_limit() - Set how many entries may be in use at once
+ * @n:		Entries, at most FLOW_MAX (larger values mean FLOW_MAX)
+ *
+ * Every flow holds one file descriptor, its socket: passt.c sets this from
+ * the open-file limit, so that the table fills before descriptors run out
+ * and the daemon keeps the few it needs for itself (a new guest connection,
+ * an accept() on a forward). NEW and ACTIVE entries count; CLOSED ones do
+ * not (their socket is closed), although they take a slot of the table
+ * until the sweep frees them.
+ */
+void flow_set_limit(unsigned int n)
+{
+	flow_limit_n = n < FLOW_MAX ? n : FLOW_MAX;
+}
+
+/**
+ * flow_limit() - How many entries may be in use at once
+ *
+ * Return: the limit, FLOW_MAX unless flow_set_limit() lowered it
+ */
+unsigned int flow_limit(void)
+{
+	return flow_limit_n;
+}
+
+/**
+ * flow_slots_used() - Entries ever used since flow_init(): the rest is free
+ *
+ * Scans of the table stop here, so that entries never used stay untouched
+ * (not resident: see FLOW_MAX).
+ *
+ * Return: index of the first entry never used
+ */
+unsigned int flow_slots_used(void)
+{
+	return flow_fresh;
+}
+
+/**
  * flow_alloc() - Take an entry from the free list
  * @type:	Flow type, selects the union member the caller will fill
  * @now_ms:	Current time, milliseconds
  *
  * The entry is zeroed but for the common header: FREE -> NEW.
  *
- * Return: the new flow, or NULL if the table is full (counted)
+ * Return: the new flow, or NULL if flow_limit() flows are NEW or ACTIVE, or
+ *	   no entry is free (counted)
  */
 union flow *flow_alloc(enum flow_type type, uint64_t now_ms)
 {
 	union flow *flow;
 
-	if (flow_free_first >= FLOW_MAX) {
+	if (flow_held_count >= flow_limit_n ||
+	    (flow_free_first >= FLOW_MAX && flow_fresh >= FLOW_MAX)) {
 		flow_alloc_fails++;
 		return NULL;
 	}
-	flow = &flowtab[flow_free_first];
+	if (flow_free_first < FLOW_MAX) {
+		flow = &flowtab[flow_free_first];
+		flow_free_first = flow_free_next[flow_free_first];
+	} else {
+		flow = &flowtab[flow_fresh++];
+	}
 	ASSERT(flow->f.state == FLOW_STATE_FREE);
-	flow_free_first = flow_free_next[flow_free_first];
+	flow_held_count++;
 
 	memset(flow, 0, sizeof(*flow));
 	flow->f.type = type;
@@ -456,6 +513,7 @@ void flow_cancel(union flow *flow)
 	ASSERT(flow->f.state == FLOW_STATE_NEW);
 	if (flow->f.in_hash)
 		flow_hash_remove(flow);
+	flow_held_count--;
 	flow_free(flow);
 }
 
@@ -473,6 +531,7 @@ void flow_close(union flow *flow)
 		flow_hash_remove(flow);
 	flow->f.state = FLOW_STATE_CLOSED;
 	flow_active_count--;
+	flow_held_count--;
 }
 
 /**
@@ -772,7 +831,7 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
 	unsigned int due = flow_clocks_due(c, now_ms);
 	union flow *flow;
 
-	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+	for (flow = flowtab; flow < flowtab + flow_fresh; flow++) {
 		switch ((enum flow_state)flow->f.state) {
 		case FLOW_STATE_FREE:
 			break;
@@ -799,8 +858,8 @@ void flow_tick(struct ctx *c, uint64_t now_ms)
  * @buf:	Output buffer
  * @len:	Size of @buf
  *
- * Return: @buf, e.g. "flows 3 of 8192 (TCP ESTABLISHED 2, UDP ACTIVE 1),
- * refused 0"
+ * Return: @buf, e.g. "flows 3 of 19972 (TCP ESTABLISHED 2, UDP ACTIVE 1),
+ * refused 0" (of: the limit, flow_limit())
  */
 const char *flow_stats_line(char *buf, size_t len)
 {
@@ -813,7 +872,7 @@ const char *flow_stats_line(char *buf, size_t len)
 	const union flow *flow;
 	size_t off;
 
-	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+	for (flow = flowtab; flow < flowtab + flow_fresh; flow++) {
 		const char *type = flow_type_name[flow->f.type];
 		const char *state;
 
@@ -836,7 +895,7 @@ const char *flow_stats_line(char *buf, size_t len)
 	}
 
 	off = (size_t)snprintf(buf, len, "flows %u of %u (", flow_active_count,
-			       (unsigned int)FLOW_MAX);
+			       flow_limit_n);
 	for (i = 0; i < nseen && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s %s %u",
 					i ? ", " : "", seen[i].type,
@@ -863,10 +922,10 @@ void flow_dump(const struct ctx *c, uint64_t now_ms)
 
 	(void)c;
 	log_info("flow table: %u active of %u, %llu allocations refused",
-		 flow_active_count, FLOW_MAX,
+		 flow_active_count, flow_limit_n,
 		 (unsigned long long)flow_alloc_fails);
 	log_info("%s", flow_stats_line(line, sizeof(line)));
-	for (flow = flowtab; flow < flowtab + FLOW_MAX; flow++) {
+	for (flow = flowtab; flow < flowtab + flow_fresh; flow++) {
 		if (flow->f.state == FLOW_STATE_FREE)
 			continue;
 		log_info("flow %u %s [%s] tap %s sock %s age %llus idle %llus "

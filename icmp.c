@@ -188,7 +188,7 @@ static union flow *icmp_flow_new(struct ctx *c, const struct tap_pkt *p,
 	flow = flow_alloc(v4 ? FLOW_PING4 : FLOW_PING6, now_ms);
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "ICMP: flow table full "
-			      "(FLOW_MAX %d), echo request dropped", FLOW_MAX);
+			      "(%u flows), echo request dropped", flow_limit());
 		return NULL;
 	}
 	flow->ping.sock = -1;

@@ -654,8 +654,12 @@ static void isolation_seccomp(void)
 	log_warn("seccomp filter in log mode: calls outside the list are "
 		 "logged by the kernel, not refused (make SECCOMP=log)");
 #endif
-	log_debug("seccomp filter installed: %u system calls allowed "
-		  "(%u instructions), anything else kills the process",
+	/* seccomp.h: 4 instructions before the list, 2 per call in it (the
+	 * names this architecture has), 1 after it
+	 */
+	log_debug("seccomp filter installed: %u system calls allowed (%u "
+		  "declared, %u instructions), anything else kills the process",
+		  (unsigned)(prog.len - 5) / 2,
 		  (unsigned)ISOLATION_SECCOMP_SYSCALLS, (unsigned)prog.len);
 #else
 	log_debug("No seccomp filter in this build (make SECCOMP=1)");

@@ -43,6 +43,13 @@
 
 #define PASST_EVENTS_MAX	128	/* events per epoll_wait() */
 #define PASST_TICK_MS		FLOW_TICK_MS	/* periodic tick, milliseconds */
+/* Descriptors kept free of flows (flow_set_limit()): the signalfd and
+ * other descriptors opened after the count, a guest connection and a second
+ * one being accepted to replace it, a connection accepted on a forward
+ * before its flow is refused, and slack
+ */
+#define PASST_FD_RESERVE	16
+#define PASST_FD_SCAN_MAX	65536	/* descriptors checked by the count */
 
 static struct ctx passt_ctx;
 static int passt_fd_tick = -1;
@@ -369,6 +376,46 @@ static void passt_nofile_raise(void)
 }
 
 /**
+ * passt_flow_limit() - Bound flows by the descriptors left for them
+ *
+ * Each flow holds one descriptor: the flow table must fill before
+ * descriptors run out, or a new guest connection, or an accept() on a
+ * forward, would fail (and a listener whose connection cannot be accepted
+ * wakes epoll forever). Counts the descriptors open now, at the end of
+ * start-up, by fcntl(F_GETFD) on the first PASST_FD_SCAN_MAX numbers
+ * (start-up takes the lowest free ones), and leaves PASST_FD_RESERVE more.
+ */
+static void passt_flow_limit(void)
+{
+	unsigned long long cur, n;
+	unsigned int open_n = 0;
+	struct rlimit rl;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	cur = rl.rlim_cur;
+	for (fd = 0; fd < PASST_FD_SCAN_MAX && (unsigned long long)fd < cur;
+	     fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			open_n++;
+	}
+	n = cur > open_n + PASST_FD_RESERVE ?
+	    cur - open_n - PASST_FD_RESERVE : 0;
+	flow_set_limit(n < FLOW_MAX ? (unsigned int)n : FLOW_MAX);
+	if (!n)
+		log_warn("No flows possible: open-file limit %llu, %u "
+			 "descriptors in use, %u reserved", cur, open_n,
+			 PASST_FD_RESERVE);
+	else if (n < FLOW_MAX)
+		log_info("At most %u flows: open-file limit %llu, %u "
+			 "descriptors in use, %u reserved", flow_limit(), cur,
+			 open_n, PASST_FD_RESERVE);
+	else
+		log_debug("At most %u flows (FLOW_MAX)", flow_limit());
+}
+
+/**
  * main() - Start-up in order, then the loop
  * @argc:	Argument count
  * @argv:	Arguments
@@ -425,6 +472,7 @@ int main(int argc, char **argv)
 	 * create it in the process that runs the loop
 	 */
 	passt_signals_init(c);
+	passt_flow_limit();
 	isolation_seal(c);
 	log_keep_startup();
 

@@ -72,7 +72,7 @@
  * guest, inactivity reset, closing-timeout reset (tcp_tick_action()).
  *
  * Limits: TCP_FRAMES_MAX frames and TCP_PAYLOAD_BYTES of payload queued per
- * pool turn; TCP_BATCH_IOV guest segments per sendmsg(); FLOW_MAX flows.
+ * pool turn; TCP_BATCH_IOV guest segments per sendmsg(); flow_limit() flows.
  */
 
 #include <arpa/inet.h>
@@ -1367,7 +1367,7 @@ static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	flow = flow_alloc(FLOW_TCP, now_ms);
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "TCP: flow table full "
-			      "(FLOW_MAX %u), refusing connection", FLOW_MAX);
+			      "(%u flows), refusing connection", flow_limit());
 		tcp_rst_reply(c, tap, seg);
 		return;
 	}
@@ -2119,7 +2119,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	flow = flow_alloc(FLOW_TCP, now_ms);
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "TCP: flow table full "
-			      "(FLOW_MAX %u), refusing connection", FLOW_MAX);
+			      "(%u flows), refusing connection", flow_limit());
 		tcp_sock_abort(s);
 		return;
 	}

@@ -44,7 +44,7 @@
  *
  * Limits: UDP_BATCH datagrams per system call; datagrams larger than the
  * MTU allows toward the guest are dropped (counted, logged rate-limited);
- * the flow table (FLOW_MAX) bounds flows and sockets: at the limit new
+ * the flow table (flow_limit()) bounds flows and sockets: at the limit new
  * flows are refused and their datagrams dropped. Forwarded sockets are
  * bounded by the open-file limit only: their epoll reference names the
  * rule (fwd.c), the family and the port, so no table is kept here.
@@ -477,7 +477,7 @@ static union flow *udp_flow_from_tap(struct ctx *c,
 	flow = flow_alloc(FLOW_UDP, now_ms);
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "UDP: flow table full "
-			      "(FLOW_MAX %d), datagram dropped", FLOW_MAX);
+			      "(%u flows), datagram dropped", flow_limit());
 		return NULL;
 	}
 	flow->udp.sock = -1;
@@ -892,7 +892,7 @@ static union flow *udp_flow_from_host(struct ctx *c,
 	flow = flow_alloc(FLOW_UDP, now_ms);
 	if (!flow) {
 		log_ratelimit(LOG_WARNING, now_ms, "UDP: flow table full "
-			      "(FLOW_MAX %d), datagram dropped", FLOW_MAX);
+			      "(%u flows), datagram dropped", flow_limit());
 		return NULL;
 	}
 	flow->udp.sock = -1;

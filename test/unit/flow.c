@@ -134,6 +134,38 @@ UNIT_TEST(table_full_refuses_and_counts)
 	CHECK_EQ(flow_alloc_fail_count(), 1);
 }
 
+UNIT_TEST(limit_counts_new_and_active_not_closed)
+{
+	struct ctx c = { .epollfd = -1 };
+	union flow *f[3], *n;
+
+	flow_init();
+	flow_set_limit(3);
+	CHECK_EQ(flow_limit(), 3);
+	f[0] = new_ping(1, 0);
+	f[1] = new_ping(2, 0);
+	n = flow_alloc(FLOW_UDP, 0);		/* NEW counts */
+	CHECK(f[0] && f[1] && n);
+	CHECK(flow_alloc(FLOW_UDP, 0) == NULL);
+	CHECK_EQ(flow_alloc_fail_count(), 1);
+	flow_cancel(n);
+	f[2] = new_ping(3, 0);
+	CHECK(f[2] != NULL);
+	CHECK(new_ping(4, 0) == NULL);
+	/* A CLOSED flow holds no socket: its slot waits for the sweep, but
+	 * a new flow may start at once
+	 */
+	flow_close(f[0]);
+	CHECK(new_ping(4, 0) != NULL);
+	CHECK(new_ping(5, 0) == NULL);
+	flow_tick(&c, 1);
+	CHECK_EQ(f[0]->f.state, FLOW_STATE_FREE);
+	flow_set_limit(FLOW_MAX + 1);
+	CHECK_EQ(flow_limit(), FLOW_MAX);
+	flow_init();
+	CHECK_EQ(flow_limit(), FLOW_MAX);
+}
+
 UNIT_TEST(hash_removals_keep_every_other_flow_findable)
 {
 	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
