@@ -7,11 +7,11 @@
 # 3) and the table gives medians and ratios. Metrics:
 # - bulk guest->remote and remote->guest: iperf3 -u, UDP_LEN-byte datagrams
 #   (1400 by default: below the 1500-byte MTU of the host's veth, so no
-#   fragments) offered at UDP_RATE (default 1G bit/s: more than iperf3
-#   itself moves on a 2-core machine even over the bare veth, so the
-#   received rate is the capacity of sender, path and receiver together)
-#   for BULK_S seconds; received Gbit/s and loss %. At UDP_RATE=300M every
-#   contender keeps up and the loss is what differs;
+#   fragments) offered at UDP_RATE (default 1G bit/s: the bare veth
+#   carries that with about 1% loss on a quiet 2-core machine, the
+#   translators do not, so received rate and loss show each one's limit;
+#   when the machine is busy iperf3 itself falls short of it) for BULK_S
+#   seconds; received Gbit/s and loss %;
 # - 1-byte request/response: test/perf/udprr.c, one datagram in flight,
 #   transactions per second and p50 latency;
 # - daemon CPU seconds per GB received in the bulk runs, and peak RSS.
