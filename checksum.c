@@ -1,15 +1,72 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* checksum.c - Internet checksum (RFC 1071) and pseudo-headers
  *
- * Sums are folded to 16 bits as they go, over 16-bit big-endian words read as
- * bytes (no alignment assumed). Values returned by csum() and csum_l4_*()
- * are in host order: store them with htons() or util_put_be16().
+ * Sums are folded to 16 bits as they go. Buffers are summed eight bytes at a
+ * time in host order (no alignment assumed) and the result swapped to the
+ * value of 16-bit big-endian words once (RFC 1071 §2(B)). Values returned by
+ * csum() and csum_l4_*() are in host order: store them with htons() or
+ * util_put_be16().
  */
 
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "checksum.h"
+
+/**
+ * csum_native() - One's complement sum of 8-byte words in host byte order
+ * @p:		Data
+ * @len:	Length, bytes, even
+ *
+ * RFC 1071 §2(B): the sum is independent of byte order, so words are added
+ * as the host loads them (eight bytes at a time, carries counted apart) and
+ * the folded result is swapped to network order once, by the caller.
+ *
+ * Return: sum folded to 16 bits, host byte order
+ */
+static uint32_t csum_native(const uint8_t *p, size_t len)
+{
+	uint64_t sum = 0, carry = 0, w, s2;
+	uint16_t w16;
+
+	while (len >= 32) {
+		uint64_t a, b, c, d;
+
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		memcpy(&c, p + 16, 8);
+		memcpy(&d, p + 24, 8);
+		sum += a;
+		carry += sum < a;
+		sum += b;
+		carry += sum < b;
+		sum += c;
+		carry += sum < c;
+		sum += d;
+		carry += sum < d;
+		p += 32;
+		len -= 32;
+	}
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		sum += w;
+		carry += sum < w;
+		p += 8;
+		len -= 8;
+	}
+	while (len >= 2) {
+		memcpy(&w16, p, 2);
+		sum += w16;
+		carry += sum < w16;
+		p += 2;
+		len -= 2;
+	}
+	/* Fold 64 bits plus carries (each worth 2^64 = 1 mod 2^16 - 1) */
+	s2 = (sum & 0xffffffff) + (sum >> 32) + carry;
+	while (s2 >> 16)
+		s2 = (s2 & 0xffff) + (s2 >> 16);
+	return (uint32_t)s2;
+}
 
 /**
  * csum_partial() - Add a buffer to a running one's complement sum
@@ -23,14 +80,14 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t init)
 {
 	const uint8_t *p = buf;
 	uint64_t sum = init;
+	uint32_t n = csum_native(p, len & ~(size_t)1);
 
-	while (len >= 2) {
-		sum += (uint32_t)((p[0] << 8) | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += (uint32_t)(p[0] << 8);	/* RFC 1071: pad with zero */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	n = ((n & 0xff) << 8) | (n >> 8);
+#endif
+	sum += n;
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);	/* RFC 1071: zero pad */
 
 	while (sum >> 16)	/* fold: callers may add small values */
 		sum = (sum & 0xffff) + (sum >> 16);

@@ -37,10 +37,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "arp.h"
 #include "checksum.h"
@@ -64,6 +66,7 @@
 #define TAP_COPY_BYTES	(1024 * 1024)	/* copied frames, ~1 MiB */
 #define TAP_SNDBUF_BYTES (8 * 1024 * 1024)	/* socket send buffer asked */
 #define TAP_IOV_PER_CALL 1024	/* segments per sendmsg(), IOV_MAX */
+#define TAP_ROOM_REQUERY_BYTES	(256 * 1024)	/* estimate low: ask again */
 
 #define ETHERTYPE_IP4	0x0800
 #define ETHERTYPE_ARP_	0x0806
@@ -91,6 +94,16 @@ static size_t tap_copy_used;
 /* Rest of a frame cut by a short write, sent before anything else */
 static uint8_t tap_pending[TAP_FRAME_MAX + TAP_LEN_PREFIX];
 static size_t tap_pending_len;
+static bool tap_pollout;		/* EPOLLOUT requested on the socket */
+
+/* Room in the socket: bytes it surely takes (estimate, only ever lowered by
+ * what we write, asked again with SIOCOUTQ when it runs low), bytes queued
+ * since the last flush, and whether someone waits for room (tap_room_wait())
+ */
+static size_t tap_sndbuf_bytes;
+static size_t tap_room_est;
+static size_t tap_out_bytes;
+static bool tap_room_waiting;
 
 static uint64_t tap_drops[TAP_DROP_COUNT];
 
@@ -260,15 +273,22 @@ void tap_init(struct ctx *c)
  * @c:		Execution context
  * @fd:		Connected socket
  *
- * #syscalls setsockopt close
+ * #syscalls setsockopt getsockopt close
  */
 static void tap_guest_attach(struct ctx *c, int fd)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP, .fd = fd };
 	int sndbuf = TAP_SNDBUF_BYTES;
 
+	socklen_t sl = sizeof(sndbuf);
+
 	/* Best effort: a bigger buffer means fewer drops on bursts */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) || sndbuf < 0)
+		sndbuf = 0;
+	tap_sndbuf_bytes = (size_t)sndbuf;
+	tap_room_est = 0;
+	tap_room_waiting = false;
 	if (util_epoll_add(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		log_err("epoll_ctl on guest socket: %s", strerror(errno));
 		close(fd);
@@ -277,6 +297,7 @@ static void tap_guest_attach(struct ctx *c, int fd)
 	c->fd_tap = fd;
 	tap_buf_used = 0;
 	tap_pending_len = 0;
+	tap_pollout = false;
 	log_info("Guest connected");
 }
 
@@ -327,6 +348,8 @@ static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 	c->guest_mac_known = false;	/* next guest: RA at once, new MAC */
 	tap_buf_used = 0;
 	tap_pending_len = 0;
+	tap_pollout = false;
+	tap_room_waiting = false;
 	tap_out_iovcnt = 0;
 	tap_out_frames = 0;
 	tap_copy_used = 0;
@@ -711,8 +734,17 @@ void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 {
 	int reads;
 
-	if (events & EPOLLOUT)
+	if (events & EPOLLOUT) {
 		tap_flush(c);
+		if (tap_room_waiting && !tap_pending_len) {
+			/* Writable: the queue is down to a quarter of the
+			 * buffer (unix sockets), those who waited may send
+			 */
+			tap_room_waiting = false;
+			tap_room_est = 0;
+			tcp_tap_room(c, now_ms);
+		}
+	}
 
 	for (reads = 0; reads < TAP_READS_MAX && (events & EPOLLIN); reads++) {
 		size_t off = 0, consumed, foff, flen;
@@ -797,6 +829,7 @@ bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt)
 	if (tap_out_full(iovcnt, 0))
 		tap_flush(c);
 
+	tap_out_bytes += TAP_LEN_PREFIX + len;
 	tap_out_first[tap_out_frames] = tap_out_iovcnt;
 	tap_out_len_be[tap_out_frames] = htonl((uint32_t)len);
 	tap_out_iov[tap_out_iovcnt].iov_base = &tap_out_len_be[tap_out_frames];
@@ -854,13 +887,20 @@ static bool tap_pending_write(struct ctx *c)
  * tap_set_pollout() - Ask for EPOLLOUT while a partial frame is pending
  * @c:		Execution context
  * @on:		Whether to wait for writability
+ *
+ * EPOLLOUT is level-triggered: left on with the socket writable, every
+ * epoll_wait() would return at once. It goes off again as soon as nothing
+ * waits to be written.
  */
 static void tap_set_pollout(struct ctx *c, bool on)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP, .fd = c->fd_tap };
 
-	util_epoll_mod(c->epollfd, c->fd_tap,
-		       EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0), ref);
+	if (on == tap_pollout)
+		return;
+	if (!util_epoll_mod(c->epollfd, c->fd_tap,
+			    EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0), ref))
+		tap_pollout = on;
 }
 
 /**
@@ -908,6 +948,51 @@ static void tap_out_reset(int dropped)
 	tap_out_iovcnt = 0;
 	tap_out_frames = 0;
 	tap_copy_used = 0;
+	tap_out_bytes = 0;
+}
+
+/**
+ * tap_room() - How many bytes of frames (length prefixes included) may
+ *		still be queued now without the socket refusing them
+ * @c:		Execution context
+ *
+ * Frames the socket refuses are dropped by tap_flush(), and for TCP that
+ * costs a retransmission: bulk senders ask first and send no more than this.
+ * The socket's free space (SO_SNDBUF less SIOCOUTQ, with an eighth kept
+ * for the kernel's per-buffer overhead) is asked only when the estimate runs
+ * low, not per frame.
+ *
+ * Return: bytes
+ *
+ * #syscalls ioctl
+ */
+size_t tap_room(struct ctx *c)
+{
+	int outq = 0;
+
+	if (c->fd_tap < 0 || tap_pending_len)
+		return 0;
+	if (tap_room_est < tap_out_bytes + TAP_ROOM_REQUERY_BYTES) {
+		size_t keep = tap_sndbuf_bytes / 8;
+
+		if (ioctl(c->fd_tap, SIOCOUTQ, &outq) || outq < 0)
+			outq = (int)tap_sndbuf_bytes;
+		tap_room_est = tap_sndbuf_bytes > (size_t)outq + keep ?
+			       tap_sndbuf_bytes - (size_t)outq - keep : 0;
+	}
+	return tap_room_est > tap_out_bytes ? tap_room_est - tap_out_bytes : 0;
+}
+
+/**
+ * tap_room_wait() - Ask to be told (tcp_tap_room()) when the socket drains
+ * @c:		Execution context
+ */
+void tap_room_wait(struct ctx *c)
+{
+	if (c->fd_tap < 0)
+		return;
+	tap_room_waiting = true;
+	tap_set_pollout(c, true);
 }
 
 /**
@@ -978,6 +1063,10 @@ void tap_flush(struct ctx *c)
 		}
 		f = g;
 	}
+	if (f == tap_out_frames && !tap_pending_len && !tap_room_waiting)
+		tap_set_pollout(c, false);
+	tap_room_est = tap_room_est > tap_out_bytes ?
+		       tap_room_est - tap_out_bytes : 0;
 	tap_out_reset(tap_out_frames - f);
 }
 

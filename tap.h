@@ -105,6 +105,8 @@ size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
 		   uint8_t hop_limit);
 void tap_send_frame(struct ctx *c, const void *frame, size_t len);
 bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt);
+size_t tap_room(struct ctx *c);
+void tap_room_wait(struct ctx *c);
 void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, const void *l4, size_t l4_len);
 void tap_send_ip6(struct ctx *c, const struct in6_addr *src,

@@ -398,7 +398,13 @@ static void tcp_heap_fix(unsigned int pos)
 }
 
 /**
- * tcp_timer_arm() - Arm the timerfd for the earliest deadline
+ * tcp_timer_arm() - Arm the timerfd if the earliest deadline is before it
+ *
+ * The timerfd is only ever moved earlier: a deadline that moves later or
+ * goes away (every acknowledgment restarts or clears the RTO) leaves it
+ * armed, and tcp_timer_handler() then finds nothing due and arms it for the
+ * real earliest deadline. That costs one early wake-up per RTO period instead
+ * of two timerfd_settime() calls per request/response exchange.
  *
  * #syscalls timerfd_settime
  */
@@ -407,13 +413,12 @@ static void tcp_timer_arm(void)
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	uint64_t when = tcp_heap_n ? tcp_heap_conn(0)->deadline_ms : 0;
 
-	if (when == tcp_timer_armed_ms || tcp_timer_fd < 0)
+	if (!when || tcp_timer_fd < 0 ||
+	    (tcp_timer_armed_ms && tcp_timer_armed_ms <= when))
 		return;
 	tcp_timer_armed_ms = when;
-	if (when) {
-		its.it_value.tv_sec = (time_t)(when / 1000);
-		its.it_value.tv_nsec = (long)(when % 1000) * 1000000;
-	}
+	its.it_value.tv_sec = (time_t)(when / 1000);
+	its.it_value.tv_nsec = (long)(when % 1000) * 1000000;
 	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
 		log_err("TCP timerfd_settime: %s", strerror(errno));
 }
@@ -537,6 +542,10 @@ static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
  * than a quarter of the buffer is free we also wait for EPOLLOUT: that poll
  * lets the kernel grow the buffer (send buffer autotuning).
  *
+ * Free space only shrinks when we write guest data, and only matters when it
+ * grows if it was short (then EPOLLOUT tells us): the value is kept until
+ * one of those happens (@wnd_cached), not queried for every segment.
+ *
  * #syscalls getsockopt
  */
 static void tcp_update_rcv_wnd(struct tcp_conn *conn)
@@ -546,6 +555,8 @@ static void tcp_update_rcv_wnd(struct tcp_conn *conn)
 	socklen_t sl = sizeof(mem);
 	long free_b;
 
+	if (conn->wnd_cached && !tcp_has(conn, TCP_GUEST_FIN))
+		return;
 	if (tcp_has(conn, TCP_GUEST_FIN) || conn->sock < 0 ||
 	    getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mem, &sl) ||
 	    sl < sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
@@ -561,6 +572,7 @@ static void tcp_update_rcv_wnd(struct tcp_conn *conn)
 	free_b = free_b / 8 * 7;
 	conn->rcv_wnd = (uint32_t)MIN((unsigned long)free_b, max);
 	conn->rcv_wnd &= ~((1U << conn->ws_rcv) - 1);
+	conn->wnd_cached = 1;
 }
 
 /**
@@ -1047,6 +1059,17 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 
 	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
 		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
+	/* No more than the guest socket takes now: what it refused would be
+	 * dropped, and cost a retransmission
+	 */
+	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
+						    TAP_LEN_PREFIX),
+				     UINT32_MAX / mss) * mss);
+	conn->tap_blocked = !cap;
+	if (!cap) {
+		tap_room_wait(c);
+		goto out;
+	}
 	if (want > cap)
 		want = cap;
 	nseg = DIV_ROUND_UP(want, mss);
@@ -1068,6 +1091,8 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			tcp_conn_reset(c, conn, strerror(errno));
+		else
+			conn->sock_drained = 1;
 		return;
 	}
 	if (!tcp_peek_off_ok) {
@@ -1077,6 +1102,7 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		if (!n && !tcp_sock_peer_fin(conn->sock))
 			goto out;	/* nothing new, not EOF either */
 	}
+	conn->sock_drained = (size_t)n < want;
 	if (!n) {
 		if (!tcp_has(conn, TCP_SOCK_EOF)) {
 			flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
@@ -1578,6 +1604,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 			goto reset;
 		}
 		sent = n > 0 ? (size_t)n : 0;
+		if (sent)
+			conn->wnd_cached = 0;
 		if (sent < b->bytes) {
 			/* The rest is dropped: ask the guest for it again as
 			 * soon as the socket has room (tcp_sock_handler())
@@ -1606,8 +1634,12 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 		if (tcp_conn_fact(c, conn, TCP_SOCK_SHUT_WR) == 1)
 			goto reset;
 	}
-	if (b->send)
-		tcp_data_to_guest(c, conn, now_ms);	/* ACKs ride along */
+	/* ACKs ride along; if the last peek emptied the socket, new data
+	 * comes with EPOLLIN: a peek now would only find nothing
+	 */
+	if (b->send && (!conn->sock_drained || conn->sock_rdhup ||
+			conn->snd_nxt != conn->snd_max))
+		tcp_data_to_guest(c, conn, now_ms);
 	if (b->ack && flow_is_active(tcp_flow(conn))) {
 		unsigned int i;
 
@@ -1914,7 +1946,10 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		tcp_conn_reset(c, conn, err ? strerror(err) : "socket error");
 		return;
 	}
+	if (events & EPOLLRDHUP)
+		conn->sock_rdhup = 1;
 	if (events & EPOLLIN) {
+		conn->sock_drained = 0;
 		tcp_data_to_guest(c, conn, now_ms);
 		if (!flow_is_active(flow))
 			return;
@@ -1922,6 +1957,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if ((events & EPOLLOUT) && !tcp_has(conn, TCP_GUEST_FIN)) {
 		uint32_t old = conn->rcv_wnd;
 
+		conn->wnd_cached = 0;
 		tcp_update_rcv_wnd(conn);
 		if (conn->sock_full) {
 			/* We dropped guest data the socket could not take:
@@ -2348,6 +2384,26 @@ int tcp_init(struct ctx *c)
 	if (!c->no_tcp)
 		tcp_listen_all(c);
 	return 0;
+}
+
+/**
+ * tcp_tap_room() - The guest socket has room again: resume blocked senders
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ *
+ * Context: rare (the guest stopped reading for a while), so a scan of the
+ * flow table is fine.
+ */
+void tcp_tap_room(struct ctx *c, uint64_t now_ms)
+{
+	union flow *flow;
+
+	flow_foreach(flow) {
+		if (flow->f.type != FLOW_TCP || !flow->tcp.tap_blocked)
+			continue;
+		flow->tcp.tap_blocked = 0;
+		tcp_data_to_guest(c, &flow->tcp, now_ms);
+	}
 }
 
 /**

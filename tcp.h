@@ -21,5 +21,6 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms);
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms);
 void tcp_tap_disconnected(struct ctx *c, uint64_t now_ms);
+void tcp_tap_room(struct ctx *c, uint64_t now_ms);
 
 #endif /* TCP_H */

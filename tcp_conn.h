@@ -68,6 +68,14 @@ enum tcp_state {
  * @ka_sent:	A keepalive is out: the guest's answer is no duplicate ACK
  * @sock_full:	The socket refused guest data: wait for EPOLLOUT, then ask
  *		the guest to resend
+ * @sock_drained:	The last peek got less than it asked for: new host data
+ *		will come with EPOLLIN, an ACK alone need not peek again
+ * @wnd_cached:	@rcv_wnd still holds: no guest data written and no
+ *		EPOLLOUT since the socket's free space was last queried
+ * @tap_blocked:	Host data waits for room toward the guest (tap_room()):
+ *		tcp_tap_room() resumes sending
+ * @sock_rdhup:	EPOLLRDHUP seen: the peer's FIN is in the socket, and no
+ *		further EPOLLIN edge will announce it, peek on every ACK
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -98,6 +106,10 @@ struct tcp_conn {
 	uint8_t sock_full:1;
 	uint8_t wnd_low:1;
 	uint8_t ka_sent:1;
+	uint8_t sock_drained:1;
+	uint8_t wnd_cached:1;
+	uint8_t tap_blocked:1;
+	uint8_t sock_rdhup:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash disable=SC2034 # variables for the callers
+# test/perf/lib.sh - What the benchmarks share: the contenders, the results
+# file, the table of medians (sourced by test/perf/*.sh, not run itself)
+#
+# Contenders, all between the guest namespace and the remote one of the e2e
+# bed (test/e2e/lib.sh): "ours" and Debian's "passt" through test/tapbridge,
+# "slirp4netns" on its own tap device, "veth" as the physical limit (client
+# in the host namespace, straight over the veth pair).
+#
+# API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
+# RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
+# VALUE, perf_table KEY:LABEL... (prints medians and ratios).
+
+. "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+
+: "${CONTENDERS:=ours passt slirp4netns veth}"
+: "${O:=build}"
+: "${GUEST_MTU:=65520}"
+RESULTS=
+
+# perf_build_tool NAME - Build test/perf/NAME.c into $O/tools/NAME, print
+# its path
+perf_build_tool() {
+	local bin=$BED_TOP/$O/tools/$1
+	mkdir -p "$(dirname "$bin")"
+	cc -O2 -Wall -Wextra -Werror -o "$bin" "$BED_TOP/test/perf/$1.c" ||
+		fail "cannot build $bin"
+	echo "$bin"
+}
+
+# perf_setup - Create the bed and the results file (removed at exit)
+perf_setup() {
+	bed_setup
+	RESULTS=$BED_DIR/results
+	: >"$RESULTS"
+	# Static addressing only: no SLAAC routes from a contender's RAs
+	in_guest sysctl -qw net.ipv6.conf.default.accept_ra=0
+}
+
+# cpu_ticks PID - utime + stime of PID, clock ticks
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# record CONTENDER METRIC VALUE
+record() {
+	echo "$1 $2 $3" >>"$RESULTS"
+}
+
+# start_contender NAME - Bring up NAME; sets RUN (command prefix for the
+# client side), DPID (daemon PID to measure, or empty), TARGET4
+start_contender() {
+	TARGET4=$REMOTE4 DPID=
+	case "$1" in
+	ours|passt)
+		if [ "$1" = ours ]; then PASST_BIN=$PASST; else
+			PASST_BIN=$(command -v passt) ||
+				{ echo "no Debian passt"; return 1; }
+		fi
+		bed_start_daemon -q || return 1
+		bed_connect_guest -n "$GUEST_MTU" || return 1
+		guest_static_config
+		DPID=$PASST_PID RUN=in_guest
+		;;
+	slirp4netns)
+		command -v slirp4netns >/dev/null || return 1
+		bed_bg in_guest sleep 3600
+		SLEEP_PID=$BG_PID
+		bed_bg in_host slirp4netns --configure --mtu="$GUEST_MTU" \
+			--disable-host-loopback "$SLEEP_PID" tap0
+		DPID=$BG_PID RUN=in_guest
+		wait_for in_guest ip route get "$REMOTE4" || return 1
+		;;
+	veth)
+		RUN=in_host
+		;;
+	esac
+}
+
+# stop_contender NAME
+stop_contender() {
+	case "$1" in
+	ours|passt)
+		bed_disconnect_guest
+		bed_stop_daemon >/dev/null 2>&1
+		;;
+	slirp4netns)
+		bed_kill "$DPID"
+		bed_kill "$SLEEP_PID"
+		;;
+	veth) ;;
+	esac
+	in_guest ip link del tap0 2>/dev/null
+	return 0
+}
+
+# perf_rounds MEASURE_FN - Interleaved rounds: every contender once per
+# round, $ROUNDS rounds, MEASURE_FN NAME called with the contender up
+perf_rounds() {
+	local round name
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for name in $CONTENDERS; do
+			echo "round $round: $name" >&2
+			if start_contender "$name"; then
+				"$1" "$name"
+			else
+				echo "  $name unavailable this round" >&2
+			fi
+			stop_contender "$name"
+		done
+	done
+}
+
+# perf_table KEY:LABEL... - Print medians per contender and metric, with the
+# ratios ours/passt and ours/veth
+perf_table() {
+	python3 - "$RESULTS" "$CONTENDERS" "$@" <<'PY'
+import statistics, sys
+path, names = sys.argv[1], sys.argv[2].split()
+metrics = [a.split(":", 1) for a in sys.argv[3:]]
+vals = {}
+for line in open(path):
+    n, m, v = line.split()
+    vals.setdefault((n, m), []).append(float(v))
+def med(n, m):
+    v = vals.get((n, m))
+    return statistics.median(v) if v else None
+print("%-26s" % "metric (median)" + "".join("%12s" % n for n in names)
+      + "%12s%12s" % ("ours/passt", "ours/veth"))
+for m, label in metrics:
+    row = "%-26s" % label
+    for n in names:
+        v = med(n, m)
+        row += "%12s" % ("-" if v is None else
+                         ("%.2f" % v if v < 100 else "%.0f" % v))
+    o, p, w = med("ours", m), med("passt", m), med("veth", m)
+    row += "%12s" % ("%.2fx" % (o / p) if o and p else "-")
+    row += "%12s" % ("%.2fx" % (o / w) if o and w else "-")
+    print(row)
+n = [len(vals[k]) for k in vals if k[1] in dict(metrics)]
+print("samples per cell: %d to %d ('-': contender failed or metric n/a)"
+      % (min(n or [0]), max(n or [0])))
+PY
+}
