@@ -284,7 +284,8 @@ static void passt_tick(struct ctx *c, uint64_t now_ms)
 	if (tap_connected(c))
 		ndp_timer(c, now_ms);
 	if (c->stats_interval_s &&
-	    now_ms - passt_stats_last_ms >= c->stats_interval_s * 1000ULL) {
+	    now_ms + PASST_TICK_MS / 2 - passt_stats_last_ms >=
+	    c->stats_interval_s * 1000ULL) {	/* ticks jitter: half a tick */
 		passt_stats_last_ms = now_ms;
 		passt_stats_log();
 	}
