@@ -268,6 +268,25 @@ void tap_init(struct ctx *c)
 	tap_sock_setup(c);
 }
 
+static void tap_out_reset(int dropped);
+
+/**
+ * tap_guest_state_reset() - Forget everything about the guest connection:
+ *			     partial input, partial output, queue, room
+ *
+ * Called when a guest attaches and when it goes away, so that the two can
+ * never disagree on what a fresh connection starts from.
+ */
+static void tap_guest_state_reset(void)
+{
+	tap_buf_used = 0;
+	tap_pending_len = 0;
+	tap_pollout = false;
+	tap_room_est = 0;
+	tap_room_waiting = false;
+	tap_out_reset(0);
+}
+
 /**
  * tap_guest_attach() - Start serving a newly connected guest
  * @c:		Execution context
@@ -287,17 +306,13 @@ static void tap_guest_attach(struct ctx *c, int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) || sndbuf < 0)
 		sndbuf = 0;
 	tap_sndbuf_bytes = (size_t)sndbuf;
-	tap_room_est = 0;
-	tap_room_waiting = false;
 	if (util_epoll_add(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		log_err("epoll_ctl on guest socket: %s", strerror(errno));
 		close(fd);
 		return;
 	}
 	c->fd_tap = fd;
-	tap_buf_used = 0;
-	tap_pending_len = 0;
-	tap_pollout = false;
+	tap_guest_state_reset();
 	log_info("Guest connected");
 }
 
@@ -346,13 +361,7 @@ static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	c->guest_mac_known = false;	/* next guest: RA at once, new MAC */
-	tap_buf_used = 0;
-	tap_pending_len = 0;
-	tap_pollout = false;
-	tap_room_waiting = false;
-	tap_out_iovcnt = 0;
-	tap_out_frames = 0;
-	tap_copy_used = 0;
+	tap_guest_state_reset();
 	tcp_tap_disconnected(c, now_ms);
 
 	if (c->one_off || c->fd_from_cmdline >= 0) {
