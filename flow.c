@@ -707,11 +707,8 @@ uint64_t flow_clock_interval_ms(const struct ctx *c, enum flow_clock clk)
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
  *
- * A clock passes at its first call and then once per interval, measured in
- * whole ticks: a tick that comes a little early (timer jitter, up to half a
- * tick) still counts, or a one-second interval would pass every other tick.
- * After a long stall (a suspended host) it passes once, not once per missed
- * interval.
+ * A clock passes at its first call and then once per interval, in whole
+ * ticks (util_interval_due()).
  *
  * Return: bit mask of clocks passing now (1U << enum flow_clock)
  */
@@ -720,13 +717,11 @@ static unsigned int flow_clocks_due(const struct ctx *c, uint64_t now_ms)
 	unsigned int due = 0, clk;
 
 	for (clk = 0; clk < FLOW_CLOCK_COUNT; clk++) {
-		struct flow_clock_state *st = &flow_clocks[clk];
-
-		if (st->next_ms && now_ms + FLOW_TICK_MS / 2 < st->next_ms)
-			continue;
-		due |= 1U << clk;
-		st->next_ms = now_ms +
-			      flow_clock_interval_ms(c, (enum flow_clock)clk);
+		if (util_interval_due(&flow_clocks[clk].next_ms,
+				      flow_clock_interval_ms(c,
+							     (enum flow_clock)clk),
+				      now_ms, FLOW_TICK_MS))
+			due |= 1U << clk;
 	}
 	return due;
 }

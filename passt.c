@@ -53,7 +53,7 @@
 
 static struct ctx passt_ctx;
 static int passt_fd_tick = -1;
-static uint64_t passt_stats_last_ms;	/* last --stats line */
+static uint64_t passt_stats_next_ms;	/* next --stats line */
 static int passt_fd_signal = -1;
 
 /**
@@ -284,11 +284,10 @@ static void passt_tick(struct ctx *c, uint64_t now_ms)
 	if (tap_connected(c))
 		ndp_timer(c, now_ms);
 	if (c->stats_interval_s &&
-	    now_ms + PASST_TICK_MS / 2 - passt_stats_last_ms >=
-	    c->stats_interval_s * 1000ULL) {	/* ticks jitter: half a tick */
-		passt_stats_last_ms = now_ms;
+	    util_interval_due(&passt_stats_next_ms,
+			      c->stats_interval_s * 1000ULL, now_ms,
+			      PASST_TICK_MS))
 		passt_stats_log();
-	}
 }
 
 /**

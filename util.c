@@ -26,6 +26,29 @@ uint64_t util_now_ms(void)
 }
 
 /**
+ * util_interval_due() - Has a periodic interval, driven by a tick, passed?
+ * @next_ms:	Time of the next pass, 0 before the first; moved on a pass
+ * @interval_ms:	Interval, milliseconds
+ * @now_ms:	Current time (util_now_ms()), milliseconds
+ * @tick_ms:	Period of the tick that calls this, milliseconds
+ *
+ * Due at the first call and then once per interval, counted in whole ticks:
+ * a tick that comes a little early (timer jitter, up to half a tick) still
+ * counts, or an interval of one tick would pass every other tick. After a
+ * stall it is due once, not once per missed interval.
+ *
+ * Return: true if due now
+ */
+bool util_interval_due(uint64_t *next_ms, uint64_t interval_ms,
+		       uint64_t now_ms, uint64_t tick_ms)
+{
+	if (*next_ms && now_ms + tick_ms / 2 < *next_ms)
+		return false;
+	*next_ms = now_ms + interval_ms;
+	return true;
+}
+
+/**
  * util_epoll_add() - Register a descriptor with its owner reference
  * @epollfd:	epoll instance
  * @fd:		Descriptor to add

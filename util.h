@@ -20,6 +20,8 @@
 #define ADDR_STR_LEN		INET6_ADDRSTRLEN
 
 uint64_t util_now_ms(void);
+bool util_interval_due(uint64_t *next_ms, uint64_t interval_ms,
+		       uint64_t now_ms, uint64_t tick_ms);
 int util_epoll_add(int epollfd, int fd, uint32_t events, union epoll_ref ref);
 int util_epoll_mod(int epollfd, int fd, uint32_t events, union epoll_ref ref);
 void util_epoll_del(int epollfd, int fd);

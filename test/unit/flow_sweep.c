@@ -10,6 +10,7 @@
 #include "unit.h"
 #include "passt.h"
 #include "flow.h"
+#include "util.h"
 
 #define TICK_MS		1000	/* the daemon calls flow_tick() every second */
 
@@ -230,4 +231,24 @@ UNIT_TEST(tcp_tick_action_follows_each_rule_in_its_direction)
 	conn_with(&conn, TCP_FACT(TCP_GUEST_SYN) | TCP_FACT(TCP_SOCK_CONNECTED) |
 			 TCP_FACT(TCP_TAP_SYN_SENT));
 	CHECK_EQ(tcp_tick_action(&conn, FLOW_MARK_TAP), TCP_TICK_NONE);
+}
+
+UNIT_TEST(interval_counts_a_slightly_early_tick_once_per_interval)
+{
+	uint64_t next = 0, t;
+	unsigned int passes = 0;
+
+	/* Ticks every ~1000 ms, each 1 ms early: a 1 s interval passes on
+	 * every tick, not every other one
+	 */
+	for (t = 999; t < 10000; t += 999)
+		passes += util_interval_due(&next, 1000, t, 1000);
+	CHECK_EQ(passes, 10);
+
+	/* A 3 s interval on the same ticks: every third tick */
+	next = 0;
+	passes = 0;
+	for (t = 999; t < 30000; t += 999)
+		passes += util_interval_due(&next, 3000, t, 1000);
+	CHECK(passes >= 10 && passes <= 11);
 }
