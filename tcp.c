@@ -115,6 +115,8 @@
 #define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
 #define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
 #define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
+#define TCP_DELACK_MS		2	/* a lone segment's ACK waits 1-2 ms */
+#define TCP_DELACK_MAX		256	/* ACKs waiting at once, more go now */
 
 #define TCP_ETHERTYPE_IP4	0x0800
 #define TCP_ETHERTYPE_IP6	0x86dd
@@ -133,6 +135,11 @@ _Static_assert(FWD_RULES_MAX <= (1 << (24 - TCP_LREF_RULE_SHIFT)),
 	       "rule index must fit the epoll reference");
 
 static int tcp_timer_fd = -1;
+
+/* Delayed ACKs (tcp_ack_delay()): flows whose ACK waits, and when it's due */
+static uint32_t tcp_delack[TCP_DELACK_MAX];
+static unsigned int tcp_delack_n;
+static uint64_t tcp_delack_due_ms;
 
 struct tcp_stats tcp_stats;
 static uint64_t tcp_timer_armed_ms;
@@ -413,6 +420,9 @@ static void tcp_timer_arm(void)
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	uint64_t when = tcp_heap_n ? tcp_heap_conn(0)->deadline_ms : 0;
 
+	if (tcp_delack_due_ms && (!when || tcp_delack_due_ms < when))
+		when = tcp_delack_due_ms;
+
 	if (!when || tcp_timer_fd < 0 ||
 	    (tcp_timer_armed_ms && tcp_timer_armed_ms <= when))
 		return;
@@ -606,6 +616,8 @@ static void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 	} else {
 		tcp_update_rcv_wnd(conn);
 	}
+	if (flags & TCP_ACK)
+		conn->ack_delayed = 0;
 	len = tcp_build_hdr(c, tcp_ctl_frame, &conn->f.side[FLOW_SIDE_TAP],
 			    seq, (flags & TCP_ACK) ? conn->rcv_nxt : 0, flags,
 			    tcp_wnd_field(conn, flags & TCP_SYN), opts, optlen,
@@ -956,6 +968,7 @@ static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
 	if (!tap_queue_iov(c, fiov, 2))
 		return false;
 	tcp_hdrs_used++;
+	conn->ack_delayed = 0;		/* it rides on this segment */
 	return true;
 }
 
@@ -1577,6 +1590,69 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_ack_delay() - Let the ACK for a lone segment wait for data to ride on
+ * @conn:	Connection
+ * @b:		Its batch, written to the socket
+ * @sent:	Bytes the socket took
+ * @now_ms:	Current time, milliseconds
+ *
+ * A request/response exchange otherwise costs a pure ACK toward the guest
+ * for every request: one more frame, and a wake-up of whatever carries the
+ * guest's frames, while the host peer prepares its answer. Like any receiver
+ * (RFC 1122 §4.2.3.2, RFC 5681 §4.2), we delay the ACK of a single in-order
+ * segment, here by at most TCP_DELACK_MS rather than the hundreds of
+ * milliseconds the RFCs allow: host data sent meanwhile carries it, else
+ * tcp_delack_flush() sends it. A second segment, anything out of order,
+ * a FIN, a short window or a full list of waiting ACKs: acknowledge now.
+ *
+ * Return: true if the ACK waits
+ */
+static bool tcp_ack_delay(struct tcp_conn *conn, const struct tcp_batch *b,
+			  size_t sent, uint64_t now_ms)
+{
+	if (b->dups || b->fin || b->nseg != 1 || !sent || sent != b->bytes ||
+	    conn->ack_delayed || conn->wnd_low || conn->sock_full ||
+	    tcp_has(conn, TCP_GUEST_FIN))
+		return false;
+	if (!conn->delack_listed) {
+		if (tcp_delack_n >= TCP_DELACK_MAX)
+			return false;
+		tcp_delack[tcp_delack_n++] = flow_idx(tcp_cflow(conn));
+		conn->delack_listed = 1;
+	}
+	conn->ack_delayed = 1;
+	if (!tcp_delack_due_ms) {
+		tcp_delack_due_ms = now_ms + TCP_DELACK_MS;
+		tcp_timer_arm();
+	}
+	return true;
+}
+
+/**
+ * tcp_delack_flush() - Send the delayed ACKs no segment carried meanwhile
+ * @c:		Execution context
+ */
+static void tcp_delack_flush(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < tcp_delack_n; i++) {
+		union flow *flow = flow_at(tcp_delack[i]);
+		struct tcp_conn *conn;
+
+		if (!flow || !flow_is_active(flow) ||
+		    flow->f.type != FLOW_TCP)
+			continue;
+		conn = &flow->tcp;
+		conn->delack_listed = 0;
+		if (conn->ack_delayed)
+			tcp_send_ack(c, conn);
+	}
+	tcp_delack_n = 0;
+	tcp_delack_due_ms = 0;
+}
+
+/**
  * tcp_batch_flush() - Write a batch to the socket, acknowledge what it took
  * @c:		Execution context
  * @b:		Batch
@@ -1640,7 +1716,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 	if (b->send && (!conn->sock_drained || conn->sock_rdhup ||
 			conn->snd_nxt != conn->snd_max))
 		tcp_data_to_guest(c, conn, now_ms);
-	if (b->ack && flow_is_active(tcp_flow(conn))) {
+	if (b->ack && flow_is_active(tcp_flow(conn)) &&
+	    !tcp_ack_delay(conn, b, sent, now_ms)) {
 		unsigned int i;
 
 		tcp_send_ack(c, conn);
@@ -2044,6 +2121,8 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 	    errno != EAGAIN)
 		log_debug("TCP timerfd read: %s", strerror(errno));
 	tcp_timer_armed_ms = 0;
+	if (tcp_delack_due_ms && tcp_delack_due_ms <= now_ms)
+		tcp_delack_flush(c);
 	while (tcp_heap_n && tcp_heap_conn(0)->deadline_ms <= now_ms) {
 		struct tcp_conn *conn = tcp_heap_conn(0);
 

@@ -76,6 +76,10 @@ enum tcp_state {
  *		tcp_tap_room() resumes sending
  * @sock_rdhup:	EPOLLRDHUP seen: the peer's FIN is in the socket, and no
  *		further EPOLLIN edge will announce it, peek on every ACK
+ * @ack_delayed:	Guest data is not acknowledged yet: the next segment
+ *		toward the guest carries the ACK, or tcp_delack_flush() sends
+ *		it (tcp_ack_delay())
+ * @delack_listed:	In the list of tcp_delack_flush()
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -110,6 +114,8 @@ struct tcp_conn {
 	uint8_t wnd_cached:1;
 	uint8_t tap_blocked:1;
 	uint8_t sock_rdhup:1;
+	uint8_t ack_delayed:1;
+	uint8_t delack_listed:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;

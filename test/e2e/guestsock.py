@@ -200,8 +200,8 @@ def cmd_rawsend(a):
     return 0
 
 
-def pcap_frames(path):
-    """Yield captured frames of a classic pcap file"""
+def pcap_records(path):
+    """Yield (seconds, frame) for each record of a classic pcap file"""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -213,14 +213,22 @@ def pcap_frames(path):
         end = ">"
     else:
         raise ValueError("%s: not a classic pcap file" % path)
+    frac = 1e-9 if magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d") \
+        else 1e-6
     off = 24
     while off + 16 <= len(data):
-        incl = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+        sec, sub, incl = struct.unpack(end + "III", data[off:off + 12])
         off += 16
         if off + incl > len(data):
             return
-        yield data[off:off + incl]
+        yield sec + sub * frac, data[off:off + incl]
         off += incl
+
+
+def pcap_frames(path):
+    """Yield captured frames of a classic pcap file"""
+    for _, frame in pcap_records(path):
+        yield frame
 
 
 def cmd_pcapcount(a):
