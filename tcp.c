@@ -1495,6 +1495,9 @@ static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
  * @fin:	A FIN follows the batch's data
  * @ack:	An ACK is owed to the guest (data, FIN, or duplicate)
  * @send:	The guest acknowledged data or moved its window: try sending
+ * @discard:	Bytes the guest acknowledged, still to drop from the socket:
+ *		after the batch's write (tcp_batch_flush()), so that the host
+ *		peer gets the guest's data without waiting for that
  * @dups:	Segments out of order, duplicate, or refused by the socket: one
  *		duplicate ACK each (up to TCP_DUPACKS_MAX), as a receiver
  *		sends, so that the guest fast-retransmits (RFC 5681 §4.2)
@@ -1507,11 +1510,29 @@ struct tcp_batch {
 	bool fin;
 	bool ack;
 	bool send;
+	uint32_t discard;
 	unsigned int dups;
 	unsigned int nseg;
 };
 
 static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
+
+/**
+ * tcp_batch_discard() - Drop what the guest acknowledged from the socket
+ * @c:		Execution context
+ * @conn:	Connection
+ * @b:		Its batch
+ *
+ * Return: 0, or 1 if the connection was reset
+ */
+static int tcp_batch_discard(struct ctx *c, struct tcp_conn *conn,
+			     struct tcp_batch *b)
+{
+	uint32_t n = b->discard;
+
+	b->discard = 0;
+	return n ? tcp_discard_acked(c, conn, n) : 0;
+}
 
 /**
  * tcp_ack_from_guest() - Process the ACK and window of a guest segment
@@ -1551,7 +1572,12 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		conn->dup_acks = 0;
 		conn->retrans = 0;
 		conn->rto_ms = TCP_RTO_INIT_MS;
-		if (data && tcp_discard_acked(c, conn, data))
+		b->discard += data;
+		/* Closing with unread data would reset the host peer, and a
+		 * retransmission peeks from the head: those discard now
+		 */
+		if ((fin_acked || conn->recovering) &&
+		    tcp_batch_discard(c, conn, b))
 			return 1;
 		if (fin_acked && !tcp_has(conn, TCP_TAP_FIN_ACKED) &&
 		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED) == 1)
@@ -1579,6 +1605,8 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 			flow_log(tcp_cflow(conn), LOG_DEBUG,
 				 "fast retransmit at %u",
 				 conn->snd_una - conn->isn);
+			if (tcp_batch_discard(c, conn, b))
+				return 1;
 			tcp_retransmit_one(c, conn);
 		}
 	}
@@ -1696,6 +1724,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 		if (sent)
 			flow_touch(tcp_flow(conn), now_ms);
 	}
+	if (tcp_batch_discard(c, conn, b))
+		goto reset;
 
 	if (b->fin && sent == b->bytes) {
 		conn->rcv_nxt++;
@@ -1732,6 +1762,7 @@ reset:
 	b->fin = false;
 	b->ack = false;
 	b->send = false;
+	b->discard = 0;
 	b->dups = 0;
 	b->nseg = 0;
 }
