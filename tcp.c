@@ -678,9 +678,12 @@ static void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
  * (tcp_batch_flush()), and the retransmission timer drives resending.
  * EPOLLOUT while connecting, or while our window to the guest is short of
  * one segment (to send a window update once the socket drains); EPOLLIN
- * while there is host data or a FIN still to send. The socket stays
- * registered until closed, so that a reset from the host peer is seen in
- * any state (edge-triggered EPOLLHUP does not repeat).
+ * from the end of connect() to the close: before the guest completes the
+ * handshake, tcp_data_to_guest() ignores it and the handshake's end peeks
+ * anyway; after the peer's FIN, edge triggering reports nothing new. So a
+ * connection changes its registration once, not at every step. The socket
+ * stays registered until closed, so that a reset from the host peer is seen
+ * in any state (edge-triggered EPOLLHUP does not repeat).
  *
  * #syscalls epoll_ctl
  */
@@ -695,14 +698,10 @@ static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
 		return;
 	if (!tcp_has(conn, TCP_SOCK_CONNECTED)) {
 		ev = EPOLLOUT;
-	} else if (tcp_has(conn, TCP_TAP_SYN_ACKED)) {
-		bool more = !tcp_has(conn, TCP_SOCK_EOF) ||
-			    (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-			     TCP_SEQ_LE(conn->snd_nxt, conn->snd_fin));
-
-		if (more)
-			ev |= EPOLLIN;
-		if (!tcp_has(conn, TCP_GUEST_FIN) &&
+	} else {
+		ev = EPOLLIN;
+		if (tcp_has(conn, TCP_TAP_SYN_ACKED) &&
+		    !tcp_has(conn, TCP_GUEST_FIN) &&
 		    (conn->wnd_low || conn->sock_full))
 			ev |= EPOLLOUT;
 	}
@@ -736,18 +735,19 @@ static void tcp_sock_abort(int s)
 
 /**
  * tcp_conn_close() - Close the socket and finish the flow
- * @c:		Execution context
  * @conn:	Connection
  * @abort:	Reset the host side (SO_LINGER 0) instead of an orderly close
  *
- * #syscalls close epoll_ctl
+ * close() takes the socket out of the epoll set (it has no other descriptor):
+ * no EPOLL_CTL_DEL first. Events already returned for it are dropped by
+ * tcp_sock_handler(), which checks the flow and the descriptor.
+ *
+ * #syscalls close
  */
-static void tcp_conn_close(struct ctx *c, struct tcp_conn *conn, bool abort)
+static void tcp_conn_close(struct tcp_conn *conn, bool abort)
 {
 	tcp_timer_set(conn, 0);
 	if (conn->sock >= 0) {
-		if (conn->epoll_on)
-			util_epoll_del(c->epollfd, conn->sock);
 		if (abort)
 			tcp_sock_abort(conn->sock);
 		else
@@ -808,11 +808,11 @@ static int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
 			 tcp_fact_names[fact]);
 
 	if (fact == TCP_RESET) {
-		tcp_conn_close(c, conn, true);
+		tcp_conn_close(conn, true);
 		return 1;
 	}
 	if (tcp_conn_done(conn)) {
-		tcp_conn_close(c, conn, false);
+		tcp_conn_close(conn, false);
 		return 1;
 	}
 	tcp_epoll_update(c, conn);
