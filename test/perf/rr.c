@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/perf/rr.c - Request/response and connection-rate benchmark tool
  *
- *   rr -s PORT                      serve: echo every byte back, forever
+ *   rr -s PORT                      serve: echo every byte back, forever;
+ *                                   on PORT + 1000, echo once, then close
  *   rr -c ADDR PORT SECONDS rr      1-byte transactions on one connection
- *   rr -c ADDR PORT SECONDS crr     connect, 1-byte exchange, close
+ *   rr -c ADDR PORT SECONDS crr     connect to PORT + 1000, 1-byte exchange,
+ *                                   wait for the server's close, close
  *   rr -c ADDR PORT N hold          open N connections, check each, keep
  *                                   them open, measure crr to PORT + 1 for
  *                                   3 s, then check each again: prints
@@ -11,7 +13,15 @@
  *                                   conn_per_s_while_held R"
  *
  * Prints "rate N/s p50_us N p99_us N count N". The server handles any number
- * of connections with poll(), one byte buffer each: it is never the limit.
+ * of connections with epoll: it is never the limit.
+ *
+ * In crr the server closes first (as an HTTP/1.0 server does), so that
+ * TIME_WAIT stays on the server's side. With the client closing first, every
+ * connection left a TIME_WAIT socket in the client's namespace, and, through
+ * the daemon, in the host's: tens of thousands of them within a minute, for
+ * one destination address and port, ran the source ports out and made the
+ * rate of each contender depend on how many connections the ones before it
+ * had opened (it fell eightfold from one round to the next).
  */
 
 #define _GNU_SOURCE
@@ -31,8 +41,11 @@
 
 #define RR_HOLD_MAX	65536	/* hold mode: connections held at once */
 #define RR_SAMPLES_MAX	(1 << 22)	/* latency samples kept */
+#define RR_FD_MAX	(RR_HOLD_MAX + 64)	/* server descriptors */
+#define RR_ONCE_PORT	1000	/* PORT + this: echo once, then close */
 
 static unsigned int rr_samples[RR_SAMPLES_MAX];
+static unsigned char rr_once[RR_FD_MAX];	/* server: close after echo */
 
 /**
  * rr_now_ns() - Monotonic time
@@ -49,32 +62,74 @@ static unsigned long long rr_now_ns(void)
 }
 
 /**
- * rr_serve() - Echo server on all addresses, IPv4 and IPv6, any number of
- *		connections (epoll)
+ * rr_listen() - Listening socket on all addresses, IPv4 and IPv6
+ * @port:	TCP port
+ *
+ * Return: socket, -1 on failure
+ */
+static int rr_listen(int port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons((uint16_t)port) };
+	int one = 1, lfd;
+
+	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(lfd, 4096)) {
+		perror("rr: bind/listen");
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+/**
+ * rr_accept() - Accept every pending connection, watch each with epoll
+ * @efd:	epoll descriptor
+ * @lfd:	Listening socket
+ * @once:	Connections echo once, then close
+ */
+static void rr_accept(int efd, int lfd, int once)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int one = 1, s;
+
+	while ((s = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+		if (s >= RR_FD_MAX) {
+			close(s);
+			continue;
+		}
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		rr_once[s] = (unsigned char)once;
+		ev.data.fd = s;
+		epoll_ctl(efd, EPOLL_CTL_ADD, s, &ev);
+	}
+}
+
+/**
+ * rr_serve() - Echo server: PORT echoes forever, PORT + RR_ONCE_PORT echoes
+ *		once and closes; any number of connections (epoll)
  * @port:	TCP port
  *
  * Return: 1 on failure, never returns otherwise
  */
 static int rr_serve(int port)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
-				  .sin6_port = htons((uint16_t)port) };
-	struct rlimit rl = { RR_HOLD_MAX + 64, RR_HOLD_MAX + 64 };
+	struct rlimit rl = { RR_FD_MAX, RR_FD_MAX };
 	struct epoll_event ev = { .events = EPOLLIN }, evs[256];
-	int one = 1, lfd, efd, i, n;
+	int lfd, ofd, efd, i, n;
 
 	/* Serves every connection a held client opens: as many descriptors */
 	setrlimit(RLIMIT_NOFILE, &rl);
-	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(lfd, 4096)) {
-		perror("rr: bind/listen");
+	if ((lfd = rr_listen(port)) < 0 ||
+	    (ofd = rr_listen(port + RR_ONCE_PORT)) < 0)
 		return 1;
-	}
 	efd = epoll_create1(0);
 	ev.data.fd = lfd;
 	epoll_ctl(efd, EPOLL_CTL_ADD, lfd, &ev);
+	ev.data.fd = ofd;
+	epoll_ctl(efd, EPOLL_CTL_ADD, ofd, &ev);
 	for (;;) {
 		n = epoll_wait(efd, evs, 256, -1);
 		for (i = 0; i < n; i++) {
@@ -82,22 +137,15 @@ static int rr_serve(int port)
 			char buf[4096];
 			ssize_t r;
 
-			if (fd == lfd) {
-				int s;
-
-				while ((s = accept4(lfd, NULL, NULL,
-						    SOCK_NONBLOCK)) >= 0) {
-					setsockopt(s, IPPROTO_TCP, TCP_NODELAY,
-						   &one, sizeof(one));
-					ev.data.fd = s;
-					epoll_ctl(efd, EPOLL_CTL_ADD, s, &ev);
-				}
+			if (fd == lfd || fd == ofd) {
+				rr_accept(efd, fd, fd == ofd);
 				continue;
 			}
 			r = read(fd, buf, sizeof(buf));
 			if (r < 0 && errno == EAGAIN)
 				continue;
-			if (r <= 0 || write(fd, buf, (size_t)r) != r)
+			if (r <= 0 || write(fd, buf, (size_t)r) != r ||
+			    rr_once[fd])
 				close(fd);
 		}
 	}
@@ -168,6 +216,8 @@ static int rr_client(const char *addr, int port, double secs, int crr)
 	char c = 'x';
 
 	end = start + (unsigned long long)(secs * 1e9);
+	if (crr)
+		port += RR_ONCE_PORT;
 	while ((t0 = rr_now_ns()) < end) {
 		if (s < 0 && (s = rr_connect(addr, port)) < 0) {
 			if (++fails > 100) {
@@ -186,6 +236,11 @@ static int rr_client(const char *addr, int port, double secs, int crr)
 			rr_samples[count] = (unsigned int)((t1 - t0) / 1000);
 		count++;
 		if (crr) {
+			/* The server closes first: wait for its FIN */
+			if (read(s, &c, 1) != 0) {
+				fprintf(stderr, "rr: no close from server\n");
+				return 1;
+			}
 			close(s);
 			s = -1;
 		}
@@ -261,11 +316,12 @@ static int rr_hold(const char *addr, int port, int n)
 	 */
 	end = t1 + 3000000000ULL;
 	while (rr_now_ns() < end) {
-		int s = rr_connect(addr, port + 1);
+		int s = rr_connect(addr, port + 1 + RR_ONCE_PORT);
+		char c;
 
 		if (s < 0)
 			break;
-		if (rr_echo_ok(s))
+		if (rr_echo_ok(s) && read(s, &c, 1) == 0)	/* as crr */
 			crr++;
 		close(s);
 	}
