@@ -11,6 +11,11 @@
  * acknowledged it, and guest data is acknowledged only once the socket took
  * it.
  *
+ * Files: segments toward the guest (headers, control segments, host data
+ * peeked from the socket, windows, retransmission) are built in
+ * tcp_to_guest.c; the two files share tcp_internal.h (nothing else
+ * includes it).
+ *
  * Outbound: guest SYN -> flow, non-blocking connect() to the translated
  * destination (fwd_guest_to_host()); SYN-ACK to the guest only when the
  * connect completes, RST if it fails. Inbound (-t): accept() on a listener,
@@ -43,13 +48,7 @@
  *  GUEST_FIN + SOCK_SHUT_WR + SOCK_EOF + TAP_FIN_ACKED: close the socket
  *  (orderly) and free the flow.
  *
- * Data path, host to guest: recvmsg(MSG_PEEK) at the peek offset
- * (SO_PEEK_OFF, or a discard buffer in front without it) into frame-sized
- * slices of a static payload pool, behind headers built in a static header
- * pool, queued zero-copy with tap_queue_iov(). The pools are used as rings:
- * when one wraps we tap_flush() first, so queued frames never see their
- * memory reused. We read no more than the guest's window allows, and stop
- * polling EPOLLIN while the window is full.
+ * Data path, host to guest, and retransmission: see tcp_to_guest.c.
  *
  * Data path, guest to host: in-order payload of consecutive segments of one
  * flow in a batch is written with one sendmsg(); we acknowledge what the
@@ -57,9 +56,6 @@
  * duplicate ACK each. The window we advertise is 7/8 of the socket's free
  * send memory (SO_MEMINFO); guest data the socket still refuses is not
  * acknowledged, and duplicate ACKs ask the guest to resend it.
- *
- * Retransmission: one segment on three duplicate ACKs and on each partial
- * ACK after it (NewReno, RFC 6582); everything from snd_una on a timeout.
  *
  * Timers: per-flow deadlines (SYN and data retransmission, RFC 6298 RTO: 1 s
  * initial, doubled per timeout, TCP_RETRANS_MAX tries, then RST, except
@@ -71,62 +67,38 @@
  * tcp_flow_tick() acts on the marks that fired: keepalive toward a silent
  * guest, inactivity reset, closing-timeout reset (tcp_tick_action()).
  *
- * Limits: TCP_FRAMES_MAX frames and TCP_PAYLOAD_BYTES of payload queued per
- * pool turn; TCP_BATCH_IOV guest segments per sendmsg(); flow_limit() flows.
+ * Limits: TCP_BATCH_IOV guest segments per sendmsg(); flow_limit() flows.
  */
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/tcp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <linux/sock_diag.h>
-#include <linux/sockios.h>
 #include <unistd.h>
 
-#include "checksum.h"
 #include "flow.h"
 #include "fwd.h"
 #include "log.h"
 #include "passt.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_internal.h"
 #include "util.h"
 
-#define TCP_RTO_INIT_MS		1000	/* RFC 6298 §2.1 */
 #define TCP_RTO_MAX_MS		60000	/* RFC 6298 §2.5 upper bound */
 #define TCP_RETRANS_MAX		8	/* timeouts in a row, then RST */
 #define TCP_SYN_RETRIES		6	/* SYN/SYN-ACK timeouts, then give up */
 #define TCP_CONNECT_TIMEOUT_MS	30000	/* host connect() in progress */
-#define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
 #define TCP_DUPACKS_MAX		64	/* duplicate ACKs per batch, at most */
-#define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
 #define TCP_WS_MAX		14	/* RFC 7323 §2.3 */
-#define TCP_WND_MAX		(65535U << TCP_WS_OURS)	/* bytes, 16 MiB */
 #define TCP_MSS_DEFAULT4	536	/* RFC 9293 §3.7.1 */
 #define TCP_MSS_DEFAULT6	1220	/* RFC 8200 §5: 1280 - 60 */
-#define TCP_HDR_MAX		(ETH_HDR_LEN + 40 + 60)	/* bytes, per frame */
-#define TCP_FRAMES_MAX		2048	/* headers in the pool, ~240 KiB */
-#define TCP_PAYLOAD_BYTES	(8 * 1024 * 1024)	/* payload pool, 8 MiB */
-#define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
 #define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
 #define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
 #define TCP_DELACK_MS		2	/* a lone segment's ACK waits 1-2 ms */
 #define TCP_DELACK_MAX		256	/* ACKs waiting at once, more go now */
-
-#define TCP_ETHERTYPE_IP4	0x0800
-#define TCP_ETHERTYPE_IP6	0x86dd
-
-/* TCP header flags */
-#define TCP_FIN	0x01
-#define TCP_SYN	0x02
-#define TCP_RST	0x04
-#define TCP_PSH	0x08
-#define TCP_ACK	0x10
 
 /* Listener epoll reference: idx = rule << 17 | v6 << 16 | port */
 #define TCP_LREF_V6		(1U << 16)
@@ -147,14 +119,6 @@ static uint32_t tcp_heap[FLOW_MAX];	/* flow indices, min-heap by deadline */
 static unsigned int tcp_heap_n;
 
 static uint8_t tcp_isn_key[16];
-static bool tcp_peek_off_ok;
-
-static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
-static unsigned int tcp_hdrs_used;
-static uint8_t tcp_payload[TCP_PAYLOAD_BYTES];
-static size_t tcp_payload_used;
-static uint8_t tcp_discard[TCP_DISCARD_BYTES];
-static uint8_t tcp_ctl_frame[TCP_HDR_MAX];
 
 static const char *const tcp_state_names[] = {
 	[TCP_STATE_SYN_SENT]	= "SYN_SENT",
@@ -201,28 +165,6 @@ static const uint16_t tcp_fact_requires[] = {
 };
 _Static_assert(ARRAY_SIZE(tcp_fact_requires) == TCP_FACT_COUNT,
 	       "tcp_fact_requires must cover every fact");
-
-/**
- * struct tcp_seg - A parsed segment from the guest
- * @seq:	Sequence number
- * @ack:	Acknowledgment number
- * @wnd:	Window field, unscaled
- * @flags:	TCP flags
- * @data:	Payload
- * @len:	Payload length, bytes
- * @mss:	MSS option, 0 if absent
- * @ws:		Window scale option, -1 if absent
- */
-struct tcp_seg {
-	uint32_t seq;
-	uint32_t ack;
-	uint16_t wnd;
-	uint8_t flags;
-	const uint8_t *data;
-	size_t len;
-	uint16_t mss;
-	int ws;
-};
 
 /**
  * tcp_state() - Derive the RFC 9293 state name from the facts
@@ -298,51 +240,6 @@ int tcp_facts_next(uint16_t facts, enum tcp_fact fact, uint16_t *next)
 		return -EINVAL;
 	*next = facts | TCP_FACT(fact);
 	return 0;
-}
-
-/**
- * tcp_has() - Is a fact set?
- * @conn:	Connection
- * @fact:	Fact
- *
- * Return: true if set
- */
-static inline bool tcp_has(const struct tcp_conn *conn, enum tcp_fact fact)
-{
-	return conn->facts & TCP_FACT(fact);
-}
-
-/**
- * tcp_flow() - The flow entry of a connection
- * @conn:	Connection
- *
- * Return: flow
- */
-static inline union flow *tcp_flow(struct tcp_conn *conn)
-{
-	return (union flow *)conn;
-}
-
-/**
- * tcp_cflow() - The flow entry of a connection, read-only
- * @conn:	Connection
- *
- * Return: flow
- */
-static inline const union flow *tcp_cflow(const struct tcp_conn *conn)
-{
-	return (const union flow *)conn;
-}
-
-/**
- * tcp_is_v4() - Is the guest side of a connection IPv4?
- * @conn:	Connection
- *
- * Return: true for IPv4
- */
-static inline bool tcp_is_v4(const struct tcp_conn *conn)
-{
-	return inany_is_v4(&conn->f.side[FLOW_SIDE_TAP].ep_addr);
 }
 
 /* Timer heap ------------------------------------------------------------- */
@@ -438,7 +335,7 @@ static void tcp_timer_arm(void)
  * @conn:	Connection
  * @deadline_ms:	Absolute time, milliseconds, 0 to clear
  */
-static void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms)
+void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms)
 {
 	if (!deadline_ms) {
 		if (conn->heap_pos) {
@@ -465,206 +362,6 @@ static void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms)
 	tcp_timer_arm();
 }
 
-/* Frames ----------------------------------------------------------------- */
-
-/**
- * tcp_build_hdr() - Build Ethernet, IP and TCP headers toward the guest
- * @c:		Execution context
- * @buf:	Buffer, TCP_HDR_MAX bytes
- * @tap:	Tap side of the flow: guest is ep, we are our
- * @seq:	Sequence number
- * @ack:	Acknowledgment number
- * @flags:	TCP flags
- * @wnd:	Window field (already scaled down)
- * @opts:	TCP options, multiple of 4 bytes, or NULL
- * @optlen:	Length of @opts
- * @payload:	Payload that follows, for the checksum
- * @plen:	Payload length
- *
- * Return: header length, bytes
- */
-static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
-			    const struct flow_side *tap, uint32_t seq,
-			    uint32_t ack, uint8_t flags, uint16_t wnd,
-			    const uint8_t *opts, size_t optlen,
-			    const uint8_t *payload, size_t plen)
-{
-	const struct in_addr *src4 = inany_v4(&tap->our_addr);
-	size_t thl = 20 + optlen, iphl, l4_len = thl + plen;
-	uint8_t *ip = buf + ETH_HDR_LEN, *th;
-	uint32_t sum;
-
-	if (src4) {
-		const struct in_addr *dst4 = inany_v4(&tap->ep_addr);
-
-		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP4);
-		iphl = tap_ip4_hdr(ip, *src4, *dst4, IPPROTO_TCP, l4_len);
-		sum = csum_pseudo4(*src4, *dst4, IPPROTO_TCP, (uint16_t)l4_len);
-	} else {
-		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP6);
-		iphl = tap_ip6_hdr(ip, &tap->our_addr.a6, &tap->ep_addr.a6,
-				   IPPROTO_TCP, l4_len, 64);
-		sum = csum_pseudo6(&tap->our_addr.a6, &tap->ep_addr.a6,
-				   IPPROTO_TCP, (uint32_t)l4_len);
-	}
-
-	th = ip + iphl;
-	util_put_be16(th, tap->our_port);
-	util_put_be16(th + 2, tap->ep_port);
-	util_put_be32(th + 4, seq);
-	util_put_be32(th + 8, ack);
-	th[12] = (uint8_t)((thl / 4) << 4);
-	th[13] = flags;
-	util_put_be16(th + 14, wnd);
-	util_put_be16(th + 16, 0);
-	util_put_be16(th + 18, 0);
-	if (optlen)
-		memcpy(th + 20, opts, optlen);
-	sum = csum_partial(th, thl, sum);
-	if (plen)
-		sum = csum_partial(payload, plen, sum);
-	util_put_be16(th + 16, csum_fold(sum));
-	return ETH_HDR_LEN + iphl + thl;
-}
-
-/**
- * tcp_wnd_field() - Window field for a connection's current rcv_wnd
- * @conn:	Connection
- * @syn:	For a SYN segment (never scaled, RFC 7323 §2.2)
- *
- * Return: window field value
- */
-static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
-{
-	uint32_t w = syn ? conn->rcv_wnd : conn->rcv_wnd >> conn->ws_rcv;
-
-	return (uint16_t)MIN(w, 65535U);
-}
-
-/**
- * tcp_update_rcv_wnd() - Window toward the guest: free socket send space
- * @conn:	Connection
- *
- * The kernel takes data while the memory queued (payload plus per-buffer
- * overhead, SK_MEMINFO_WMEM_QUEUED) is below SO_SNDBUF: we advertise 7/8 of
- * that free memory, so that what the guest may send fits, and data the
- * socket refuses (which the guest must then resend) stays rare. Once less
- * than a quarter of the buffer is free we also wait for EPOLLOUT: that poll
- * lets the kernel grow the buffer (send buffer autotuning).
- *
- * Free space only shrinks when we write guest data, and only matters when it
- * grows if it was short (then EPOLLOUT tells us): the value is kept until
- * one of those happens (@wnd_cached), not queried for every segment.
- *
- * #syscalls getsockopt
- */
-static void tcp_update_rcv_wnd(struct tcp_conn *conn)
-{
-	uint32_t max = conn->ws_rcv ? TCP_WND_MAX : 65535U;
-	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
-	socklen_t sl = sizeof(mem);
-	long free_b;
-
-	if (conn->wnd_cached && !tcp_has(conn, TCP_GUEST_FIN))
-		return;
-	if (tcp_has(conn, TCP_GUEST_FIN) || conn->sock < 0 ||
-	    getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mem, &sl) ||
-	    sl < sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
-		conn->rcv_wnd = tcp_has(conn, TCP_GUEST_FIN) ? 0 : 65535U;
-		conn->wnd_low = 0;
-		return;
-	}
-	free_b = (long)mem[SK_MEMINFO_SNDBUF] -
-		 (long)mem[SK_MEMINFO_WMEM_QUEUED];
-	if (free_b < 0)
-		free_b = 0;
-	conn->wnd_low = free_b < (long)mem[SK_MEMINFO_SNDBUF] / 4;
-	free_b = free_b / 8 * 7;
-	conn->rcv_wnd = (uint32_t)MIN((unsigned long)free_b, max);
-	conn->rcv_wnd &= ~((1U << conn->ws_rcv) - 1);
-	conn->wnd_cached = 1;
-}
-
-/**
- * tcp_send_ctl() - Send a segment without payload to the guest
- * @c:		Execution context
- * @conn:	Connection
- * @flags:	TCP flags (SYN adds MSS and window scale options)
- * @seq:	Sequence number
- */
-static void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
-			 uint32_t seq)
-{
-	uint8_t opts[8];
-	size_t optlen = 0, len;
-
-	if (flags & TCP_SYN) {
-		uint16_t mss = (uint16_t)MIN(c->mtu - (tcp_is_v4(conn) ?
-						       40 : 60), 65535);
-
-		opts[0] = 2;			/* MSS, RFC 9293 §3.7.1 */
-		opts[1] = 4;
-		util_put_be16(opts + 2, mss);
-		optlen = 4;
-		if (conn->ws_rcv || conn->inbound) {
-			opts[4] = 1;		/* NOP */
-			opts[5] = 3;		/* Window scale, RFC 7323 */
-			opts[6] = 3;
-			opts[7] = TCP_WS_OURS;
-			optlen = 8;
-		}
-	} else {
-		tcp_update_rcv_wnd(conn);
-	}
-	if (flags & TCP_ACK)
-		conn->ack_delayed = 0;
-	len = tcp_build_hdr(c, tcp_ctl_frame, &conn->f.side[FLOW_SIDE_TAP],
-			    seq, (flags & TCP_ACK) ? conn->rcv_nxt : 0, flags,
-			    tcp_wnd_field(conn, flags & TCP_SYN), opts, optlen,
-			    NULL, 0);
-	tap_send_frame(c, tcp_ctl_frame, len);
-}
-
-/**
- * tcp_send_ack() - Acknowledge up to rcv_nxt, with the current window
- * @c:		Execution context
- * @conn:	Connection
- */
-static void tcp_send_ack(struct ctx *c, struct tcp_conn *conn)
-{
-	tcp_send_ctl(c, conn, TCP_ACK, conn->snd_nxt);
-}
-
-/**
- * tcp_rst_reply() - Answer a guest segment that has no connection with RST
- * @c:		Execution context
- * @tap:	Tap side built from the segment (guest = ep)
- * @seg:	The segment
- *
- * RFC 9293 §3.10.7.1: if the segment has ACK, RST with seq = SEG.ACK;
- * otherwise RST+ACK with seq 0, ack = SEG.SEQ + SEG.LEN.
- */
-static void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
-			  const struct tcp_seg *seg)
-{
-	size_t len;
-
-	if (seg->flags & TCP_RST)
-		return;
-	if (seg->flags & TCP_ACK) {
-		len = tcp_build_hdr(c, tcp_ctl_frame, tap, seg->ack, 0,
-				    TCP_RST, 0, NULL, 0, NULL, 0);
-	} else {
-		uint32_t ack = seg->seq + (uint32_t)seg->len +
-			       !!(seg->flags & TCP_SYN) +
-			       !!(seg->flags & TCP_FIN);
-
-		len = tcp_build_hdr(c, tcp_ctl_frame, tap, 0, ack,
-				    TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
-	}
-	tap_send_frame(c, tcp_ctl_frame, len);
-}
-
 /* Epoll interest, closing, transitions ----------------------------------- */
 
 /**
@@ -687,7 +384,7 @@ static void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
  *
  * #syscalls epoll_ctl
  */
-static void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
+void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP,
 				.idx = flow_idx(tcp_cflow(conn)),
@@ -787,8 +484,8 @@ static bool tcp_conn_done(const struct tcp_conn *conn)
  * Return: 0, or -EINVAL if the transition is not legal (logged, ignored),
  * or 1 if the connection was closed (reset or done): @conn is gone
  */
-static int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
-			 enum tcp_fact fact)
+int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
+		  enum tcp_fact fact)
 {
 	enum tcp_state old = tcp_state(conn->facts);
 	uint16_t next;
@@ -825,380 +522,13 @@ static int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
  * @conn:	Connection
  * @why:	Reason, for the log
  */
-static void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
-			   const char *why)
+void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
+		    const char *why)
 {
 	flow_log(tcp_cflow(conn), LOG_DEBUG, "reset: %s", why);
 	if (tcp_has(conn, TCP_GUEST_SYN) || tcp_has(conn, TCP_TAP_SYN_SENT))
 		tcp_send_ctl(c, conn, TCP_RST | TCP_ACK, conn->snd_nxt);
 	tcp_conn_fact(c, conn, TCP_RESET);
-}
-
-/* Host to guest ---------------------------------------------------------- */
-
-/**
- * tcp_set_peek_off() - Set the socket's peek offset to snd_nxt - snd_una
- * @conn:	Connection
- *
- * Return: 0 on success, -errno on failure
- *
- * #syscalls setsockopt
- */
-static int tcp_set_peek_off(const struct tcp_conn *conn)
-{
-	int off = (int)(conn->snd_nxt - conn->snd_una);
-
-	if (!tcp_peek_off_ok)
-		return 0;
-	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
-		return -errno;
-	return 0;
-}
-
-/**
- * tcp_rto_arm() - Arm the retransmission deadline if something is in flight
- * @conn:	Connection
- * @now_ms:	Current time, milliseconds
- * @restart:	Restart it even if armed (new data acknowledged)
- */
-static void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
-{
-	if (conn->snd_una == conn->snd_max) {
-		/* Nothing in flight: probe a zero window, else no deadline */
-		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF))
-			tcp_timer_set(conn, restart || !conn->deadline_ms ?
-				      now_ms + conn->rto_ms : conn->deadline_ms);
-		else
-			tcp_timer_set(conn, 0);
-		return;
-	}
-	if (restart || !conn->deadline_ms)
-		tcp_timer_set(conn, now_ms + conn->rto_ms);
-}
-
-/**
- * tcp_send_fin() - Send (or resend) our FIN at snd_fin
- * @c:		Execution context
- * @conn:	Connection, SOCK_EOF set, all data before the FIN sent
- * @now_ms:	Current time, milliseconds
- *
- * Return: 1 if the connection was closed, else 0
- */
-static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
-{
-	if (!tcp_has(conn, TCP_TAP_FIN_SENT)) {
-		conn->snd_fin = conn->snd_nxt;
-		conn->snd_nxt++;
-		conn->snd_max = conn->snd_nxt;
-		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
-		tcp_rto_arm(conn, now_ms, false);
-		return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
-	}
-	conn->snd_nxt = conn->snd_fin + 1;
-	tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
-	tcp_rto_arm(conn, now_ms, false);
-	tcp_epoll_update(c, conn);
-	return 0;
-}
-
-/**
- * tcp_sock_peer_fin() - Has the host-side peer closed its side?
- * @s:		Socket
- *
- * Only needed without SO_PEEK_OFF, where a peek always returns the data
- * already sent and cannot tell end of stream from no new data.
- *
- * Return: true if the peer's FIN was received
- *
- * #syscalls getsockopt
- */
-static bool tcp_sock_peer_fin(int s)
-{
-	struct tcp_info ti;
-	socklen_t sl = sizeof(ti);
-
-	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &sl))
-		return false;
-	return ti.tcpi_state == TCP_CLOSE_WAIT ||
-	       ti.tcpi_state == TCP_LAST_ACK ||
-	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE ||
-	       ti.tcpi_state == TCP_TIME_WAIT;
-}
-
-/**
- * tcp_pool_reserve() - Make room in the frame pools, flushing if they wrap
- * @c:		Execution context
- * @frames:	Frames wanted
- * @bytes:	Payload bytes wanted
- */
-static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
-{
-	if (tcp_hdrs_used + frames <= TCP_FRAMES_MAX &&
-	    tcp_payload_used + bytes <= TCP_PAYLOAD_BYTES)
-		return;
-	tap_flush(c);
-	tcp_hdrs_used = 0;
-	tcp_payload_used = 0;
-}
-
-/**
- * tcp_emit_seg() - Queue one data segment toward the guest, zero-copy
- * @c:		Execution context
- * @conn:	Connection
- * @seq:	Sequence number of the first payload byte
- * @p:		Payload, in tcp_payload: valid until the next tap_flush()
- * @plen:	Payload length, bytes
- * @flags:	TCP flags
- *
- * Return: true if queued
- */
-static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
-			 const uint8_t *p, size_t plen, uint8_t flags)
-{
-	uint8_t *h = tcp_hdrs[tcp_hdrs_used];
-	struct iovec fiov[2];
-
-	fiov[0].iov_base = h;
-	fiov[0].iov_len = tcp_build_hdr(c, h, &conn->f.side[FLOW_SIDE_TAP],
-					seq, conn->rcv_nxt, flags,
-					tcp_wnd_field(conn, false), NULL, 0,
-					p, plen);
-	fiov[1].iov_base = (void *)(uintptr_t)p;
-	fiov[1].iov_len = plen;
-	if (!tap_queue_iov(c, fiov, 2))
-		return false;
-	tcp_hdrs_used++;
-	conn->ack_delayed = 0;		/* it rides on this segment */
-	return true;
-}
-
-/**
- * tcp_retransmit_one() - Resend the oldest unacknowledged segment only
- * @c:		Execution context
- * @conn:	Connection
- *
- * Fast retransmit and NewReno partial ACKs (RFC 6582 §3.2): one segment at
- * snd_una, peeked from offset 0; the peek offset then goes back to snd_nxt.
- *
- * #syscalls setsockopt recvmsg
- */
-static void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
-{
-	uint32_t end = conn->snd_max, len;
-	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	int zero = 0;
-	ssize_t n;
-
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-	    TCP_SEQ_GT(end, conn->snd_fin))
-		end = conn->snd_fin;
-	len = MIN(end - conn->snd_una, (uint32_t)conn->mss);
-	if (!len) {
-		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-		    conn->snd_una == conn->snd_fin)
-			tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
-		return;
-	}
-
-	tcp_pool_reserve(c, 1, len);
-	iov.iov_base = tcp_payload + tcp_payload_used;
-	iov.iov_len = len;
-	if (tcp_peek_off_ok &&
-	    setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-		       sizeof(zero)))
-		return;
-	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
-	if (tcp_set_peek_off(conn))
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
-			 strerror(errno));
-	if (n <= 0)
-		return;
-	tcp_update_rcv_wnd(conn);
-	if (tcp_emit_seg(c, conn, conn->snd_una, iov.iov_base, (size_t)n,
-			 TCP_ACK))
-		tcp_payload_used += (size_t)n;
-}
-
-/**
- * tcp_data_to_guest() - Peek host data and queue it to the guest
- * @c:		Execution context
- * @conn:	Connection, established
- * @now_ms:	Current time, milliseconds
- *
- * Sends at most what the guest's window allows, from snd_nxt; on end of
- * stream with everything before it sent, sends (or resends) the FIN.
- *
- * #syscalls recvmsg
- */
-static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
-			      uint64_t now_ms)
-{
-	static struct iovec iov[TCP_FRAMES_MAX + 1];
-	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
-	uint32_t skip = conn->snd_nxt - conn->snd_una, cap;
-	struct msghdr mh = { .msg_iov = iov };
-	unsigned int nseg;
-	size_t off;
-	ssize_t n;
-
-	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
-		return;
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-	    TCP_SEQ_GT(conn->snd_nxt, conn->snd_fin))
-		goto out;		/* FIN already sent, nothing after it */
-	if (!tcp_peek_off_ok)
-		wnd_end = conn->snd_una +
-			  MIN(conn->snd_wnd, TCP_DISCARD_BYTES);
-	if (!TCP_SEQ_LT(conn->snd_nxt, wnd_end)) {
-		/* A FIN takes no window: resend it when data is all out */
-		if (!(tcp_has(conn, TCP_SOCK_EOF) &&
-		      tcp_has(conn, TCP_TAP_FIN_SENT) &&
-		      conn->snd_nxt == conn->snd_fin))
-			goto out;
-		want = 0;
-	} else {
-		want = wnd_end - conn->snd_nxt;
-	}
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-	    TCP_SEQ_LT(conn->snd_fin, conn->snd_nxt + want))
-		want = conn->snd_fin - conn->snd_nxt;
-	if (!want) {
-		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-		    conn->snd_nxt == conn->snd_fin)
-			tcp_send_fin(c, conn, now_ms);
-		goto out;
-	}
-
-	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
-		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
-	/* No more than the guest socket takes now: what it refused would be
-	 * dropped, and cost a retransmission
-	 */
-	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
-						    TAP_LEN_PREFIX),
-				     UINT32_MAX / mss) * mss);
-	conn->tap_blocked = !cap;
-	if (!cap) {
-		tap_room_wait(c);
-		goto out;
-	}
-	if (want > cap)
-		want = cap;
-	nseg = DIV_ROUND_UP(want, mss);
-	tcp_pool_reserve(c, nseg, want);
-
-	mh.msg_iovlen = 0;
-	if (!tcp_peek_off_ok && skip) {
-		iov[0].iov_base = tcp_discard;
-		iov[0].iov_len = skip;
-		mh.msg_iovlen = 1;
-	}
-	for (off = 0; off < want; off += mss) {
-		iov[mh.msg_iovlen].iov_base = tcp_payload + tcp_payload_used +
-					      off;
-		iov[mh.msg_iovlen++].iov_len = MIN(mss, want - off);
-	}
-
-	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			tcp_conn_reset(c, conn, strerror(errno));
-		else
-			conn->sock_drained = 1;
-		return;
-	}
-	if (!tcp_peek_off_ok) {
-		if ((size_t)n < skip)
-			return;		/* cannot happen: data is unacked */
-		n -= skip;
-		if (!n && !tcp_sock_peer_fin(conn->sock))
-			goto out;	/* nothing new, not EOF either */
-	}
-	conn->sock_drained = (size_t)n < want;
-	if (!n) {
-		if (!tcp_has(conn, TCP_SOCK_EOF)) {
-			flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
-			if (tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
-				return;
-		}
-		if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
-		    conn->snd_nxt == conn->snd_fin)
-			tcp_send_fin(c, conn, now_ms);
-		return;
-	}
-
-	tcp_update_rcv_wnd(conn);
-	for (off = 0; off < (size_t)n; off += mss) {
-		const uint8_t *p = tcp_payload + tcp_payload_used + off;
-		size_t plen = MIN(mss, (size_t)n - off);
-		uint8_t fl = TCP_ACK | (off + plen == (size_t)n ? TCP_PSH : 0);
-
-		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p, plen, fl))
-			break;
-		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
-			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
-					 conn->snd_max;
-
-			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
-			flow_touch(tcp_flow(conn), now_ms);	/* new data */
-			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
-		}
-		conn->snd_nxt += (uint32_t)plen;
-	}
-	tcp_payload_used += (size_t)n;
-	if (off < (size_t)n && tcp_set_peek_off(conn))
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
-			 strerror(errno));
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
-		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
-	tcp_rto_arm(conn, now_ms, false);
-out:
-	tcp_epoll_update(c, conn);
-}
-
-/**
- * tcp_rewind() - Retransmit from the oldest unacknowledged byte
- * @c:		Execution context
- * @conn:	Connection
- * @now_ms:	Current time, milliseconds
- */
-static void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
-{
-	conn->snd_nxt = conn->snd_una;
-	if (tcp_set_peek_off(conn))
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
-			 strerror(errno));
-	tcp_data_to_guest(c, conn, now_ms);
-}
-
-/**
- * tcp_discard_acked() - Drop from the socket what the guest acknowledged
- * @c:		Execution context
- * @conn:	Connection
- * @bytes:	Bytes of data acknowledged
- *
- * Return: 0, or 1 if the connection was reset
- *
- * #syscalls recvfrom
- */
-static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
-			     uint32_t bytes)
-{
-	while (bytes) {
-		ssize_t n = recv(conn->sock, NULL, bytes,
-				 MSG_TRUNC | MSG_DONTWAIT);
-
-		if (n <= 0) {
-			flow_log(tcp_cflow(conn), LOG_DEBUG,
-				 "discarding %u acked bytes: %s", bytes,
-				 n ? strerror(errno) : "EOF");
-			tcp_conn_reset(c, conn, "socket lost acked data");
-			return 1;
-		}
-		bytes -= (uint32_t)n;
-	}
-	return 0;
 }
 
 /* Guest to host ---------------------------------------------------------- */
@@ -1478,7 +808,7 @@ static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
 		tcp_conn_reset(c, conn, "connect failed");
 		return;
 	}
-	if (tcp_peek_off_ok) {
+	if (tcp_peek_off_supported()) {
 		int zero = 0;
 
 		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
@@ -1870,7 +1200,7 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||
 		    tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
 			return true;
-		if (tcp_peek_off_ok) {
+		if (tcp_peek_off_supported()) {
 			int zero = 0;
 
 			setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
@@ -2467,21 +1797,12 @@ static void tcp_listen_all(const struct ctx *c)
 int tcp_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
-	int s, zero = 0;
 
 	if (getrandom(tcp_isn_key, sizeof(tcp_isn_key), 0) !=
 	    sizeof(tcp_isn_key))
 		return -EIO;
 
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (s >= 0) {
-		tcp_peek_off_ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF,
-					      &zero, sizeof(zero));
-		close(s);
-	}
-	if (!tcp_peek_off_ok)
-		log_info("TCP: no SO_PEEK_OFF, in-flight data limited to %u "
-			 "bytes per connection", TCP_DISCARD_BYTES);
+	tcp_peek_off_probe();
 
 	tcp_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 				      TFD_NONBLOCK | TFD_CLOEXEC);

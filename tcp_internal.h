@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp_internal.h - What tcp.c and tcp_to_guest.c share
+ *
+ * For those files only: constants both directions use, the parsed
+ * guest segment, helpers on struct tcp_conn, and the functions one of them
+ * calls in another, grouped by the file that defines them (kernel-doc is
+ * beside each definition). Each file keeps its own state (pools, deadline
+ * heap, timerfd) static: the others reach it only through
+ * the functions below.
+ */
+
+#ifndef TCP_INTERNAL_H
+#define TCP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+#define TCP_RTO_INIT_MS		1000	/* RFC 6298 §2.1 */
+#define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
+#define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
+
+/* TCP header flags */
+#define TCP_FIN	0x01
+#define TCP_SYN	0x02
+#define TCP_RST	0x04
+#define TCP_PSH	0x08
+#define TCP_ACK	0x10
+
+struct ctx;
+
+/**
+ * struct tcp_seg - A parsed segment from the guest
+ * @seq:	Sequence number
+ * @ack:	Acknowledgment number
+ * @wnd:	Window field, unscaled
+ * @flags:	TCP flags
+ * @data:	Payload
+ * @len:	Payload length, bytes
+ * @mss:	MSS option, 0 if absent
+ * @ws:		Window scale option, -1 if absent
+ */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+	const uint8_t *data;
+	size_t len;
+	uint16_t mss;
+	int ws;
+};
+
+/**
+ * tcp_has() - Is a fact set?
+ * @conn:	Connection
+ * @fact:	Fact
+ *
+ * Return: true if set
+ */
+static inline bool tcp_has(const struct tcp_conn *conn, enum tcp_fact fact)
+{
+	return conn->facts & TCP_FACT(fact);
+}
+
+/**
+ * tcp_flow() - The flow entry of a connection
+ * @conn:	Connection
+ *
+ * Return: flow
+ */
+static inline union flow *tcp_flow(struct tcp_conn *conn)
+{
+	return (union flow *)conn;
+}
+
+/**
+ * tcp_cflow() - The flow entry of a connection, read-only
+ * @conn:	Connection
+ *
+ * Return: flow
+ */
+static inline const union flow *tcp_cflow(const struct tcp_conn *conn)
+{
+	return (const union flow *)conn;
+}
+
+/**
+ * tcp_is_v4() - Is the guest side of a connection IPv4?
+ * @conn:	Connection
+ *
+ * Return: true for IPv4
+ */
+static inline bool tcp_is_v4(const struct tcp_conn *conn)
+{
+	return inany_is_v4(&conn->f.side[FLOW_SIDE_TAP].ep_addr);
+}
+
+/* tcp.c: deadlines, epoll interest, facts */
+void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms);
+void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn);
+int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn, enum tcp_fact fact);
+void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn, const char *why);
+
+/* tcp_to_guest.c: segments toward the guest, windows, retransmission */
+void tcp_peek_off_probe(void);
+bool tcp_peek_off_supported(void);
+void tcp_update_rcv_wnd(struct tcp_conn *conn);
+void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
+		  uint32_t seq);
+void tcp_send_ack(struct ctx *c, struct tcp_conn *conn);
+void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
+		   const struct tcp_seg *seg);
+void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart);
+void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn);
+void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
+void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
+int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
+
+#endif /* TCP_INTERNAL_H */

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tcp_to_guest.c - TCP segments toward the guest: headers, control segments,
+ * host data peeked from the socket, windows, retransmission
+ */
+
+/**
+ * DOC: Theory of operation
+ *
+ * Everything we send to the guest on a TCP connection is built here; the
+ * connection's life (facts, deadlines, closing) and what the guest sends us
+ * are in tcp.c.
+ *
+ * Data path, host to guest: recvmsg(MSG_PEEK) at the peek offset
+ * (SO_PEEK_OFF, or a discard buffer in front without it) into frame-sized
+ * slices of a static payload pool, behind headers built in a static header
+ * pool, queued zero-copy with tap_queue_iov(). The pools are used as rings:
+ * when one wraps we tap_flush() first, so queued frames never see their
+ * memory reused. We read no more than the guest's window allows, and stop
+ * polling EPOLLIN while the window is full.
+ *
+ * Window toward the guest: 7/8 of the socket's free send memory
+ * (SO_MEMINFO), tcp_update_rcv_wnd().
+ *
+ * Retransmission: one segment on three duplicate ACKs and on each partial
+ * ACK after it (NewReno, RFC 6582); everything from snd_una on a timeout.
+ *
+ * Limits: TCP_FRAMES_MAX frames and TCP_PAYLOAD_BYTES of payload queued per
+ * pool turn; without SO_PEEK_OFF, TCP_DISCARD_BYTES in flight per
+ * connection.
+ */
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/sock_diag.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "flow.h"
+#include "log.h"
+#include "passt.h"
+#include "tap.h"
+#include "tcp_internal.h"
+#include "util.h"
+
+#define TCP_WND_MAX		(65535U << TCP_WS_OURS)	/* bytes, 16 MiB */
+#define TCP_HDR_MAX		(ETH_HDR_LEN + 40 + 60)	/* bytes, per frame */
+#define TCP_FRAMES_MAX		2048	/* headers in the pool, ~240 KiB */
+#define TCP_PAYLOAD_BYTES	(8 * 1024 * 1024)	/* payload pool, 8 MiB */
+#define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
+
+#define TCP_ETHERTYPE_IP4	0x0800
+#define TCP_ETHERTYPE_IP6	0x86dd
+
+static bool tcp_peek_off_ok;
+
+static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
+static unsigned int tcp_hdrs_used;
+static uint8_t tcp_payload[TCP_PAYLOAD_BYTES];
+static size_t tcp_payload_used;
+static uint8_t tcp_discard[TCP_DISCARD_BYTES];
+static uint8_t tcp_ctl_frame[TCP_HDR_MAX];
+
+/* Frames ----------------------------------------------------------------- */
+
+/**
+ * tcp_build_hdr() - Build Ethernet, IP and TCP headers toward the guest
+ * @c:		Execution context
+ * @buf:	Buffer, TCP_HDR_MAX bytes
+ * @tap:	Tap side of the flow: guest is ep, we are our
+ * @seq:	Sequence number
+ * @ack:	Acknowledgment number
+ * @flags:	TCP flags
+ * @wnd:	Window field (already scaled down)
+ * @opts:	TCP options, multiple of 4 bytes, or NULL
+ * @optlen:	Length of @opts
+ * @payload:	Payload that follows, for the checksum
+ * @plen:	Payload length
+ *
+ * Return: header length, bytes
+ */
+static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
+			    const struct flow_side *tap, uint32_t seq,
+			    uint32_t ack, uint8_t flags, uint16_t wnd,
+			    const uint8_t *opts, size_t optlen,
+			    const uint8_t *payload, size_t plen)
+{
+	const struct in_addr *src4 = inany_v4(&tap->our_addr);
+	size_t thl = 20 + optlen, iphl, l4_len = thl + plen;
+	uint8_t *ip = buf + ETH_HDR_LEN, *th;
+	uint32_t sum;
+
+	if (src4) {
+		const struct in_addr *dst4 = inany_v4(&tap->ep_addr);
+
+		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP4);
+		iphl = tap_ip4_hdr(ip, *src4, *dst4, IPPROTO_TCP, l4_len);
+		sum = csum_pseudo4(*src4, *dst4, IPPROTO_TCP, (uint16_t)l4_len);
+	} else {
+		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP6);
+		iphl = tap_ip6_hdr(ip, &tap->our_addr.a6, &tap->ep_addr.a6,
+				   IPPROTO_TCP, l4_len, 64);
+		sum = csum_pseudo6(&tap->our_addr.a6, &tap->ep_addr.a6,
+				   IPPROTO_TCP, (uint32_t)l4_len);
+	}
+
+	th = ip + iphl;
+	util_put_be16(th, tap->our_port);
+	util_put_be16(th + 2, tap->ep_port);
+	util_put_be32(th + 4, seq);
+	util_put_be32(th + 8, ack);
+	th[12] = (uint8_t)((thl / 4) << 4);
+	th[13] = flags;
+	util_put_be16(th + 14, wnd);
+	util_put_be16(th + 16, 0);
+	util_put_be16(th + 18, 0);
+	if (optlen)
+		memcpy(th + 20, opts, optlen);
+	sum = csum_partial(th, thl, sum);
+	if (plen)
+		sum = csum_partial(payload, plen, sum);
+	util_put_be16(th + 16, csum_fold(sum));
+	return ETH_HDR_LEN + iphl + thl;
+}
+
+/**
+ * tcp_wnd_field() - Window field for a connection's current rcv_wnd
+ * @conn:	Connection
+ * @syn:	For a SYN segment (never scaled, RFC 7323 §2.2)
+ *
+ * Return: window field value
+ */
+static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
+{
+	uint32_t w = syn ? conn->rcv_wnd : conn->rcv_wnd >> conn->ws_rcv;
+
+	return (uint16_t)MIN(w, 65535U);
+}
+
+/**
+ * tcp_update_rcv_wnd() - Window toward the guest: free socket send space
+ * @conn:	Connection
+ *
+ * The kernel takes data while the memory queued (payload plus per-buffer
+ * overhead, SK_MEMINFO_WMEM_QUEUED) is below SO_SNDBUF: we advertise 7/8 of
+ * that free memory, so that what the guest may send fits, and data the
+ * socket refuses (which the guest must then resend) stays rare. Once less
+ * than a quarter of the buffer is free we also wait for EPOLLOUT: that poll
+ * lets the kernel grow the buffer (send buffer autotuning).
+ *
+ * Free space only shrinks when we write guest data, and only matters when it
+ * grows if it was short (then EPOLLOUT tells us): the value is kept until
+ * one of those happens (@wnd_cached), not queried for every segment.
+ *
+ * #syscalls getsockopt
+ */
+void tcp_update_rcv_wnd(struct tcp_conn *conn)
+{
+	uint32_t max = conn->ws_rcv ? TCP_WND_MAX : 65535U;
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t sl = sizeof(mem);
+	long free_b;
+
+	if (conn->wnd_cached && !tcp_has(conn, TCP_GUEST_FIN))
+		return;
+	if (tcp_has(conn, TCP_GUEST_FIN) || conn->sock < 0 ||
+	    getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mem, &sl) ||
+	    sl < sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) {
+		conn->rcv_wnd = tcp_has(conn, TCP_GUEST_FIN) ? 0 : 65535U;
+		conn->wnd_low = 0;
+		return;
+	}
+	free_b = (long)mem[SK_MEMINFO_SNDBUF] -
+		 (long)mem[SK_MEMINFO_WMEM_QUEUED];
+	if (free_b < 0)
+		free_b = 0;
+	conn->wnd_low = free_b < (long)mem[SK_MEMINFO_SNDBUF] / 4;
+	free_b = free_b / 8 * 7;
+	conn->rcv_wnd = (uint32_t)MIN((unsigned long)free_b, max);
+	conn->rcv_wnd &= ~((1U << conn->ws_rcv) - 1);
+	conn->wnd_cached = 1;
+}
+
+/**
+ * tcp_send_ctl() - Send a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TCP flags (SYN adds MSS and window scale options)
+ * @seq:	Sequence number
+ */
+void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
+		  uint32_t seq)
+{
+	uint8_t opts[8];
+	size_t optlen = 0, len;
+
+	if (flags & TCP_SYN) {
+		uint16_t mss = (uint16_t)MIN(c->mtu - (tcp_is_v4(conn) ?
+						       40 : 60), 65535);
+
+		opts[0] = 2;			/* MSS, RFC 9293 §3.7.1 */
+		opts[1] = 4;
+		util_put_be16(opts + 2, mss);
+		optlen = 4;
+		if (conn->ws_rcv || conn->inbound) {
+			opts[4] = 1;		/* NOP */
+			opts[5] = 3;		/* Window scale, RFC 7323 */
+			opts[6] = 3;
+			opts[7] = TCP_WS_OURS;
+			optlen = 8;
+		}
+	} else {
+		tcp_update_rcv_wnd(conn);
+	}
+	if (flags & TCP_ACK)
+		conn->ack_delayed = 0;
+	len = tcp_build_hdr(c, tcp_ctl_frame, &conn->f.side[FLOW_SIDE_TAP],
+			    seq, (flags & TCP_ACK) ? conn->rcv_nxt : 0, flags,
+			    tcp_wnd_field(conn, flags & TCP_SYN), opts, optlen,
+			    NULL, 0);
+	tap_send_frame(c, tcp_ctl_frame, len);
+}
+
+/**
+ * tcp_send_ack() - Acknowledge up to rcv_nxt, with the current window
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+void tcp_send_ack(struct ctx *c, struct tcp_conn *conn)
+{
+	tcp_send_ctl(c, conn, TCP_ACK, conn->snd_nxt);
+}
+
+/**
+ * tcp_rst_reply() - Answer a guest segment that has no connection with RST
+ * @c:		Execution context
+ * @tap:	Tap side built from the segment (guest = ep)
+ * @seg:	The segment
+ *
+ * RFC 9293 §3.10.7.1: if the segment has ACK, RST with seq = SEG.ACK;
+ * otherwise RST+ACK with seq 0, ack = SEG.SEQ + SEG.LEN.
+ */
+void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
+		   const struct tcp_seg *seg)
+{
+	size_t len;
+
+	if (seg->flags & TCP_RST)
+		return;
+	if (seg->flags & TCP_ACK) {
+		len = tcp_build_hdr(c, tcp_ctl_frame, tap, seg->ack, 0,
+				    TCP_RST, 0, NULL, 0, NULL, 0);
+	} else {
+		uint32_t ack = seg->seq + (uint32_t)seg->len +
+			       !!(seg->flags & TCP_SYN) +
+			       !!(seg->flags & TCP_FIN);
+
+		len = tcp_build_hdr(c, tcp_ctl_frame, tap, 0, ack,
+				    TCP_RST | TCP_ACK, 0, NULL, 0, NULL, 0);
+	}
+	tap_send_frame(c, tcp_ctl_frame, len);
+}
+
+/* Host to guest ---------------------------------------------------------- */
+
+/**
+ * tcp_peek_off_probe() - Find out if sockets take SO_PEEK_OFF, at start-up
+ *
+ * Without it, every peek starts at the head of the socket's data:
+ * tcp_data_to_guest() then peeks what was sent already into tcp_discard, in
+ * front of the new data.
+ *
+ * Context: tcp_init(), at start-up, before the sandbox (no #syscalls line).
+ */
+void tcp_peek_off_probe(void)
+{
+	int s, zero = 0;
+
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s >= 0) {
+		tcp_peek_off_ok = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF,
+					      &zero, sizeof(zero));
+		close(s);
+	}
+	if (!tcp_peek_off_ok)
+		log_info("TCP: no SO_PEEK_OFF, in-flight data limited to %u "
+			 "bytes per connection", TCP_DISCARD_BYTES);
+}
+
+/**
+ * tcp_peek_off_supported() - Do sockets take SO_PEEK_OFF?
+ *
+ * Return: result of tcp_peek_off_probe()
+ */
+bool tcp_peek_off_supported(void)
+{
+	return tcp_peek_off_ok;
+}
+
+/**
+ * tcp_set_peek_off() - Set the socket's peek offset to snd_nxt - snd_una
+ * @conn:	Connection
+ *
+ * Return: 0 on success, -errno on failure
+ *
+ * #syscalls setsockopt
+ */
+static int tcp_set_peek_off(const struct tcp_conn *conn)
+{
+	int off = (int)(conn->snd_nxt - conn->snd_una);
+
+	if (!tcp_peek_off_ok)
+		return 0;
+	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_rto_arm() - Arm the retransmission deadline if something is in flight
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ * @restart:	Restart it even if armed (new data acknowledged)
+ */
+void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
+{
+	if (conn->snd_una == conn->snd_max) {
+		/* Nothing in flight: probe a zero window, else no deadline */
+		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF))
+			tcp_timer_set(conn, restart || !conn->deadline_ms ?
+				      now_ms + conn->rto_ms : conn->deadline_ms);
+		else
+			tcp_timer_set(conn, 0);
+		return;
+	}
+	if (restart || !conn->deadline_ms)
+		tcp_timer_set(conn, now_ms + conn->rto_ms);
+}
+
+/**
+ * tcp_send_fin() - Send (or resend) our FIN at snd_fin
+ * @c:		Execution context
+ * @conn:	Connection, SOCK_EOF set, all data before the FIN sent
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	if (!tcp_has(conn, TCP_TAP_FIN_SENT)) {
+		conn->snd_fin = conn->snd_nxt;
+		conn->snd_nxt++;
+		conn->snd_max = conn->snd_nxt;
+		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+		tcp_rto_arm(conn, now_ms, false);
+		return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
+	}
+	conn->snd_nxt = conn->snd_fin + 1;
+	tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+	tcp_rto_arm(conn, now_ms, false);
+	tcp_epoll_update(c, conn);
+	return 0;
+}
+
+/**
+ * tcp_sock_peer_fin() - Has the host-side peer closed its side?
+ * @s:		Socket
+ *
+ * Only needed without SO_PEEK_OFF, where a peek always returns the data
+ * already sent and cannot tell end of stream from no new data.
+ *
+ * Return: true if the peer's FIN was received
+ *
+ * #syscalls getsockopt
+ */
+static bool tcp_sock_peer_fin(int s)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+
+	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &sl))
+		return false;
+	return ti.tcpi_state == TCP_CLOSE_WAIT ||
+	       ti.tcpi_state == TCP_LAST_ACK ||
+	       ti.tcpi_state == TCP_CLOSING || ti.tcpi_state == TCP_CLOSE ||
+	       ti.tcpi_state == TCP_TIME_WAIT;
+}
+
+/**
+ * tcp_pool_reserve() - Make room in the frame pools, flushing if they wrap
+ * @c:		Execution context
+ * @frames:	Frames wanted
+ * @bytes:	Payload bytes wanted
+ */
+static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
+{
+	if (tcp_hdrs_used + frames <= TCP_FRAMES_MAX &&
+	    tcp_payload_used + bytes <= TCP_PAYLOAD_BYTES)
+		return;
+	tap_flush(c);
+	tcp_hdrs_used = 0;
+	tcp_payload_used = 0;
+}
+
+/**
+ * tcp_emit_seg() - Queue one data segment toward the guest, zero-copy
+ * @c:		Execution context
+ * @conn:	Connection
+ * @seq:	Sequence number of the first payload byte
+ * @p:		Payload, in tcp_payload: valid until the next tap_flush()
+ * @plen:	Payload length, bytes
+ * @flags:	TCP flags
+ *
+ * Return: true if queued
+ */
+static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
+			 const uint8_t *p, size_t plen, uint8_t flags)
+{
+	uint8_t *h = tcp_hdrs[tcp_hdrs_used];
+	struct iovec fiov[2];
+
+	fiov[0].iov_base = h;
+	fiov[0].iov_len = tcp_build_hdr(c, h, &conn->f.side[FLOW_SIDE_TAP],
+					seq, conn->rcv_nxt, flags,
+					tcp_wnd_field(conn, false), NULL, 0,
+					p, plen);
+	fiov[1].iov_base = (void *)(uintptr_t)p;
+	fiov[1].iov_len = plen;
+	if (!tap_queue_iov(c, fiov, 2))
+		return false;
+	tcp_hdrs_used++;
+	conn->ack_delayed = 0;		/* it rides on this segment */
+	return true;
+}
+
+/**
+ * tcp_retransmit_one() - Resend the oldest unacknowledged segment only
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Fast retransmit and NewReno partial ACKs (RFC 6582 §3.2): one segment at
+ * snd_una, peeked from offset 0; the peek offset then goes back to snd_nxt.
+ *
+ * #syscalls setsockopt recvmsg
+ */
+void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t end = conn->snd_max, len;
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int zero = 0;
+	ssize_t n;
+
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_GT(end, conn->snd_fin))
+		end = conn->snd_fin;
+	len = MIN(end - conn->snd_una, (uint32_t)conn->mss);
+	if (!len) {
+		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		    conn->snd_una == conn->snd_fin)
+			tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
+		return;
+	}
+
+	tcp_pool_reserve(c, 1, len);
+	iov.iov_base = tcp_payload + tcp_payload_used;
+	iov.iov_len = len;
+	if (tcp_peek_off_ok &&
+	    setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+		       sizeof(zero)))
+		return;
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	if (n <= 0)
+		return;
+	tcp_update_rcv_wnd(conn);
+	if (tcp_emit_seg(c, conn, conn->snd_una, iov.iov_base, (size_t)n,
+			 TCP_ACK))
+		tcp_payload_used += (size_t)n;
+}
+
+/**
+ * tcp_data_to_guest() - Peek host data and queue it to the guest
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @now_ms:	Current time, milliseconds
+ *
+ * Sends at most what the guest's window allows, from snd_nxt; on end of
+ * stream with everything before it sent, sends (or resends) the FIN.
+ *
+ * #syscalls recvmsg
+ */
+void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
+		       uint64_t now_ms)
+{
+	static struct iovec iov[TCP_FRAMES_MAX + 1];
+	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
+	uint32_t skip = conn->snd_nxt - conn->snd_una, cap;
+	struct msghdr mh = { .msg_iov = iov };
+	unsigned int nseg;
+	size_t off;
+	ssize_t n;
+
+	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
+		return;
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_GT(conn->snd_nxt, conn->snd_fin))
+		goto out;		/* FIN already sent, nothing after it */
+	if (!tcp_peek_off_ok)
+		wnd_end = conn->snd_una +
+			  MIN(conn->snd_wnd, TCP_DISCARD_BYTES);
+	if (!TCP_SEQ_LT(conn->snd_nxt, wnd_end)) {
+		/* A FIN takes no window: resend it when data is all out */
+		if (!(tcp_has(conn, TCP_SOCK_EOF) &&
+		      tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		      conn->snd_nxt == conn->snd_fin))
+			goto out;
+		want = 0;
+	} else {
+		want = wnd_end - conn->snd_nxt;
+	}
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+	    TCP_SEQ_LT(conn->snd_fin, conn->snd_nxt + want))
+		want = conn->snd_fin - conn->snd_nxt;
+	if (!want) {
+		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
+		    conn->snd_nxt == conn->snd_fin)
+			tcp_send_fin(c, conn, now_ms);
+		goto out;
+	}
+
+	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
+		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
+	/* No more than the guest socket takes now: what it refused would be
+	 * dropped, and cost a retransmission
+	 */
+	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
+						    TAP_LEN_PREFIX),
+				     UINT32_MAX / mss) * mss);
+	conn->tap_blocked = !cap;
+	if (!cap) {
+		tap_room_wait(c);
+		goto out;
+	}
+	if (want > cap)
+		want = cap;
+	nseg = DIV_ROUND_UP(want, mss);
+	tcp_pool_reserve(c, nseg, want);
+
+	mh.msg_iovlen = 0;
+	if (!tcp_peek_off_ok && skip) {
+		iov[0].iov_base = tcp_discard;
+		iov[0].iov_len = skip;
+		mh.msg_iovlen = 1;
+	}
+	for (off = 0; off < want; off += mss) {
+		iov[mh.msg_iovlen].iov_base = tcp_payload + tcp_payload_used +
+					      off;
+		iov[mh.msg_iovlen++].iov_len = MIN(mss, want - off);
+	}
+
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			tcp_conn_reset(c, conn, strerror(errno));
+		else
+			conn->sock_drained = 1;
+		return;
+	}
+	if (!tcp_peek_off_ok) {
+		if ((size_t)n < skip)
+			return;		/* cannot happen: data is unacked */
+		n -= skip;
+		if (!n && !tcp_sock_peer_fin(conn->sock))
+			goto out;	/* nothing new, not EOF either */
+	}
+	conn->sock_drained = (size_t)n < want;
+	if (!n) {
+		if (!tcp_has(conn, TCP_SOCK_EOF)) {
+			flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
+			if (tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
+				return;
+		}
+		if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
+		    conn->snd_nxt == conn->snd_fin)
+			tcp_send_fin(c, conn, now_ms);
+		return;
+	}
+
+	tcp_update_rcv_wnd(conn);
+	for (off = 0; off < (size_t)n; off += mss) {
+		const uint8_t *p = tcp_payload + tcp_payload_used + off;
+		size_t plen = MIN(mss, (size_t)n - off);
+		uint8_t fl = TCP_ACK | (off + plen == (size_t)n ? TCP_PSH : 0);
+
+		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p, plen, fl))
+			break;
+		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
+			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
+					 conn->snd_max;
+
+			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
+			flow_touch(tcp_flow(conn), now_ms);	/* new data */
+			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
+		}
+		conn->snd_nxt += (uint32_t)plen;
+	}
+	tcp_payload_used += (size_t)n;
+	if (off < (size_t)n && tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
+		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
+	tcp_rto_arm(conn, now_ms, false);
+out:
+	tcp_epoll_update(c, conn);
+}
+
+/**
+ * tcp_rewind() - Retransmit from the oldest unacknowledged byte
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ */
+void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	conn->snd_nxt = conn->snd_una;
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	tcp_data_to_guest(c, conn, now_ms);
+}
+
+/**
+ * tcp_discard_acked() - Drop from the socket what the guest acknowledged
+ * @c:		Execution context
+ * @conn:	Connection
+ * @bytes:	Bytes of data acknowledged
+ *
+ * Return: 0, or 1 if the connection was reset
+ *
+ * #syscalls recvfrom
+ */
+int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
+		      uint32_t bytes)
+{
+	while (bytes) {
+		ssize_t n = recv(conn->sock, NULL, bytes,
+				 MSG_TRUNC | MSG_DONTWAIT);
+
+		if (n <= 0) {
+			flow_log(tcp_cflow(conn), LOG_DEBUG,
+				 "discarding %u acked bytes: %s", bytes,
+				 n ? strerror(errno) : "EOF");
+			tcp_conn_reset(c, conn, "socket lost acked data");
+			return 1;
+		}
+		bytes -= (uint32_t)n;
+	}
+	return 0;
+}
