@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp.c - TCP translation between guest segments and host sockets */
+/* tcp.c - TCP translation between guest segments and host sockets: the
+ * connection's life (facts, deadlines, opening, closing, events, listeners)
+ */
 
 /**
  * DOC: Theory of operation
@@ -11,10 +13,15 @@
  * acknowledged it, and guest data is acknowledged only once the socket took
  * it.
  *
- * Files: segments toward the guest (headers, control segments, host data
- * peeked from the socket, windows, retransmission) are built in
- * tcp_to_guest.c; the two files share tcp_internal.h (nothing else
- * includes it).
+ * Files: the TCP code is split by concern, and the files share
+ * tcp_internal.h (nothing else includes it):
+ * - tcp.c: the connection's life: facts and derived state, the deadline
+ *   heap behind the timerfd, epoll interest, opening (connect(), accept()),
+ *   closing and resetting, socket and timer events, sweep ticks, listeners;
+ * - tcp_to_guest.c: segments toward the guest: headers, control segments,
+ *   host data peeked from the socket, windows, retransmission;
+ * - tcp_from_guest.c: segments from the guest: parsing, batching, ACK
+ *   processing, delayed ACKs, writing to the socket.
  *
  * Outbound: guest SYN -> flow, non-blocking connect() to the translated
  * destination (fwd_guest_to_host()); SYN-ACK to the guest only when the
@@ -48,14 +55,7 @@
  *  GUEST_FIN + SOCK_SHUT_WR + SOCK_EOF + TAP_FIN_ACKED: close the socket
  *  (orderly) and free the flow.
  *
- * Data path, host to guest, and retransmission: see tcp_to_guest.c.
- *
- * Data path, guest to host: in-order payload of consecutive segments of one
- * flow in a batch is written with one sendmsg(); we acknowledge what the
- * socket accepted; out-of-order and duplicate segments are dropped with a
- * duplicate ACK each. The window we advertise is 7/8 of the socket's free
- * send memory (SO_MEMINFO); guest data the socket still refuses is not
- * acknowledged, and duplicate ACKs ask the guest to resend it.
+ * Data paths and retransmission: see tcp_to_guest.c and tcp_from_guest.c.
  *
  * Timers: per-flow deadlines (SYN and data retransmission, RFC 6298 RTO: 1 s
  * initial, doubled per timeout, TCP_RETRANS_MAX tries, then RST, except
@@ -67,7 +67,8 @@
  * tcp_flow_tick() acts on the marks that fired: keepalive toward a silent
  * guest, inactivity reset, closing-timeout reset (tcp_tick_action()).
  *
- * Limits: TCP_BATCH_IOV guest segments per sendmsg(); flow_limit() flows.
+ * Limits: flow_limit() flows; TCP_ACCEPT_BATCH accept() calls per listener
+ * event.
  */
 
 #include <arpa/inet.h>
@@ -91,14 +92,9 @@
 #define TCP_RETRANS_MAX		8	/* timeouts in a row, then RST */
 #define TCP_SYN_RETRIES		6	/* SYN/SYN-ACK timeouts, then give up */
 #define TCP_CONNECT_TIMEOUT_MS	30000	/* host connect() in progress */
-#define TCP_DUPACKS_MAX		64	/* duplicate ACKs per batch, at most */
-#define TCP_WS_MAX		14	/* RFC 7323 §2.3 */
 #define TCP_MSS_DEFAULT4	536	/* RFC 9293 §3.7.1 */
 #define TCP_MSS_DEFAULT6	1220	/* RFC 8200 §5: 1280 - 60 */
-#define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
 #define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
-#define TCP_DELACK_MS		2	/* a lone segment's ACK waits 1-2 ms */
-#define TCP_DELACK_MAX		256	/* ACKs waiting at once, more go now */
 
 /* Listener epoll reference: idx = rule << 17 | v6 << 16 | port */
 #define TCP_LREF_V6		(1U << 16)
@@ -107,11 +103,6 @@ _Static_assert(FWD_RULES_MAX <= (1 << (24 - TCP_LREF_RULE_SHIFT)),
 	       "rule index must fit the epoll reference");
 
 static int tcp_timer_fd = -1;
-
-/* Delayed ACKs (tcp_ack_delay()): flows whose ACK waits, and when it's due */
-static uint32_t tcp_delack[TCP_DELACK_MAX];
-static unsigned int tcp_delack_n;
-static uint64_t tcp_delack_due_ms;
 
 struct tcp_stats tcp_stats;
 static uint64_t tcp_timer_armed_ms;
@@ -312,13 +303,14 @@ static void tcp_heap_fix(unsigned int pos)
  *
  * #syscalls timerfd_settime
  */
-static void tcp_timer_arm(void)
+void tcp_timer_arm(void)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	uint64_t when = tcp_heap_n ? tcp_heap_conn(0)->deadline_ms : 0;
+	uint64_t delack_ms = tcp_delack_deadline_ms();
 
-	if (tcp_delack_due_ms && (!when || tcp_delack_due_ms < when))
-		when = tcp_delack_due_ms;
+	if (delack_ms && (!when || delack_ms < when))
+		when = delack_ms;
 
 	if (!when || tcp_timer_fd < 0 ||
 	    (tcp_timer_armed_ms && tcp_timer_armed_ms <= when))
@@ -531,56 +523,7 @@ void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn,
 	tcp_conn_fact(c, conn, TCP_RESET);
 }
 
-/* Guest to host ---------------------------------------------------------- */
-
-/**
- * tcp_parse_seg() - Parse a TCP header and options from the guest
- * @p:		Packet
- * @seg:	Output
- *
- * Return: 0 on success, -1 if malformed
- */
-static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
-{
-	const uint8_t *th = p->l4;
-	size_t doff, i;
-
-	if (p->l4_len < 20)
-		return -1;
-	doff = (size_t)(th[12] >> 4) * 4;
-	if (doff < 20 || doff > p->l4_len)
-		return -1;
-	seg->seq = util_get_be32(th + 4);
-	seg->ack = util_get_be32(th + 8);
-	seg->flags = th[13];
-	seg->wnd = util_get_be16(th + 14);
-	seg->data = th + doff;
-	seg->len = p->l4_len - doff;
-	seg->mss = 0;
-	seg->ws = -1;
-
-	for (i = 20; i < doff; ) {
-		uint8_t kind = th[i], olen;
-
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= doff)
-			break;
-		olen = th[i + 1];
-		if (olen < 2 || i + olen > doff)
-			break;
-		if (kind == 2 && olen == 4)
-			seg->mss = util_get_be16(th + i + 2);
-		else if (kind == 3 && olen == 3)
-			seg->ws = MIN(th[i + 2], TCP_WS_MAX);
-		i += olen;
-	}
-	return 0;
-}
+/* Opening: connect(), handshake with the guest --------------------------- */
 
 /**
  * tcp_set_mss() - MSS toward the guest from its option and our MTU
@@ -588,8 +531,8 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
  * @conn:	Connection
  * @opt:	Guest's MSS option, 0 if absent
  */
-static void tcp_set_mss(const struct ctx *c, struct tcp_conn *conn,
-			uint16_t opt)
+void tcp_set_mss(const struct ctx *c, struct tcp_conn *conn,
+		 uint16_t opt)
 {
 	unsigned int mtu_mss = (unsigned int)c->mtu - (tcp_is_v4(conn) ?
 							40 : 60);
@@ -717,8 +660,8 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
  *
  * #syscalls socket connect close
  */
-static void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
-				const struct tcp_seg *seg, uint64_t now_ms)
+void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
+			 const struct tcp_seg *seg, uint64_t now_ms)
 {
 	union inany_addr host, any;
 	struct sockaddr_storage sa;
@@ -815,539 +758,6 @@ static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
 			   sizeof(zero));
 	}
 	tcp_sock_connected(c, conn, now_ms);
-}
-
-/**
- * struct tcp_batch - In-order guest payload of one flow, for one sendmsg()
- * @conn:	Connection the batch belongs to, NULL if none
- * @iovcnt:	Segments in tcp_batch_iov
- * @bytes:	Bytes in the batch
- * @fin:	A FIN follows the batch's data
- * @ack:	An ACK is owed to the guest (data, FIN, or duplicate)
- * @send:	The guest acknowledged data or moved its window: try sending
- * @discard:	Bytes the guest acknowledged, still to drop from the socket:
- *		after the batch's write (tcp_batch_flush()), so that the host
- *		peer gets the guest's data without waiting for that
- * @dups:	Segments out of order, duplicate, or refused by the socket: one
- *		duplicate ACK each (up to TCP_DUPACKS_MAX), as a receiver
- *		sends, so that the guest fast-retransmits (RFC 5681 §4.2)
- * @nseg:	Segments with payload in the batch
- */
-struct tcp_batch {
-	struct tcp_conn *conn;
-	int iovcnt;
-	size_t bytes;
-	bool fin;
-	bool ack;
-	bool send;
-	uint32_t discard;
-	unsigned int dups;
-	unsigned int nseg;
-};
-
-static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
-
-/**
- * tcp_batch_discard() - Drop what the guest acknowledged from the socket
- * @c:		Execution context
- * @conn:	Connection
- * @b:		Its batch
- *
- * Return: 0, or 1 if the connection was reset
- */
-static int tcp_batch_discard(struct ctx *c, struct tcp_conn *conn,
-			     struct tcp_batch *b)
-{
-	uint32_t n = b->discard;
-
-	b->discard = 0;
-	return n ? tcp_discard_acked(c, conn, n) : 0;
-}
-
-/**
- * tcp_ack_from_guest() - Process the ACK and window of a guest segment
- * @c:		Execution context
- * @conn:	Connection, established (our SYN acknowledged)
- * @seg:	Segment
- * @b:		Batch of @conn: @send set if we may send more now
- * @now_ms:	Current time, milliseconds
- *
- * Return: 1 if the connection was closed, else 0
- */
-static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
-			      const struct tcp_seg *seg, struct tcp_batch *b,
-			      uint64_t now_ms)
-{
-	uint32_t wnd = (uint32_t)seg->wnd << conn->ws_snd;
-	uint32_t acked = seg->ack - conn->snd_una;
-	bool wnd_changed = wnd != conn->snd_wnd;
-
-	if (!(seg->flags & TCP_ACK))
-		return 0;
-	if (TCP_SEQ_GT(seg->ack, conn->snd_max) ||
-	    TCP_SEQ_LT(seg->ack, conn->snd_una))
-		return 0;		/* RFC 9293 §3.10.7.4: ignore */
-
-	conn->snd_wnd = wnd;
-	if (acked) {
-		uint32_t data = acked;
-		bool fin_acked = tcp_has(conn, TCP_TAP_FIN_SENT) &&
-				 TCP_SEQ_GT(seg->ack, conn->snd_fin);
-
-		if (fin_acked)
-			data--;
-		conn->snd_una = seg->ack;
-		if (TCP_SEQ_LT(conn->snd_nxt, conn->snd_una))
-			conn->snd_nxt = conn->snd_una;
-		conn->dup_acks = 0;
-		conn->retrans = 0;
-		conn->rto_ms = TCP_RTO_INIT_MS;
-		b->discard += data;
-		/* Closing with unread data would reset the host peer, and a
-		 * retransmission peeks from the head: those discard now
-		 */
-		if ((fin_acked || conn->recovering) &&
-		    tcp_batch_discard(c, conn, b))
-			return 1;
-		if (fin_acked && !tcp_has(conn, TCP_TAP_FIN_ACKED) &&
-		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED) == 1)
-			return 1;
-		if (conn->recovering) {
-			/* RFC 6582 §3.2 step 3: partial ACK, next hole */
-			if (TCP_SEQ_LE(conn->snd_una, conn->snd_recover))
-				tcp_retransmit_one(c, conn);
-			else
-				conn->recovering = 0;
-		}
-		tcp_rto_arm(conn, now_ms, true);
-		b->send = true;
-		return 0;
-	}
-
-	if (conn->ka_sent && !seg->len) {
-		conn->ka_sent = 0;	/* answer to our keepalive: not a dup */
-	} else if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-		   !wnd_changed && conn->snd_una != conn->snd_max) {
-		if (++conn->dup_acks == TCP_DUP_ACK_THRESH &&
-		    TCP_SEQ_GT(conn->snd_una, conn->snd_recover)) {
-			conn->snd_recover = conn->snd_max - 1;
-			conn->recovering = 1;
-			flow_log(tcp_cflow(conn), LOG_DEBUG,
-				 "fast retransmit at %u",
-				 conn->snd_una - conn->isn);
-			if (tcp_batch_discard(c, conn, b))
-				return 1;
-			tcp_retransmit_one(c, conn);
-		}
-	}
-	if (wnd_changed) {
-		tcp_rto_arm(conn, now_ms, false);
-		b->send = true;
-	}
-	return 0;
-}
-
-/**
- * tcp_ack_delay() - Let the ACK for a lone segment wait for data to ride on
- * @conn:	Connection
- * @b:		Its batch, written to the socket
- * @sent:	Bytes the socket took
- * @now_ms:	Current time, milliseconds
- *
- * A request/response exchange otherwise costs a pure ACK toward the guest
- * for every request: one more frame, and a wake-up of whatever carries the
- * guest's frames, while the host peer prepares its answer. Like any receiver
- * (RFC 1122 §4.2.3.2, RFC 5681 §4.2), we delay the ACK of a single in-order
- * segment, here by at most TCP_DELACK_MS rather than the hundreds of
- * milliseconds the RFCs allow: host data sent meanwhile carries it, else
- * tcp_delack_flush() sends it. A second segment, anything out of order,
- * a FIN, a short window or a full list of waiting ACKs: acknowledge now.
- *
- * Return: true if the ACK waits
- */
-static bool tcp_ack_delay(struct tcp_conn *conn, const struct tcp_batch *b,
-			  size_t sent, uint64_t now_ms)
-{
-	if (b->dups || b->fin || b->nseg != 1 || !sent || sent != b->bytes ||
-	    conn->ack_delayed || conn->wnd_low || conn->sock_full ||
-	    tcp_has(conn, TCP_GUEST_FIN))
-		return false;
-	if (!conn->delack_listed) {
-		if (tcp_delack_n >= TCP_DELACK_MAX)
-			return false;
-		tcp_delack[tcp_delack_n++] = flow_idx(tcp_cflow(conn));
-		conn->delack_listed = 1;
-	}
-	conn->ack_delayed = 1;
-	if (!tcp_delack_due_ms) {
-		tcp_delack_due_ms = now_ms + TCP_DELACK_MS;
-		tcp_timer_arm();
-	}
-	return true;
-}
-
-/**
- * tcp_delack_flush() - Send the delayed ACKs no segment carried meanwhile
- * @c:		Execution context
- */
-static void tcp_delack_flush(struct ctx *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < tcp_delack_n; i++) {
-		union flow *flow = flow_at(tcp_delack[i]);
-		struct tcp_conn *conn;
-
-		if (!flow || !flow_is_active(flow) ||
-		    flow->f.type != FLOW_TCP)
-			continue;
-		conn = &flow->tcp;
-		conn->delack_listed = 0;
-		if (conn->ack_delayed)
-			tcp_send_ack(c, conn);
-	}
-	tcp_delack_n = 0;
-	tcp_delack_due_ms = 0;
-}
-
-/**
- * tcp_batch_flush() - Write a batch to the socket, acknowledge what it took
- * @c:		Execution context
- * @b:		Batch
- * @now_ms:	Current time, milliseconds
- *
- * #syscalls sendmsg shutdown
- */
-static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
-			    uint64_t now_ms)
-{
-	struct tcp_conn *conn = b->conn;
-	struct msghdr mh = { .msg_iov = tcp_batch_iov };
-	size_t sent = 0;
-	ssize_t n;
-
-	b->conn = NULL;
-	if (!conn || !flow_is_active(tcp_flow(conn)))
-		goto reset;	/* reset meanwhile: its payload goes nowhere */
-
-	if (b->iovcnt) {
-		mh.msg_iovlen = (size_t)b->iovcnt;
-		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			tcp_conn_reset(c, conn, strerror(errno));
-			goto reset;
-		}
-		sent = n > 0 ? (size_t)n : 0;
-		if (sent)
-			conn->wnd_cached = 0;
-		if (sent < b->bytes) {
-			/* The rest is dropped: ask the guest for it again as
-			 * soon as the socket has room (tcp_sock_handler())
-			 */
-			flow_log(tcp_cflow(conn), LOG_TRACE, "socket took %zu of "
-				 "%zu bytes", sent, b->bytes);
-			conn->sock_full = 1;
-			b->dups += b->nseg;	/* about: refused ones count */
-		}
-		conn->rcv_nxt += (uint32_t)sent;
-		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
-		if (sent)
-			flow_touch(tcp_flow(conn), now_ms);
-	}
-	if (tcp_batch_discard(c, conn, b))
-		goto reset;
-
-	if (b->fin && sent == b->bytes) {
-		conn->rcv_nxt++;
-		if (tcp_conn_fact(c, conn, TCP_GUEST_FIN) == 1)
-			goto reset;
-		tcp_send_ack(c, conn);
-		b->ack = false;
-		if (shutdown(conn->sock, SHUT_WR)) {
-			tcp_conn_reset(c, conn, "shutdown failed");
-			goto reset;
-		}
-		if (tcp_conn_fact(c, conn, TCP_SOCK_SHUT_WR) == 1)
-			goto reset;
-	}
-	/* ACKs ride along; if the last peek emptied the socket, new data
-	 * comes with EPOLLIN: a peek now would only find nothing
-	 */
-	if (b->send && (!conn->sock_drained || conn->sock_rdhup ||
-			conn->snd_nxt != conn->snd_max))
-		tcp_data_to_guest(c, conn, now_ms);
-	if (b->ack && flow_is_active(tcp_flow(conn)) &&
-	    !tcp_ack_delay(conn, b, sent, now_ms)) {
-		unsigned int i;
-
-		tcp_send_ack(c, conn);
-		for (i = 1; i < MIN(b->dups, TCP_DUPACKS_MAX); i++)
-			tcp_send_ack(c, conn);
-	}
-	if (flow_is_active(tcp_flow(conn)))
-		tcp_epoll_update(c, conn);
-reset:
-	b->iovcnt = 0;
-	b->bytes = 0;
-	b->fin = false;
-	b->ack = false;
-	b->send = false;
-	b->discard = 0;
-	b->dups = 0;
-	b->nseg = 0;
-}
-
-/**
- * tcp_data_from_guest() - Queue a segment's payload and FIN into the batch
- * @conn:	Connection, established
- * @seg:	Segment
- * @b:		Batch of @conn
- */
-static void tcp_data_from_guest(struct tcp_conn *conn,
-				const struct tcp_seg *seg, struct tcp_batch *b)
-{
-	uint32_t expect = conn->rcv_nxt + (uint32_t)b->bytes;
-	const uint8_t *data = seg->data;
-	size_t len = seg->len;
-	uint32_t seq = seg->seq;
-
-	if (!len && !(seg->flags & TCP_FIN)) {
-		if (seq != expect)
-			b->ack = true;	/* keepalive (RFC 9293 §3.8.4) */
-		return;
-	}
-	if (tcp_has(conn, TCP_GUEST_FIN) || b->fin) {
-		b->ack = true;		/* retransmitted FIN or data after it */
-		return;
-	}
-	if (TCP_SEQ_LT(seq, expect)) {
-		uint32_t old = expect - seq;
-
-		if (old >= len && !((seg->flags & TCP_FIN) && old == len)) {
-			flow_log(tcp_cflow(conn), LOG_TRACE, "duplicate %u+%zu, "
-				 "expected %u", seq - conn->rcv_nxt, len,
-				 (uint32_t)b->bytes);
-			b->ack = true;	/* duplicate */
-			b->dups++;
-			return;
-		}
-		old = (uint32_t)MIN(old, len);
-		data += old;
-		len -= old;
-		seq += old;
-	}
-	if (seq != expect) {
-		flow_log(tcp_cflow(conn), LOG_TRACE, "out of order %u+%zu, "
-			 "expected %u", seq - conn->rcv_nxt, len,
-			 (uint32_t)b->bytes);
-		b->ack = true;		/* out of order: duplicate ACK */
-		b->dups++;
-		return;
-	}
-	if (len) {
-		tcp_batch_iov[b->iovcnt].iov_base = (void *)(uintptr_t)data;
-		tcp_batch_iov[b->iovcnt++].iov_len = len;
-		b->bytes += len;
-		b->nseg++;
-	}
-	if (seg->flags & TCP_FIN)
-		b->fin = true;
-	b->ack = true;
-}
-
-/**
- * tcp_handshake_from_guest() - Segments before the guest ACKed our SYN
- * @c:		Execution context
- * @conn:	Connection, TAP_SYN_ACKED not set
- * @seg:	Segment
- * @b:		Batch of @conn
- * @now_ms:	Current time, milliseconds
- *
- * Return: true if the segment is consumed, false to go on with it
- *
- * #syscalls setsockopt
- */
-static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
-				     const struct tcp_seg *seg,
-				     struct tcp_batch *b, uint64_t now_ms)
-{
-	if (!tcp_has(conn, TCP_TAP_SYN_SENT)) {
-		return true;	/* connect() pending: guest SYN repeats */
-	}
-	if (conn->inbound && !tcp_has(conn, TCP_GUEST_SYN)) {
-		/* SYN_SENT: expect SYN-ACK, RFC 9293 §3.10.7.3 */
-		if (!(seg->flags & TCP_SYN) || !(seg->flags & TCP_ACK) ||
-		    seg->ack != conn->isn + 1) {
-			if (seg->flags & TCP_ACK) {
-				struct flow_side t = conn->f.side[FLOW_SIDE_TAP];
-
-				tcp_rst_reply(c, &t, seg);
-			}
-			return true;
-		}
-		conn->rcv_nxt = seg->seq + 1;
-		tcp_set_mss(c, conn, seg->mss);
-		if (seg->ws >= 0) {
-			conn->ws_snd = (uint8_t)seg->ws;
-			conn->ws_rcv = TCP_WS_OURS;
-		} else {
-			conn->ws_snd = conn->ws_rcv = 0;
-		}
-		conn->snd_una = conn->isn + 1;
-		conn->snd_wnd = seg->wnd;	/* unscaled in a SYN */
-		conn->retrans = 0;
-		tcp_timer_set(conn, 0);
-		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||
-		    tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
-			return true;
-		if (tcp_peek_off_supported()) {
-			int zero = 0;
-
-			setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-				   sizeof(zero));
-		}
-		tcp_send_ack(c, conn);
-		tcp_data_to_guest(c, conn, now_ms);
-		return true;
-	}
-
-	/* SYN_RCVD: our SYN-ACK is out */
-	if (seg->flags & TCP_SYN) {
-		if (seg->seq + 1 == conn->rcv_nxt)
-			tcp_send_ctl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
-		return true;
-	}
-	if (!(seg->flags & TCP_ACK))
-		return true;
-	if (seg->ack != conn->isn + 1) {
-		struct flow_side t = conn->f.side[FLOW_SIDE_TAP];
-
-		tcp_rst_reply(c, &t, seg);
-		return true;
-	}
-	conn->snd_una = conn->isn + 1;
-	conn->retrans = 0;
-	tcp_timer_set(conn, 0);
-	if (tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
-		return true;
-	b->send = true;		/* host data may be waiting since connect */
-	return false;
-}
-
-/**
- * tcp_seg_from_guest() - One guest segment for an existing connection
- * @c:		Execution context
- * @conn:	Connection
- * @seg:	Segment
- * @b:		Batch of @conn (flushed by the caller)
- * @now_ms:	Current time, milliseconds
- */
-static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
-			       const struct tcp_seg *seg, struct tcp_batch *b,
-			       uint64_t now_ms)
-{
-	if (seg->flags & TCP_RST) {
-		/* RFC 5961 §3.2: only a RST at or within the window */
-		uint32_t off = seg->seq - conn->rcv_nxt;
-
-		if (tcp_has(conn, TCP_GUEST_SYN) &&
-		    off > MAX(conn->rcv_wnd, 1U))
-			return;
-		if (conn->inbound && !tcp_has(conn, TCP_GUEST_SYN) &&
-		    seg->ack != conn->isn + 1)
-			return;
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "RST from guest");
-		b->conn = NULL;
-		tcp_conn_fact(c, conn, TCP_RESET);
-		return;
-	}
-	/* Any segment shows the guest knows the flow; only SYN, FIN and
-	 * data are activity (a keepalive's answer is not)
-	 */
-	flow_tap_seen(tcp_flow(conn));
-	if (seg->len || (seg->flags & (TCP_SYN | TCP_FIN)))
-		flow_touch(tcp_flow(conn), now_ms);
-
-	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) &&
-	    tcp_handshake_from_guest(c, conn, seg, b, now_ms)) {
-		if (!flow_is_active(tcp_flow(conn)))
-			b->conn = NULL;
-		return;
-	}
-	if (seg->flags & TCP_SYN) {
-		b->ack = true;		/* RFC 5961 §4: challenge ACK */
-		return;
-	}
-	if (!(seg->flags & TCP_ACK))
-		return;			/* RFC 9293 §3.10.7.4 fifth check */
-	if (tcp_ack_from_guest(c, conn, seg, b, now_ms)) {
-		b->conn = NULL;
-		return;
-	}
-	if (b->iovcnt >= TCP_BATCH_IOV) {
-		tcp_batch_flush(c, b, now_ms);
-		if (!flow_is_active(tcp_flow(conn)))
-			return;
-		b->conn = conn;
-	}
-	tcp_data_from_guest(conn, seg, b);
-}
-
-/**
- * tcp_tap_batch() - Handle a batch of TCP segments from the guest
- * @c:		Execution context
- * @pkts:	Validated packets, @pkts[i].proto is IPPROTO_TCP
- * @n:		Number of packets
- * @now_ms:	Current time, milliseconds
- *
- * Consecutive segments of one connection share one sendmsg() and one ACK.
- */
-void tcp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
-		   uint64_t now_ms)
-{
-	struct tcp_batch b = { 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct tap_pkt *p = &pkts[i];
-		struct flow_side tap;
-		struct tcp_seg seg;
-		union flow *flow;
-
-		if (tcp_parse_seg(p, &seg)) {
-			tap_count_drop(TAP_DROP_L4_BAD);
-			continue;
-		}
-		memset(&tap, 0, sizeof(tap));
-		if (p->af == AF_INET) {
-			inany_from_v4(&tap.ep_addr, p->src4);
-			inany_from_v4(&tap.our_addr, p->dst4);
-		} else {
-			inany_from_v6(&tap.ep_addr, &p->src6);
-			inany_from_v6(&tap.our_addr, &p->dst6);
-		}
-		tap.ep_port = util_get_be16(p->l4);
-		tap.our_port = util_get_be16(p->l4 + 2);
-
-		flow = flow_lookup(FLOW_TCP, &tap.ep_addr, tap.ep_port,
-				   &tap.our_addr, tap.our_port);
-		if (!flow || !flow_is_active(flow)) {
-			if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
-			    TCP_SYN && tap.ep_port && tap.our_port) {
-				tcp_batch_flush(c, &b, now_ms);
-				tcp_conn_from_guest(c, &tap, &seg, now_ms);
-			} else {
-				tcp_rst_reply(c, &tap, &seg);
-			}
-			continue;
-		}
-		if (b.conn != &flow->tcp) {
-			tcp_batch_flush(c, &b, now_ms);
-			b.conn = &flow->tcp;
-		}
-		tcp_seg_from_guest(c, &flow->tcp, &seg, &b, now_ms);
-	}
-	tcp_batch_flush(c, &b, now_ms);
 }
 
 /* Socket and timer events ------------------------------------------------ */
@@ -1476,13 +886,14 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
  */
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 {
-	uint64_t expirations;
+	uint64_t expirations, delack_ms;
 
 	if (read(ref.fd, &expirations, sizeof(expirations)) < 0 &&
 	    errno != EAGAIN)
 		log_debug("TCP timerfd read: %s", strerror(errno));
 	tcp_timer_armed_ms = 0;
-	if (tcp_delack_due_ms && tcp_delack_due_ms <= now_ms)
+	delack_ms = tcp_delack_deadline_ms();
+	if (delack_ms && delack_ms <= now_ms)
 		tcp_delack_flush(c);
 	while (tcp_heap_n && tcp_heap_conn(0)->deadline_ms <= now_ms) {
 		struct tcp_conn *conn = tcp_heap_conn(0);

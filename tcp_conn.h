@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_conn.h - TCP connection state, for tcp.c and flow.c only
+/* tcp_conn.h - TCP connection state, for the TCP files (tcp*.c) and flow.c
+ * only
  *
  * Included by flow.h (union flow holds struct tcp_conn): include flow.h,
  * not this file.

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_internal.h - What tcp.c and tcp_to_guest.c share
+/* tcp_internal.h - What tcp.c, tcp_to_guest.c and tcp_from_guest.c share
  *
- * For those files only: constants both directions use, the parsed
+ * For those three files only: constants both directions use, the parsed
  * guest segment, helpers on struct tcp_conn, and the functions one of them
  * calls in another, grouped by the file that defines them (kernel-doc is
  * beside each definition). Each file keeps its own state (pools, deadline
- * heap, timerfd) static: the others reach it only through
+ * heap, delayed-ACK list, timerfd) static: the others reach it only through
  * the functions below.
  */
 
@@ -98,11 +98,15 @@ static inline bool tcp_is_v4(const struct tcp_conn *conn)
 	return inany_is_v4(&conn->f.side[FLOW_SIDE_TAP].ep_addr);
 }
 
-/* tcp.c: deadlines, epoll interest, facts */
+/* tcp.c: deadlines, epoll interest, facts, opening a connection */
+void tcp_timer_arm(void);
 void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms);
 void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn);
 int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn, enum tcp_fact fact);
 void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn, const char *why);
+void tcp_set_mss(const struct ctx *c, struct tcp_conn *conn, uint16_t opt);
+void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
+			 const struct tcp_seg *seg, uint64_t now_ms);
 
 /* tcp_to_guest.c: segments toward the guest, windows, retransmission */
 void tcp_peek_off_probe(void);
@@ -118,5 +122,9 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn);
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
+
+/* tcp_from_guest.c: delayed ACKs */
+uint64_t tcp_delack_deadline_ms(void);
+void tcp_delack_flush(struct ctx *c);
 
 #endif /* TCP_INTERNAL_H */

@@ -7,8 +7,8 @@
  * DOC: Theory of operation
  *
  * Everything we send to the guest on a TCP connection is built here; the
- * connection's life (facts, deadlines, closing) and what the guest sends us
- * are in tcp.c.
+ * connection's life (facts, deadlines, closing) is in tcp.c, what the guest
+ * sends us in tcp_from_guest.c.
  *
  * Data path, host to guest: recvmsg(MSG_PEEK) at the peek offset
  * (SO_PEEK_OFF, or a discard buffer in front without it) into frame-sized
