@@ -894,7 +894,7 @@ void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 	tcp_timer_armed_ms = 0;
 	delack_ms = tcp_delack_deadline_ms();
 	if (delack_ms && delack_ms <= now_ms)
-		tcp_delack_flush(c);
+		tcp_delack_flush(c, now_ms);
 	while (tcp_heap_n && tcp_heap_conn(0)->deadline_ms <= now_ms) {
 		struct tcp_conn *conn = tcp_heap_conn(0);
 

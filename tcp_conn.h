@@ -80,13 +80,14 @@ enum tcp_state {
  * @ack_delayed:	Guest data is not acknowledged yet: the next segment
  *		toward the guest carries the ACK, or tcp_delack_flush() sends
  *		it (tcp_ack_delay())
- * @delack_listed:	In the list of tcp_delack_flush()
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
  * @dup_acks:	Consecutive duplicate ACKs from the guest
  * @retrans:	Consecutive retransmission timeouts
  * @mss:	Largest payload per segment toward the guest, bytes
+ * @delack_gen:	Counts delayed ACKs, to match the latest one's entry in the
+ *		delayed-ACK ring (tcp_from_guest.c)
  * @snd_una:	Oldest sequence number toward the guest not yet acked
  * @snd_nxt:	Next sequence number we send to the guest
  * @snd_max:	Highest sequence number sent so far (>= @snd_nxt)
@@ -116,13 +117,13 @@ struct tcp_conn {
 	uint8_t tap_blocked:1;
 	uint8_t sock_rdhup:1;
 	uint8_t ack_delayed:1;
-	uint8_t delack_listed:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
 	uint8_t dup_acks;
 	uint8_t retrans;
 	uint16_t mss;
+	uint8_t delack_gen;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max;

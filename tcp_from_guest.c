@@ -46,10 +46,23 @@
 #define TCP_DELACK_MS		2	/* a lone segment's ACK waits 1-2 ms */
 #define TCP_DELACK_MAX		256	/* ACKs waiting at once, more go now */
 
-/* Delayed ACKs (tcp_ack_delay()): flows whose ACK waits, and when it's due */
-static uint32_t tcp_delack[TCP_DELACK_MAX];
+/**
+ * struct tcp_delack - One delayed ACK, in the order they were delayed
+ * @due_ms:	When it goes out unless a segment carried it, milliseconds
+ * @idx:	Flow index
+ * @gen:	The connection's @delack_gen when it was delayed: a later
+ *		delay of the same connection has its own entry and time
+ */
+struct tcp_delack {
+	uint64_t due_ms;
+	uint32_t idx;
+	uint8_t gen;
+};
+
+/* Delayed ACKs (tcp_ack_delay()): a ring, oldest (earliest due) first */
+static struct tcp_delack tcp_delack[TCP_DELACK_MAX];
+static unsigned int tcp_delack_head;
 static unsigned int tcp_delack_n;
-static uint64_t tcp_delack_due_ms;
 
 /**
  * tcp_parse_seg() - Parse a TCP header and options from the guest
@@ -241,9 +254,11 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
  * for every request: one more frame, and a wake-up of whatever carries the
  * guest's frames, while the host peer prepares its answer. Like any receiver
  * (RFC 1122 §4.2.3.2, RFC 5681 §4.2), we delay the ACK of a single in-order
- * segment, here by at most TCP_DELACK_MS rather than the hundreds of
- * milliseconds the RFCs allow: host data sent meanwhile carries it, else
- * tcp_delack_flush() sends it. A second segment, anything out of order,
+ * segment, here by 1 to 2 ms (TCP_DELACK_MS, whole milliseconds of the
+ * clock) rather than the hundreds of milliseconds the RFCs allow: host data
+ * sent meanwhile carries it, else tcp_delack_flush() sends it. Every delay
+ * has its own entry and due time, so a connection that delays again right
+ * after a segment carried its last ACK waits its full time again. A second segment, anything out of order,
  * a FIN, a short window or a full list of waiting ACKs: acknowledge now.
  *
  * Return: true if the ACK waits
@@ -251,56 +266,54 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 static bool tcp_ack_delay(struct tcp_conn *conn, const struct tcp_batch *b,
 			  size_t sent, uint64_t now_ms)
 {
+	struct tcp_delack *d;
+
 	if (b->dups || b->fin || b->nseg != 1 || !sent || sent != b->bytes ||
 	    conn->ack_delayed || conn->wnd_low || conn->sock_full ||
 	    tcp_has(conn, TCP_GUEST_FIN))
 		return false;
-	if (!conn->delack_listed) {
-		if (tcp_delack_n >= TCP_DELACK_MAX)
-			return false;
-		tcp_delack[tcp_delack_n++] = flow_idx(tcp_cflow(conn));
-		conn->delack_listed = 1;
-	}
+	if (tcp_delack_n >= TCP_DELACK_MAX)
+		return false;
+	d = &tcp_delack[(tcp_delack_head + tcp_delack_n++) % TCP_DELACK_MAX];
+	d->due_ms = now_ms + TCP_DELACK_MS;
+	d->idx = flow_idx(tcp_cflow(conn));
+	d->gen = ++conn->delack_gen;
 	conn->ack_delayed = 1;
-	if (!tcp_delack_due_ms) {
-		tcp_delack_due_ms = now_ms + TCP_DELACK_MS;
+	if (tcp_delack_n == 1)
 		tcp_timer_arm();
-	}
 	return true;
 }
 
 /**
- * tcp_delack_deadline_ms() - When the delayed ACKs are due, for the timerfd
+ * tcp_delack_deadline_ms() - When the next delayed ACK is due, for the timerfd
  *
  * Return: absolute time, milliseconds, 0 if no ACK waits
  */
 uint64_t tcp_delack_deadline_ms(void)
 {
-	return tcp_delack_due_ms;
+	return tcp_delack_n ? tcp_delack[tcp_delack_head].due_ms : 0;
 }
 
 /**
- * tcp_delack_flush() - Send the delayed ACKs no segment carried meanwhile
+ * tcp_delack_flush() - Send the delayed ACKs that are due, unless a segment
+ *			carried them meanwhile
  * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
  */
-void tcp_delack_flush(struct ctx *c)
+void tcp_delack_flush(struct ctx *c, uint64_t now_ms)
 {
-	unsigned int i;
+	while (tcp_delack_n && tcp_delack[tcp_delack_head].due_ms <= now_ms) {
+		const struct tcp_delack *d = &tcp_delack[tcp_delack_head];
+		union flow *flow = flow_at(d->idx);
 
-	for (i = 0; i < tcp_delack_n; i++) {
-		union flow *flow = flow_at(tcp_delack[i]);
-		struct tcp_conn *conn;
-
+		tcp_delack_head = (tcp_delack_head + 1) % TCP_DELACK_MAX;
+		tcp_delack_n--;
 		if (!flow || !flow_is_active(flow) ||
 		    flow->f.type != FLOW_TCP)
 			continue;
-		conn = &flow->tcp;
-		conn->delack_listed = 0;
-		if (conn->ack_delayed)
-			tcp_send_ack(c, conn);
+		if (flow->tcp.ack_delayed && flow->tcp.delack_gen == d->gen)
+			tcp_send_ack(c, &flow->tcp);
 	}
-	tcp_delack_n = 0;
-	tcp_delack_due_ms = 0;
 }
 
 /**

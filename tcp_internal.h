@@ -125,6 +125,6 @@ int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
 
 /* tcp_from_guest.c: delayed ACKs */
 uint64_t tcp_delack_deadline_ms(void);
-void tcp_delack_flush(struct ctx *c);
+void tcp_delack_flush(struct ctx *c, uint64_t now_ms);
 
 #endif /* TCP_INTERNAL_H */
