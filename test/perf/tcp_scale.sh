@@ -6,7 +6,8 @@
 # The guest opens SCALE_N (default 19000) connections to an echo server in
 # the remote namespace, one after the other, checks each with a 1-byte
 # exchange and keeps it open; then measures new connections per second
-# (connect, 1-byte exchange, close) for 3 s while they are held, and checks
+# (connect, 1-byte exchange, the server closes, close: rr.c crr) for 3 s
+# while they are held, and checks
 # every held connection again. The same rate is measured first with nothing
 # held ("none"), for comparison. Reported for this daemon and Debian's passt
 # (which spends a socket and a timerfd per connection, so it stops near
@@ -17,9 +18,10 @@
 # raise their own (rr.c). The guest (client) and host (daemon) namespaces
 # get a wide ephemeral port range (55,000 ports), and each contender its own
 # server ports, one for the held connections and one for the rate: else
-# connect() hunts for a free local port among 19,000 held and thousands in
-# TIME_WAIT (the kernel takes ports of one parity first), and that, not the
-# daemon, holds the rate to ~100 connections/s.
+# connect() hunts for a free local port among 19,000 held (the kernel takes
+# ports of one parity first), and that, not the daemon, holds the rate to
+# ~100 connections/s. The server closing first keeps TIME_WAIT off the
+# guest's and host's ports.
 
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
