@@ -9,23 +9,11 @@
 # forwarded with -u from the host's own address reaches the guest from
 # 10.0.2.3.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/fwd_lib.sh"
 
-bed_setup
-need_cmd python3
-tcp_tool_init
-udp_tool_init
+fwd_setup
 
-for a in "$HOST4" "$HOST6"; do
-	bed_bg in_host python3 "$TCPTOOL" echo-server $a 9008 \
-		>"$BED_DIR/t$a.out"
-	bed_bg in_host python3 "$UDPTOOL" echo-server $a 9011 \
-		>"$BED_DIR/u$a.out"
-	tcp_wait_file "$BED_DIR/t$a.out" listening || fail "TCP server on $a"
-	udp_wait_file "$BED_DIR/u$a.out" listening || fail "UDP server on $a"
-done
+fwd_host_echo_servers 9008 9011 "$HOST4" "$HOST6"
 
 tcp_start --map-guest-addr 10.0.2.3 --map-guest-addr fd00::3 -u 5002:6002
 daemon_log_has "IPv6 host address reached at fd00::3" ||

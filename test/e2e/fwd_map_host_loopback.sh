@@ -9,23 +9,11 @@
 # the host's loopback reaches the guest from 10.0.2.2. With
 # --map-host-loopback none nothing reaches the host's loopback.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/fwd_lib.sh"
 
-bed_setup
-need_cmd python3
-tcp_tool_init
-udp_tool_init
+fwd_setup
 
-for a in 127.0.0.1 ::1; do
-	bed_bg in_host python3 "$TCPTOOL" echo-server $a 9006 \
-		>"$BED_DIR/t$a.out"
-	bed_bg in_host python3 "$UDPTOOL" echo-server $a 9010 \
-		>"$BED_DIR/u$a.out"
-	tcp_wait_file "$BED_DIR/t$a.out" listening || fail "TCP server on $a"
-	udp_wait_file "$BED_DIR/u$a.out" listening || fail "UDP server on $a"
-done
+fwd_host_echo_servers 9006 9010 127.0.0.1 ::1
 
 tcp_start --map-host-loopback 10.0.2.2 --map-host-loopback fd00::2 \
 	-u 5001:6001

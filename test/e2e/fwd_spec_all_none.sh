@@ -10,14 +10,9 @@
 # open-file limit with a warning. The rule table is printed at start, and
 # not with -q.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/fwd_lib.sh"
 
-bed_setup
-need_cmd python3
-tcp_tool_init
-udp_tool_init
+fwd_setup
 read -r eph_lo eph_hi <"/proc/sys/net/ipv4/ip_local_port_range"
 [ "$eph_lo" -le 40000 ] && [ "$eph_hi" -ge 40000 ] ||
 	skip "port 40000 not ephemeral here ($eph_lo-$eph_hi)"

@@ -10,14 +10,9 @@
 # address-bound rule over IPv6 are not forwarded (TCP refused, UDP port
 # unreachable). The daemon prints each rule at start.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/fwd_lib.sh"
 
-bed_setup
-need_cmd python3
-tcp_tool_init
-udp_tool_init
+fwd_setup
 
 # Guest servers: TCP and UDP echo on every target port, both versions
 cat >"$BED_DIR/mecho.py" <<'PYEOF'

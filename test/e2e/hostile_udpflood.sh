@@ -46,13 +46,8 @@ for f in tcpecho.out udpecho.out flood.srv; do
 	tcp_wait_file "$BED_DIR/$f" listening || fail "server $f"
 done
 bed_start_daemon --no-ra --udp-timeout "$UDP_TIMEOUT_S" --log-size 67108864
-wait_for daemon_log_has 'At most [0-9]* flows' ||
-	fail "daemon did not log its flow limit"
-limit=$(sed -n 's/.*At most \([0-9]*\) flows.*/\1/p' "$BED_DIR/passt.log" |
-	head -1)
-echo "daemon's flow limit: $limit (open-file limit $NOFILE)"
-[ "$limit" -ge $((NOFILE - 64)) ] && [ "$limit" -lt "$NOFILE" ] ||
-	fail "flow limit $limit does not follow the open-file limit $NOFILE"
+tcp_flow_limit "$NOFILE"
+limit=$FLOW_LIMIT
 count=$((limit + EXTRA))
 fds0=$(($(tcp_daemon_fds) + 1))	# and the guest's connection
 

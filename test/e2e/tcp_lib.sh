@@ -258,6 +258,19 @@ tcp_no_flows() {
 	[ "$(tcp_flows_active)" = 0 ]
 }
 
+# tcp_flow_limit NOFILE - Wait for the daemon's "At most N flows" line, set
+# FLOW_LIMIT to N, and fail unless N follows the open-file limit NOFILE
+tcp_flow_limit() {
+	wait_for daemon_log_has 'At most [0-9]* flows' ||
+		fail "daemon did not log its flow limit"
+	FLOW_LIMIT=$(sed -n 's/.*At most \([0-9]*\) flows.*/\1/p' \
+		"$BED_DIR/passt.log" | head -1)
+	echo "daemon's flow limit: $FLOW_LIMIT (open-file limit $1)"
+	[ "$FLOW_LIMIT" -ge $(($1 - 64)) ] && [ "$FLOW_LIMIT" -lt "$1" ] ||
+		fail "flow limit $FLOW_LIMIT does not follow the open-file" \
+			"limit $1"
+}
+
 # tcp_daemon_fds - Print how many file descriptors the daemon has open
 tcp_daemon_fds() {
 	ls "/proc/$PASST_PID/fd" 2>/dev/null | wc -l
