@@ -48,6 +48,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "e2e"))
+from guestsock import connect, stream_frames  # noqa: E402
+
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
 BCAST_MAC = b"\xff" * 6
@@ -382,14 +386,7 @@ class Guest:
     collects frames sent to the guest"""
 
     def __init__(self, path, timeout=5):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(timeout)
-        try:
-            self.s.connect(path)
-        except OSError as e:
-            print("cannot connect to %s: %s" % (path, e))
-            sys.exit(3)
-        self.s.settimeout(None)
+        self.s = connect(path, timeout)
         self.lock = threading.Lock()
         self.cv = threading.Condition(self.lock)
         self.frames = []
@@ -399,30 +396,17 @@ class Guest:
         self.t.start()
 
     def _reader(self):
-        buf = b""
-        while True:
-            try:
-                d = self.s.recv(1 << 20)
-            except OSError:
-                d = b""
-            if not d:
-                with self.cv:
-                    self.closed = True
-                    self.cv.notify_all()
-                return
-            buf += d
-            while len(buf) >= 4:
-                n = struct.unpack("!I", buf[:4])[0]
-                if len(buf) < 4 + n:
-                    break
-                f, buf = buf[4:4 + n], buf[4 + n:]
-                if self.on_frame and self.on_frame(f):
-                    continue
-                with self.cv:
-                    self.frames.append(f)
-                    if len(self.frames) > 10000:
-                        del self.frames[:5000]
-                    self.cv.notify_all()
+        for f in stream_frames(self.s):
+            if self.on_frame and self.on_frame(f):
+                continue
+            with self.cv:
+                self.frames.append(f)
+                if len(self.frames) > 10000:
+                    del self.frames[:5000]
+                self.cv.notify_all()
+        with self.cv:
+            self.closed = True
+            self.cv.notify_all()
 
     def send(self, frame):
         """Send one frame with its length prefix"""

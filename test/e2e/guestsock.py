@@ -85,15 +85,38 @@ def framed(frame):
     return struct.pack("!I", len(frame)) + frame
 
 
-def connect(path):
-    """Connected unix stream socket, or exit 3"""
+def connect(path, timeout=None):
+    """Connected unix stream socket (blocking), or exit 3; timeout bounds
+    the connect() only"""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
     try:
         s.connect(path)
     except OSError as e:
-        print("connect %s: %s" % (path, e))
+        print("cannot connect to %s: %s" % (path, e))
         sys.exit(3)
+    s.settimeout(None)
     return s
+
+
+def stream_frames(s):
+    """Yield each frame the daemon sends on s (qemu stream framing) until
+    it closes the socket or the socket fails"""
+    buf = b""
+    while True:
+        try:
+            d = s.recv(1 << 20)
+        except OSError:
+            d = b""
+        if not d:
+            return
+        buf += d
+        while len(buf) >= 4:
+            n = struct.unpack("!I", buf[:4])[0]
+            if len(buf) < 4 + n:
+                break
+            f, buf = buf[4:4 + n], buf[4 + n:]
+            yield f
 
 
 def closed_within(s, timeout):

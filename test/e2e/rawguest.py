@@ -51,6 +51,8 @@ import sys
 import threading
 import time
 
+from guestsock import connect, stream_frames
+
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
 BCAST_MAC = b"\xff" * 6
@@ -196,12 +198,7 @@ class Link:
     handler of its protocol, and counts ARP replies (barriers)"""
 
     def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            self.s.connect(path)
-        except OSError as e:
-            print("cannot connect to %s: %s" % (path, e))
-            sys.exit(3)
+        self.s = connect(path)
         self.cv = threading.Condition()
         self.handlers = {}
         self.default = {}
@@ -210,37 +207,24 @@ class Link:
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _reader(self):
-        buf = b""
-        while True:
-            try:
-                d = self.s.recv(1 << 20)
-            except OSError:
-                d = b""
-            if not d:
+        for f in stream_frames(self.s):
+            if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x02":
                 with self.cv:
-                    self.closed = True
+                    self.arp_replies += 1
                     self.cv.notify_all()
-                return
-            buf += d
-            while len(buf) >= 4:
-                n = struct.unpack("!I", buf[:4])[0]
-                if len(buf) < 4 + n:
-                    break
-                f, buf = buf[4:4 + n], buf[4 + n:]
-                if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x02":
-                    with self.cv:
-                        self.arp_replies += 1
-                        self.cv.notify_all()
-                    continue
-                t = parse_l4(f)
-                if not t:
-                    continue
-                key = (t["proto"], t["src"], t["sport"], t["dport"])
-                fn = self.handlers.get(key, self.default.get(t["proto"]))
-                if fn:
-                    with self.cv:
-                        fn(t)
-                        self.cv.notify_all()
+                continue
+            t = parse_l4(f)
+            if not t:
+                continue
+            key = (t["proto"], t["src"], t["sport"], t["dport"])
+            fn = self.handlers.get(key, self.default.get(t["proto"]))
+            if fn:
+                with self.cv:
+                    fn(t)
+                    self.cv.notify_all()
+        with self.cv:
+            self.closed = True
+            self.cv.notify_all()
 
     def wait(self, pred, timeout):
         """Wait until pred() holds (called with the lock held)"""
