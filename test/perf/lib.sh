@@ -10,7 +10,8 @@
 #
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
-# VALUE, perf_table KEY:LABEL... (prints medians and ratios).
+# VALUE, record_cpu_per_gb NAME TICKS BYTES, record_peak_rss NAME,
+# perf_table KEY:LABEL... (prints medians and ratios).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 
@@ -46,6 +47,21 @@ cpu_ticks() {
 # record CONTENDER METRIC VALUE
 record() {
 	echo "$1 $2 $3" >>"$RESULTS"
+}
+
+# record_cpu_per_gb NAME TICKS BYTES - Record the daemon's CPU seconds per
+# GB moved, from its clock ticks over BYTES (nothing without a daemon)
+record_cpu_per_gb() {
+	[ -n "$DPID" ] && [ "$3" -gt 0 ] || return 0
+	record "$1" cpu_s_per_gb "$(awk -v t="$2" -v hz="$(getconf CLK_TCK)" \
+		-v b="$3" 'BEGIN { print t / hz / (b / 1e9) }')"
+}
+
+# record_peak_rss NAME - Record the daemon's peak RSS, MiB (VmHWM)
+record_peak_rss() {
+	[ -n "$DPID" ] || return 0
+	record "$1" peak_rss_mib "$(awk '/VmHWM/ { print $2 / 1024 }' \
+		"/proc/$DPID/status")"
 }
 
 # start_contender NAME - Bring up NAME; sets RUN (command prefix for the

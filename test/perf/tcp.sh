@@ -59,11 +59,7 @@ measure() {
 	[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
 	bytes=$((bytes + b))
 	t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	if [ -n "$DPID" ] && [ "$bytes" -gt 0 ]; then
-		record "$name" cpu_s_per_gb "$(awk -v t=$((t1 - t0)) \
-			-v hz="$(getconf CLK_TCK)" -v b="$bytes" \
-			'BEGIN { print t / hz / (b / 1e9) }')"
-	fi
+	record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
 	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" rr)
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
@@ -71,10 +67,7 @@ measure() {
 	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" crr)
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" conn_per_s "$r"
-	if [ -n "$DPID" ]; then
-		record "$name" peak_rss_mib "$(awk '/VmHWM/ { print $2 / 1024 }' \
-			"/proc/$DPID/status")"
-	fi
+	record_peak_rss "$name"
 }
 
 perf_rounds measure

@@ -67,19 +67,12 @@ measure() {
 	fi
 	bytes=$((bytes + b))
 	t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	if [ -n "$DPID" ] && [ "$bytes" -gt 0 ]; then
-		record "$name" cpu_s_per_gb "$(awk -v t=$((t1 - t0)) \
-			-v hz="$(getconf CLK_TCK)" -v b="$bytes" \
-			'BEGIN { print t / hz / (b / 1e9) }')"
-	fi
+	record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
 	out=$($RUN timeout $((RR_S + 10)) "$UDPRR_BIN" -c "$TARGET4" 7002 "$RR_S")
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
 		record "$name" rr_p50_us "$(awk '{ print $4 }' <<<"$out")"
-	if [ -n "$DPID" ]; then
-		record "$name" peak_rss_mib "$(awk '/VmHWM/ { print $2 / 1024 }' \
-			"/proc/$DPID/status")"
-	fi
+	record_peak_rss "$name"
 }
 
 perf_rounds measure
