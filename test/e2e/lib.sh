@@ -313,8 +313,8 @@ bed_connect_guest() {
 		-m "$GUEST_MAC" "$@" 2>>"$BED_DIR/bridge.log" </dev/null &
 	BRIDGE_PID=$!
 	for ((i = 0; i < WAIT_TIMEOUT_S * 10; i++)); do
-		[ "$(grep -c 'connected to' "$BED_DIR/bridge.log")" -gt \
-		  "${n0:-0}" ] && return 0
+		[ "$(grep -c 'connected to' "$BED_DIR/bridge.log" \
+		     2>/dev/null)" -gt "${n0:-0}" ] 2>/dev/null && return 0
 		kill -0 "$BRIDGE_PID" 2>/dev/null ||
 			fail "tapbridge exited before connecting"
 		sleep 0.1
