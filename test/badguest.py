@@ -50,7 +50,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "e2e"))
-from guestsock import connect, stream_frames  # noqa: E402
+from guestsock import (connect, csum, pseudo_sum,  # noqa: E402
+                       stream_frames)
 
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
@@ -75,25 +76,6 @@ TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
 # Packet builders ------------------------------------------------------------
-
-def csum(data, init=0):
-    """RFC 1071 Internet checksum of data, starting from partial sum init"""
-    if len(data) % 2:
-        data += b"\0"
-    s = init + sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def pseudo_sum(src, dst, proto, length):
-    """Unfolded sum of the IPv4 or IPv6 pseudo-header"""
-    if len(src) == 4:
-        ph = src + dst + struct.pack("!BBH", 0, proto, length)
-    else:
-        ph = src + dst + struct.pack("!IxxxB", length, proto)
-    return sum(struct.unpack("!%dH" % (len(ph) // 2), ph))
-
 
 def l4_csum(src, dst, proto, seg):
     """L4 checksum over pseudo-header and segment (0 becomes 0xffff)"""

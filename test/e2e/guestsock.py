@@ -43,14 +43,24 @@ GUEST4 = bytes([192, 0, 2, 2])
 REMOTE4 = bytes([198, 51, 100, 1])
 
 
-def csum(data):
-    """RFC 1071 Internet checksum of data"""
+def csum(data, init=0):
+    """RFC 1071 Internet checksum of data, from partial sum init"""
     if len(data) % 2:
         data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = init + sum(struct.unpack("!%dH" % (len(data) // 2), data))
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return ~s & 0xFFFF
+
+
+def pseudo_sum(src, dst, proto, length):
+    """Unfolded sum of the IPv4 or IPv6 pseudo-header (RFC 768, RFC 8200
+    §8.1), for csum()'s init"""
+    if len(src) == 4:
+        ph = src + dst + struct.pack("!BBH", 0, proto, length)
+    else:
+        ph = src + dst + struct.pack("!IxxxB", length, proto)
+    return sum(struct.unpack("!%dH" % (len(ph) // 2), ph))
 
 
 def payload(tag, seq, size, hdr_len):

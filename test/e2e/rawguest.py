@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 
-from guestsock import connect, stream_frames
+from guestsock import connect, csum, pseudo_sum, stream_frames
 
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
@@ -64,16 +64,6 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 SEQ_MOD = 1 << 32
 OUR_WS = 7			# window scale we announce
 OUR_WND = 65535			# unscaled window we announce
-
-
-def csum(data, init=0):
-    """RFC 1071 Internet checksum of data, from partial sum init"""
-    if len(data) % 2:
-        data += b"\0"
-    s = init + sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def pattern(n, seed):
@@ -98,11 +88,7 @@ class Frames:
     def _ip(self, proto, seg):
         """Checksum the L4 segment (offset of its checksum: 16 for TCP, 6
         for UDP) and put it in an IP packet in an Ethernet frame"""
-        if self.v6:
-            ph = self.src + self.dst + struct.pack("!IxxxB", len(seg), proto)
-        else:
-            ph = self.src + self.dst + struct.pack("!xBH", proto, len(seg))
-        c = csum(seg, sum(struct.unpack("!%dH" % (len(ph) // 2), ph)))
+        c = csum(seg, pseudo_sum(self.src, self.dst, proto, len(seg)))
         if proto == 17 and c == 0:
             c = 0xFFFF			# RFC 768: 0 means no checksum
         at = 16 if proto == 6 else 6
