@@ -339,6 +339,39 @@ void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
 }
 
 /**
+ * tcp_sock_eof() - The host peer's FIN is next in the socket
+ * @c:		Execution context
+ * @conn:	Connection
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_sock_eof(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	if (tcp_has(conn, TCP_SOCK_EOF))
+		return 0;
+	flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
+	return tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1;
+}
+
+/**
+ * tcp_fin_sent() - Account our first FIN, just queued at snd_nxt
+ * @c:		Execution context
+ * @conn:	Connection, SOCK_EOF set
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: 1 if the connection was closed, else 0
+ */
+static int tcp_fin_sent(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	conn->snd_fin = conn->snd_nxt;
+	conn->snd_nxt++;
+	conn->snd_max = conn->snd_nxt;
+	tcp_rto_arm(conn, now_ms, false);
+	return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
+}
+
+/**
  * tcp_send_fin() - Send (or resend) our FIN at snd_fin
  * @c:		Execution context
  * @conn:	Connection, SOCK_EOF set, all data before the FIN sent
@@ -349,12 +382,8 @@ void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
 static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	if (!tcp_has(conn, TCP_TAP_FIN_SENT)) {
-		conn->snd_fin = conn->snd_nxt;
-		conn->snd_nxt++;
-		conn->snd_max = conn->snd_nxt;
-		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
-		tcp_rto_arm(conn, now_ms, false);
-		return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
+		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_nxt);
+		return tcp_fin_sent(c, conn, now_ms);
 	}
 	conn->snd_nxt = conn->snd_fin + 1;
 	tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
@@ -503,6 +532,7 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	unsigned int nseg;
 	size_t off;
 	ssize_t n;
+	bool fin;
 
 	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
 		return;
@@ -579,22 +609,30 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	}
 	conn->sock_drained = (size_t)n < want;
 	if (!n) {
-		if (!tcp_has(conn, TCP_SOCK_EOF)) {
-			flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
-			if (tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1)
-				return;
-		}
+		if (tcp_sock_eof(c, conn, now_ms))
+			return;
 		if (!tcp_has(conn, TCP_TAP_FIN_SENT) ||
 		    conn->snd_nxt == conn->snd_fin)
 			tcp_send_fin(c, conn, now_ms);
 		return;
 	}
 
+	/* EPOLLRDHUP came before the peek, so the peer's FIN was queued
+	 * behind all of its data: a short peek read up to the FIN, which
+	 * then rides on the last segment (a request/response connection
+	 * closed by the host saves a frame, and the guest an ACK)
+	 */
+	fin = conn->sock_rdhup && conn->sock_drained &&
+	      !tcp_has(conn, TCP_TAP_FIN_SENT);
+
 	tcp_update_rcv_wnd(conn);
 	for (off = 0; off < (size_t)n; off += mss) {
 		const uint8_t *p = tcp_payload + tcp_payload_used + off;
 		size_t plen = MIN(mss, (size_t)n - off);
-		uint8_t fl = TCP_ACK | (off + plen == (size_t)n ? TCP_PSH : 0);
+		uint8_t fl = TCP_ACK;
+
+		if (off + plen == (size_t)n)
+			fl |= TCP_PSH | (fin ? TCP_FIN : 0);
 
 		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p, plen, fl))
 			break;
@@ -609,9 +647,14 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		conn->snd_nxt += (uint32_t)plen;
 	}
 	tcp_payload_used += (size_t)n;
-	if (off < (size_t)n && tcp_set_peek_off(conn))
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
-			 strerror(errno));
+	if (off < (size_t)n) {
+		if (tcp_set_peek_off(conn))
+			flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+				 strerror(errno));
+	} else if (fin && (tcp_sock_eof(c, conn, now_ms) ||
+			   tcp_fin_sent(c, conn, now_ms))) {
+		return;
+	}
 	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
 		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
 	tcp_rto_arm(conn, now_ms, false);
