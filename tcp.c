@@ -652,6 +652,33 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_connect_result() - An outbound connect() completed or failed
+ * @c:		Execution context
+ * @conn:	Connection, not yet SOCK_CONNECTED
+ * @err:	0 if connected, else the error
+ * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls setsockopt
+ */
+static void tcp_connect_result(struct ctx *c, struct tcp_conn *conn, int err,
+			       uint64_t now_ms)
+{
+	if (err) {
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "connect: %s",
+			 strerror(err));
+		tcp_conn_reset(c, conn, "connect failed");
+		return;
+	}
+	if (tcp_peek_off_supported()) {
+		int zero = 0;
+
+		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+			   sizeof(zero));
+	}
+	tcp_sock_connected(c, conn, now_ms);
+}
+
+/**
  * tcp_conn_from_guest() - Guest SYN without a flow: connect to the host side
  * @c:		Execution context
  * @tap:	Tap side from the segment
@@ -668,7 +695,7 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	struct tcp_conn *conn;
 	union flow *flow;
 	socklen_t sl;
-	int s, dns;
+	int s, dns, err;
 
 	dns = fwd_dns_redirect(c, &tap->our_addr, tap->our_port, &host);
 	if (dns < 0 ||
@@ -712,7 +739,6 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 		return;
 	}
 
-	conn->sock = s;
 	conn->rcv_nxt = seg->seq + 1;
 	conn->isn = tcp_isn(tap, now_ms);
 	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
@@ -725,8 +751,20 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	}
 	conn->rto_ms = TCP_RTO_INIT_MS;
 	flow_activate(flow);
-	tcp_conn_fact(c, conn, TCP_GUEST_SYN);
+	tcp_conn_fact(c, conn, TCP_GUEST_SYN);	/* no socket yet: no epoll */
 	tcp_timer_set(conn, now_ms + TCP_CONNECT_TIMEOUT_MS);
+	conn->sock = s;
+
+	/* A peer on this host (loopback, or a namespace behind a veth) took
+	 * the SYN and answered it in the softirq of connect() itself: asking
+	 * again costs one call, where waiting costs an epoll round, the
+	 * SO_ERROR query and a change of the epoll registration
+	 */
+	err = connect(s, (struct sockaddr *)&sa, sl) ? errno : 0;
+	if (err == EALREADY || err == EINPROGRESS)
+		tcp_epoll_update(c, conn);	/* EPOLLOUT, connect pending */
+	else
+		tcp_connect_result(c, conn, err == EISCONN ? 0 : err, now_ms);
 }
 
 /**
@@ -735,7 +773,7 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
  * @conn:	Connection, not yet SOCK_CONNECTED
  * @now_ms:	Current time, milliseconds
  *
- * #syscalls getsockopt setsockopt
+ * #syscalls getsockopt
  */
 static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
 				      uint64_t now_ms)
@@ -745,19 +783,7 @@ static void tcp_sock_writable_connect(struct ctx *c, struct tcp_conn *conn,
 
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl))
 		err = errno;
-	if (err) {
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "connect: %s",
-			 strerror(err));
-		tcp_conn_reset(c, conn, "connect failed");
-		return;
-	}
-	if (tcp_peek_off_supported()) {
-		int zero = 0;
-
-		setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
-			   sizeof(zero));
-	}
-	tcp_sock_connected(c, conn, now_ms);
+	tcp_connect_result(c, conn, err, now_ms);
 }
 
 /* Socket and timer events ------------------------------------------------ */
