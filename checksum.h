@@ -5,9 +5,11 @@
 #define CHECKSUM_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+void csum_simd(bool on);
 uint32_t csum_partial(const void *buf, size_t len, uint32_t init);
 uint16_t csum_fold(uint32_t sum);
 uint16_t csum(const void *buf, size_t len, uint32_t init);

@@ -114,19 +114,32 @@ static uint32_t csum_ref(const uint8_t *p, size_t len, uint32_t init)
 
 UNIT_TEST(wide_sum_matches_bytewise_reference_at_any_length_and_alignment)
 {
-	static uint8_t buf[4096 + 8];
+	static uint8_t buf[65536 + 8];
 	uint32_t x = 12345;
 	size_t i, off, len;
+	int simd;
 
-	for (i = 0; i < sizeof(buf); i++) {
-		x = x * 1103515245U + 12345U;
-		buf[i] = (uint8_t)(x >> 16);
+	for (simd = 0; simd <= 1; simd++) {	/* scalar, then AVX2 if any */
+		csum_simd(simd);
+		for (i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245U + 12345U;
+			buf[i] = (uint8_t)(x >> 16);
+		}
+		for (off = 0; off < 8; off++) {
+			for (len = 0; len <= 300; len++)
+				CHECK_EQ(csum_partial(buf + off, len, 0x1234),
+					 csum_ref(buf + off, len, 0x1234));
+			for (len = 1000; len <= 1100; len += 7)
+				CHECK_EQ(csum_partial(buf + off, len, 0),
+					 csum_ref(buf + off, len, 0));
+		}
+		CHECK_EQ(csum_partial(buf + 3, 65535, 0),
+			 csum_ref(buf + 3, 65535, 0));
+		memset(buf, 0xff, sizeof(buf));
+		CHECK_EQ(csum_partial(buf + 1, 65536, 0),
+			 csum_ref(buf + 1, 65536, 0));
+		CHECK_EQ(csum_partial(buf, 4095, 0xffff),
+			 csum_ref(buf, 4095, 0xffff));
 	}
-	for (off = 0; off < 8; off++)
-		for (len = 0; len <= 300; len++)
-			CHECK_EQ(csum_partial(buf + off, len, 0x1234),
-				 csum_ref(buf + off, len, 0x1234));
-	memset(buf, 0xff, sizeof(buf));
-	CHECK_EQ(csum_partial(buf + 1, 4096, 0), csum_ref(buf + 1, 4096, 0));
-	CHECK_EQ(csum_partial(buf, 4095, 0xffff), csum_ref(buf, 4095, 0xffff));
+	csum_simd(true);
 }
