@@ -369,7 +369,12 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 			goto reset;
 		tcp_send_ack(c, conn);
 		b->ack = false;
-		if (shutdown(conn->sock, SHUT_WR)) {
+		/* The last fact missing: close(), which follows at once, sends
+		 * the FIN itself (all host data was discarded, so no RST)
+		 */
+		if (!(tcp_has(conn, TCP_SOCK_EOF) &&
+		      tcp_has(conn, TCP_TAP_FIN_ACKED)) &&
+		    shutdown(conn->sock, SHUT_WR)) {
 			tcp_conn_reset(c, conn, "shutdown failed");
 			goto reset;
 		}
