@@ -381,11 +381,15 @@ bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
  * Loopback appears as the address standing for it (--map-host-loopback,
  * else the gateway unless --no-map-gw). The host's own address, which is
  * the guest's address too, appears as --map-guest-addr if given, else the
- * same as loopback. Without a mapping the address is left as it is.
+ * same as loopback. Other addresses are left as they are.
  *
  * Context: main loop; pure.
+ *
+ * Return: false if @peer needs a mapping and none is configured
+ * (--map-host-loopback none): the guest would drop a segment from its own
+ * address or from loopback (RFC 1122 §3.2.1.3), so callers refuse the flow
  */
-void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
+bool fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		       union inany_addr *seen)
 {
 	const struct in_addr *v4 = inany_v4(peer);
@@ -395,18 +399,20 @@ void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		bool own = v4->s_addr == c->ip4.addr.s_addr;
 
 		if ((ntohl(v4->s_addr) >> 24) != 127 && !own)
-			return;
+			return true;
 		if (own && c->ip4.map_guest_addr.s_addr)
 			inany_from_v4(seen, c->ip4.map_guest_addr);
 		else if (c->ip4.map_host_loopback.s_addr)
 			inany_from_v4(seen, c->ip4.map_host_loopback);
 		else if (!c->no_map_gw)
 			inany_from_v4(seen, c->ip4.gw);
-		return;
+		else
+			return false;
+		return true;
 	}
 	if (!IN6_IS_ADDR_LOOPBACK(&peer->a6) &&
 	    !IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr))
-		return;
+		return true;
 	if (!IN6_IS_ADDR_LOOPBACK(&peer->a6) &&
 	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
 		inany_from_v6(seen, &c->ip6.map_guest_addr);
@@ -414,6 +420,9 @@ void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		inany_from_v6(seen, &c->ip6.map_host_loopback);
 	else if (!c->no_map_gw)
 		inany_from_v6(seen, &c->ip6.gw);
+	else
+		return false;
+	return true;
 }
 
 /**

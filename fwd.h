@@ -154,7 +154,7 @@ bool fwd_spec_port(const struct fwd_spec *spec, uint16_t port, uint16_t *to);
 
 bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
 		       union inany_addr *host);
-void fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
+bool fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		       union inany_addr *seen);
 bool fwd_guest_addr(const struct ctx *c, bool v4, union inany_addr *guest);
 

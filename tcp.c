@@ -1018,7 +1018,16 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	union flow *flow;
 
 	tcp_inany_from_sockaddr(sa, &peer, &peer_port);
-	fwd_host_to_guest(c, &peer, &seen);
+	if (!fwd_host_to_guest(c, &peer, &seen)) {
+		char a[INET6_ADDRSTRLEN];
+
+		log_ratelimit(LOG_WARNING, now_ms, "TCP: connection from "
+			      "%s:%u to guest port %u refused: no address "
+			      "stands for it (--map-host-loopback none)",
+			      inany_ntop(&peer, a, sizeof(a)), peer_port, port);
+		tcp_sock_abort(s);
+		return;
+	}
 	if (!tap_connected(c) ||
 	    !fwd_guest_addr(c, inany_is_v4(&seen), &guest)) {
 		tcp_sock_abort(s);

@@ -652,8 +652,9 @@ static void udp_icmp_to_guest(struct ctx *c, const union flow *flow,
 		       sizeof(struct sockaddr_in6));
 		if (!udp_from_sockaddr(&ss, &offender, &oport) &&
 		    !inany_equals(&offender, &sock->ep_addr) &&
-		    inany_is_v4(&offender) == v4)
-			fwd_host_to_guest(c, &offender, &from);
+		    inany_is_v4(&offender) == v4 &&
+		    !fwd_host_to_guest(c, &offender, &from))
+			from = tap->our_addr;	/* as if from the peer */
 	}
 
 	memset(msg, 0, 8);
@@ -884,7 +885,15 @@ static union flow *udp_flow_from_host(struct ctx *c,
 
 	if (!pport || !fwd_guest_addr(c, l->v4, &guest))
 		return NULL;
-	fwd_host_to_guest(c, peer, &seen);
+	if (!fwd_host_to_guest(c, peer, &seen)) {
+		char a[INET6_ADDRSTRLEN];
+
+		log_ratelimit(LOG_WARNING, now_ms, "UDP: datagram from %s:%u "
+			      "to guest port %u dropped: no address stands "
+			      "for it (--map-host-loopback none)",
+			      inany_ntop(peer, a, sizeof(a)), pport, l->to);
+		return NULL;
+	}
 	flow = flow_lookup(FLOW_UDP, &guest, l->to, &seen, pport);
 	if (flow)
 		return flow_is_active(flow) ? flow : NULL;

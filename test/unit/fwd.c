@@ -248,12 +248,12 @@ UNIT_TEST(host_loopback_peer_seen_as_gateway)
 	union inany_addr other = a4("198.51.100.1");
 
 	ctx4(&c);
-	fwd_host_to_guest(&c, &peer, &seen);
+	CHECK(fwd_host_to_guest(&c, &peer, &seen));
 	CHECK(inany_equals(&seen, &gw));
 	peer = a4("192.0.2.2");			/* host's own = guest's */
-	fwd_host_to_guest(&c, &peer, &seen);
+	CHECK(fwd_host_to_guest(&c, &peer, &seen));
 	CHECK(inany_equals(&seen, &gw));
-	fwd_host_to_guest(&c, &other, &seen);
+	CHECK(fwd_host_to_guest(&c, &other, &seen));
 	CHECK(inany_equals(&seen, &other));
 }
 
@@ -373,6 +373,21 @@ UNIT_TEST(dns_forward6_goes_to_host_resolver)
 	CHECK_EQ(fwd_dns_redirect(&c, &dst, 5353, &host), 0);
 }
 
+UNIT_TEST(host_loopback6_peer_refused_without_a_mapping)
+{
+	union inany_addr lo = a6("::1"), own = a6("2001:db8:1::2"), seen;
+	union inany_addr gw = a6("2001:db8:1::1"), other = a6("2001:db8::9");
+	struct ctx c;
+
+	ctx4(&c);
+	CHECK(fwd_host_to_guest(&c, &lo, &seen));
+	CHECK(inany_equals(&seen, &gw));
+	c.no_map_gw = true;			/* --map-host-loopback none */
+	CHECK(!fwd_host_to_guest(&c, &lo, &seen));
+	CHECK(!fwd_host_to_guest(&c, &own, &seen));
+	CHECK(fwd_host_to_guest(&c, &other, &seen));
+	CHECK(inany_equals(&seen, &other));
+}
 
 static struct fwd_table tbl;
 
@@ -534,12 +549,22 @@ UNIT_TEST(map_host_loopback_replaces_gateway_none_disables)
 	CHECK(inany_equals(&host, &gw));	/* gateway no longer mapped */
 	fwd_host_to_guest(&c, &peer, &seen);
 	CHECK(inany_equals(&seen, &x));
-	/* none: nothing mapped */
+	/* none: nothing mapped, and a loopback or own-address peer has no
+	 * address the guest would accept: refused
+	 */
 	c.ip4.map_host_loopback.s_addr = 0;
 	c.no_map_gw = true;
 	CHECK(fwd_guest_to_host(&c, &gw, &host));
 	CHECK(inany_equals(&host, &gw));
-	fwd_host_to_guest(&c, &peer, &seen);
+	CHECK(!fwd_host_to_guest(&c, &peer, &seen));
+	peer = a4("192.0.2.2");			/* host's own = guest's */
+	CHECK(!fwd_host_to_guest(&c, &peer, &seen));
+	inet_pton(AF_INET, "10.0.2.3", &c.ip4.map_guest_addr);
+	CHECK(fwd_host_to_guest(&c, &peer, &seen));
+	x = a4("10.0.2.3");
+	CHECK(inany_equals(&seen, &x));
+	peer = a4("198.51.100.1");		/* others need no mapping */
+	CHECK(fwd_host_to_guest(&c, &peer, &seen));
 	CHECK(inany_equals(&seen, &peer));
 }
 
