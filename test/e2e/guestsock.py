@@ -28,6 +28,7 @@ socket cannot be reached):
 """
 
 import argparse
+import hashlib
 import os
 import select
 import socket
@@ -256,6 +257,39 @@ def pcap_records(path):
             return
         yield sec + sub * frac, data[off:off + incl]
         off += incl
+
+
+def tcp4_segments(path):
+    """Yield (seconds, sport, dport, seq, ack, flags, payload length) for
+    each TCP segment over IPv4 in a classic pcap file of Ethernet frames"""
+    for t, f in pcap_records(path):
+        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        tot = struct.unpack("!H", f[16:18])[0]
+        th = f[14 + ihl:]
+        sp, dp, seq, ack = struct.unpack("!HHII", th[:12])
+        yield t, sp, dp, seq, ack, th[13], tot - ihl - (th[12] >> 4) * 4
+
+
+def pattern(tag, n):
+    """n bytes of a sha256 chain seeded with tag: each stream its own"""
+    out, h = bytearray(), hashlib.sha256(tag.encode()).digest()
+    while len(out) < n:
+        h = hashlib.sha256(h).digest()
+        out += h
+    return bytes(out[:n])
+
+
+def recv_exact(c, n):
+    """Read n bytes from socket c, fewer if the stream ends first"""
+    got = bytearray()
+    while len(got) < n:
+        b = c.recv(min(1 << 16, n - len(got)))
+        if not b:
+            break
+        got += b
+    return bytes(got)
 
 
 def pcap_frames(path):

@@ -22,25 +22,11 @@ need_cmd python3
 bed_setup
 tcp_tool_init
 tcp_start
+export PYTHONPATH=$BED_LIB_DIR	# guestsock: pattern(), recv_exact()
 SLOW_PY=$BED_DIR/slow.py
 cat >"$SLOW_PY" <<'PYEOF'
-import hashlib, socket, sys, time
-
-def pattern(tag, n):
-    out, h = bytearray(), hashlib.sha256(tag.encode()).digest()
-    while len(out) < n:
-        h = hashlib.sha256(h).digest()
-        out += h
-    return bytes(out[:n])
-
-def recv_exact(c, n):
-    got = bytearray()
-    while len(got) < n:
-        b = c.recv(min(1 << 16, n - len(got)))
-        if not b:
-            break
-        got += b
-    return bytes(got)
+import socket, sys, time
+from guestsock import pattern, recv_exact
 
 role, addr, port, n = sys.argv[1:5]
 port, n = int(port), int(n)

@@ -85,24 +85,16 @@ PYEOF
 sleep 0.5
 
 python3 - "$PCAP" "$BED_LIB_DIR" <<'PYEOF' || fail "delayed ACK checks failed"
-import statistics, struct, sys
+import statistics, sys
 sys.path.insert(0, sys.argv[2])
-from guestsock import pcap_records
+from guestsock import tcp4_segments
 
 segs = []	# (t, from_guest, port, seq, ack, flags, plen)
-for t, f in pcap_records(sys.argv[1]):
-    if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
-        continue
-    ihl = (f[14] & 15) * 4
-    tot = struct.unpack("!H", f[16:18])[0]
-    th = f[14 + ihl:]
-    sp, dp, seq, ack = struct.unpack("!HHII", th[:12])
-    doff = (th[12] >> 4) * 4
-    plen = tot - ihl - doff
+for t, sp, dp, seq, ack, flags, plen in tcp4_segments(sys.argv[1]):
     if dp in (9300, 9301):
-        segs.append((t, True, dp, seq, ack, th[13], plen))
+        segs.append((t, True, dp, seq, ack, flags, plen))
     elif sp in (9300, 9301):
-        segs.append((t, False, sp, seq, ack, th[13], plen))
+        segs.append((t, False, sp, seq, ack, flags, plen))
 
 def acker(i):
     """First daemon segment after guest data segment i that covers it"""

@@ -78,22 +78,15 @@ WAIT_TIMEOUT_S=20 wait_for tcp_no_flows ||
 sleep 0.2
 
 python3 - "$PCAP" "$BED_LIB_DIR" "$CONNS" "$ANSWER" <<'PYEOF' || fail "capture checks failed"
-import struct, sys
+import sys
 sys.path.insert(0, sys.argv[2])
-from guestsock import pcap_records
+from guestsock import tcp4_segments
 
 conns, n = int(sys.argv[3]), int(sys.argv[4])
 flows = {}	# guest port: [first seq, data end, FIN seq, FIN with data]
-for _, f in pcap_records(sys.argv[1]):
-    if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
-        continue
-    ihl = (f[14] & 15) * 4
-    tot = struct.unpack("!H", f[16:18])[0]
-    th = f[14 + ihl:]
-    sp, dp, seq, _ = struct.unpack("!HHII", th[:12])
+for _, sp, dp, seq, _, flags, plen in tcp4_segments(sys.argv[1]):
     if sp != 9310:
         continue
-    flags, plen = th[13], tot - ihl - (th[12] >> 4) * 4
     fl = flows.setdefault(dp, [None, None, None, False])
     if flags & 0x02:			# SYN-ACK: data starts at seq + 1
         fl[0] = fl[1] = (seq + 1) & 0xffffffff
