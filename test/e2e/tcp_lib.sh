@@ -284,7 +284,17 @@ tcp_start() {
 	bed_start_daemon --no-ra ${TCP_DEBUG_LOG:+-d} "$@"
 	bed_connect_guest ${TCP_GUEST_MTU:+-n "$TCP_GUEST_MTU"}
 	guest_static_config
-	[ -n "${TCP_DEBUG_LOG:-}" ] &&
-		trap 'cp "$BED_DIR/passt.log" "$TCP_DEBUG_LOG"; cp "$BED_DIR/passt.out" "$TCP_DEBUG_LOG.out"; bed_cleanup' EXIT
+	[ -n "${TCP_DEBUG_LOG:-}" ] && trap tcp_save_debug_log EXIT
 	return 0
+}
+
+# tcp_save_debug_log - EXIT trap with $TCP_DEBUG_LOG: copy the daemon's log
+# and output there, then clean up, exiting with the case's own status
+tcp_save_debug_log() {
+	local rc=$?
+
+	cp "$BED_DIR/passt.log" "$TCP_DEBUG_LOG"
+	cp "$BED_DIR/passt.out" "$TCP_DEBUG_LOG.out"
+	(exit "$rc")
+	bed_cleanup
 }
