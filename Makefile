@@ -57,7 +57,7 @@ ALIBOBJS := $(LIBSRCS:%.c=$(O)/asan/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
-TOOLS	:= $(O)/tools/tapbridge
+TOOLS	:= $(O)/tools/tapbridge $(O)/tools/nopeekoff.so
 
 .PHONY: all asan check unit e2e bench install uninstall clean \
 	static-checks cppcheck clang-tidy tools fuzz
@@ -108,6 +108,10 @@ tools: $(TOOLS)
 $(O)/tools/%: test/%.c | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) $(HARDLD) -I. -o $@ $<
 
+$(O)/tools/%.so: test/%.c | $(O)/tools
+	$(CC) $(BASE) $(HARDEN) -fPIC -shared \
+		-Wl,-z,relro,-z,now,-z,noexecstack -o $@ $<
+
 $(O)/rel $(O)/asan $(O)/unit $(O)/tools:
 	mkdir -p $@
 
@@ -144,10 +148,11 @@ cppcheck:
 		--suppress=missingIncludeSystem \
 		--suppress=unusedFunction \
 		--suppress=unusedStructMember --inline-suppr \
-		$(SRCS) test/tapbridge.c
+		$(SRCS) test/tapbridge.c test/nopeekoff.c
 
 clang-tidy:
-	clang-tidy --quiet $(SRCS) test/tapbridge.c -- $(BASE) -I.
+	clang-tidy --quiet $(SRCS) test/tapbridge.c test/nopeekoff.c -- \
+		$(BASE) -I.
 
 clean:
 	rm -rf build passt passt.asan
