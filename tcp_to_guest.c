@@ -49,6 +49,8 @@
 #define TCP_FRAMES_MAX		2048	/* headers in the pool, ~240 KiB */
 #define TCP_PAYLOAD_BYTES	(8 * 1024 * 1024)	/* payload pool, 8 MiB */
 #define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
+#define TCP_DISCARD_CHUNK	(32 * 1024)	/* one buffer for all of it */
+#define TCP_DISCARD_IOV		(TCP_DISCARD_BYTES / TCP_DISCARD_CHUNK)
 
 #define TCP_ETHERTYPE_IP4	0x0800
 #define TCP_ETHERTYPE_IP6	0x86dd
@@ -59,7 +61,10 @@ static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
 static unsigned int tcp_hdrs_used;
 static uint8_t tcp_payload[TCP_PAYLOAD_BYTES];
 static size_t tcp_payload_used;
-static uint8_t tcp_discard[TCP_DISCARD_BYTES];
+/* Without SO_PEEK_OFF, data sent already is peeked again on every peek:
+ * into one small buffer, over and over, which stays in the cache
+ */
+static uint8_t tcp_discard[TCP_DISCARD_CHUNK];
 static uint8_t tcp_ctl_frame[TCP_HDR_MAX];
 
 /* Frames ----------------------------------------------------------------- */
@@ -525,7 +530,7 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		       uint64_t now_ms)
 {
-	static struct iovec iov[TCP_FRAMES_MAX + 1];
+	static struct iovec iov[TCP_FRAMES_MAX + TCP_DISCARD_IOV];
 	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
 	uint32_t skip = conn->snd_nxt - conn->snd_una, cap;
 	struct msghdr mh = { .msg_iov = iov };
@@ -581,10 +586,14 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	tcp_pool_reserve(c, nseg, want);
 
 	mh.msg_iovlen = 0;
-	if (!tcp_peek_off_ok && skip) {
-		iov[0].iov_base = tcp_discard;
-		iov[0].iov_len = skip;
-		mh.msg_iovlen = 1;
+	if (!tcp_peek_off_ok) {
+		if (skip > TCP_DISCARD_BYTES)
+			goto out;	/* cannot happen: wnd_end caps it */
+		for (off = 0; off < skip; off += TCP_DISCARD_CHUNK) {
+			iov[mh.msg_iovlen].iov_base = tcp_discard;
+			iov[mh.msg_iovlen++].iov_len =
+				MIN(TCP_DISCARD_CHUNK, skip - off);
+		}
 	}
 	for (off = 0; off < want; off += mss) {
 		iov[mh.msg_iovlen].iov_base = tcp_payload + tcp_payload_used +
