@@ -12,7 +12,7 @@
 # capture: every connection's FIN follows all of its data, and at least half
 # of the FINs carry data. Not all: a guest segment handled before the
 # socket's event may make the daemon peek the answer without knowing of the
-# FIN yet (79-95 of 100 ride here; a daemon that always sends the FIN on its
+# FIN yet (70-95 of 100 ride here; a daemon that always sends the FIN on its
 # own gets 0). No flow is left.
 
 . "$(dirname "$0")/lib.sh"
