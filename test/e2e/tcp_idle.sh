@@ -99,7 +99,6 @@ idle=$(sed -n 's/.* idle \([0-9]*\)s .*/\1/p' <<<"$line")
 wait "$cli" || fail "guest: $(cat "$BED_DIR/cli.out")"
 wait "$srv" || fail "server: $(cat "$BED_DIR/srv.out")"
 cat "$BED_DIR/srv.out" "$BED_DIR/cli.out"
-WAIT_TIMEOUT_S=20 wait_for tcp_no_flows ||
-	fail "$(tcp_flows_active) flows left after the close"
+tcp_expect_no_flows
 daemon_alive || fail "daemon died"
 pass

@@ -258,6 +258,13 @@ tcp_no_flows() {
 	[ "$(tcp_flows_active)" = 0 ]
 }
 
+# tcp_expect_no_flows [WHAT] - Fail (naming WHAT) unless the flow table is
+# empty within 20 s of the last close
+tcp_expect_no_flows() {
+	WAIT_TIMEOUT_S=20 wait_for tcp_no_flows ||
+		fail "${1:+$1: }$(tcp_flows_active) flows left after the close"
+}
+
 # tcp_flow_limit NOFILE - Wait for the daemon's "At most N flows" line, set
 # FLOW_LIMIT to N, and fail unless N follows the open-file limit NOFILE
 tcp_flow_limit() {

@@ -50,8 +50,7 @@ miss = [k for k in ("swapped", "dup", "overlap", "old", "beyond", "fin")
         if not r[k]]
 sys.exit("never sent: " + " ".join(miss) if miss else 0)' \
 		"$BED_DIR/guest.$port" || fail "$dst: disorder not exercised"
-	WAIT_TIMEOUT_S=20 wait_for tcp_no_flows ||
-		fail "$dst: $(tcp_flows_active) flows left after the close"
+	tcp_expect_no_flows "$dst"
 done
 daemon_alive || fail "daemon died"
 pass
