@@ -7,8 +7,8 @@
 # the head of the socket's data, what was sent already goes to a discard
 # buffer, and in-flight data is capped. The daemon runs under
 # test/nopeekoff.c (LD_PRELOAD), which refuses the option, through these
-# cases, each whole and unchanged: tcp_download (50 MB each way of
-# IPv4/IPv6, sha256), tcp_retransmit (frames lost toward the guest,
+# cases, each whole and unchanged: tcp_download (50 MB to the guest over
+# IPv4 and IPv6, sha256), tcp_retransmit (frames lost toward the guest,
 # rewinding without a peek offset), tcp_halfclose_host_first and
 # tcp_fin_rides (end of stream found by a peek). Each must pass, and each
 # daemon must have had the option refused (a line in a mark file), and
