@@ -2,6 +2,7 @@
 /* tapbridge.c - Test tool: relay a tap device to a qemu-framed unix socket
  *
  * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r] [-R NETNS]
+ *        tapbridge -l -i IFNAME -s SOCKPATH [-m MAC] [-n MTU]
  *
  * Creates tap device IFNAME in the current network namespace, optionally
  * sets its MAC address and MTU, brings it up, connects to the unix stream
@@ -21,6 +22,13 @@
  * SIGUSR1 closes the tap (the device and everything the guest's stack had
  * on it vanish; frames from the socket are dropped meanwhile), SIGUSR2
  * enters NETNS (the test may have recreated it) and creates the tap there.
+ *
+ * With -l, the bridge takes the daemon's place instead: it listens on
+ * SOCKPATH, accepts one connection (another bridge, the "guest"), relays it
+ * to its own tap device, and exits when that connection closes. The kernel
+ * of the listening side's namespace then routes the guest's packets: the
+ * benchmarks' "relay" contender, a daemon that does nothing but one read()
+ * and one write() per frame, the floor for latency through this bed.
  */
 
 #include <errno.h>
@@ -107,7 +115,7 @@ static void tb_die(const char *what)
  */
 static void tb_usage(void)
 {
-	fprintf(stderr, "usage: tapbridge -i IFNAME -s SOCKPATH "
+	fprintf(stderr, "usage: tapbridge [-l] -i IFNAME -s SOCKPATH "
 		"[-m MAC] [-n MTU] [-r] [-R NETNS]\n");
 	exit(1);
 }
@@ -226,6 +234,39 @@ static int tb_connect(const char *path, long retry_ms)
 		tb_die("fcntl O_NONBLOCK");
 	tb_n_conn++;
 	fprintf(stderr, "tapbridge: connected to %s\n", path);
+	return fd;
+}
+
+/**
+ * tb_listen_accept() - Listen on @path, accept one connection, stop listening
+ * @path:	Socket path, replaced if it exists
+ *
+ * Return: non-blocking connected socket; exits on failure
+ */
+static int tb_listen_accept(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int l, fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "tapbridge: socket path too long\n");
+		exit(1);
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0)
+		tb_die("socket AF_UNIX");
+	unlink(path);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1))
+		tb_die(path);
+	fprintf(stderr, "tapbridge: listening on %s\n", path);
+	fd = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		tb_die("accept");
+	close(l);
+	unlink(path);
+	tb_n_conn++;
+	fprintf(stderr, "tapbridge: accepted on %s\n", path);
 	return fd;
 }
 
@@ -434,11 +475,14 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *path = NULL;
 	struct sigaction sa = { .sa_handler = tb_on_signal };
 	uint8_t mac[6], *macp = NULL;
-	int opt, mtu = 0, reconnect = 0, fd_sock, rc = 0;
+	int opt, mtu = 0, reconnect = 0, listen_mode = 0, fd_sock, rc = 0;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "i:s:m:n:rR:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:m:n:rR:l")) != -1) {
 		switch (opt) {
+		case 'l':
+			listen_mode = 1;
+			break;
 		case 'i':
 			ifname = optarg;
 			break;
@@ -465,7 +509,8 @@ int main(int argc, char **argv)
 			tb_usage();
 		}
 	}
-	if (!ifname || !path || optind != argc || strlen(ifname) >= IFNAMSIZ)
+	if (!ifname || !path || optind != argc || strlen(ifname) >= IFNAMSIZ ||
+	    (listen_mode && (reconnect || tb_netns)))
 		tb_usage();
 
 	sigaction(SIGTERM, &sa, NULL);
@@ -482,7 +527,10 @@ int main(int argc, char **argv)
 	tb_mac = macp;
 	tb_mtu = mtu;
 	tb_fd_tap = tb_tap_open(ifname, macp, mtu);
-	fd_sock = tb_connect(path, reconnect ? TB_RECONNECT_MS : 0);
+	if (listen_mode)
+		fd_sock = tb_listen_accept(path);
+	else
+		fd_sock = tb_connect(path, reconnect ? TB_RECONNECT_MS : 0);
 	if (fd_sock < 0)
 		return 1;
 
