@@ -6,7 +6,18 @@
 # Contenders, all between the guest namespace and the remote one of the e2e
 # bed (test/e2e/lib.sh): "ours" and Debian's "passt" through test/tapbridge,
 # "slirp4netns" on its own tap device, "veth" as the physical limit (client
-# in the host namespace, straight over the veth pair).
+# in the host namespace, straight over the veth pair), "relay" as the floor
+# of latency through the bridge (below).
+#
+# The relay contender: a second test/tapbridge (-l) takes the daemon's place
+# on the socket and writes the guest's frames to a tap device in the host
+# namespace, whose kernel routes them (RELAY_NET, RFC 2544's benchmarking
+# range, and a route back in the remote namespace). No translation at all:
+# one read() and one write() per frame and per hop, the same six wake-ups
+# per exchange as through a daemon. Whatever a daemon does, its request/
+# response and connection rates through this bed cannot beat the relay's by
+# much; the relay's bulk figures would measure 1500-byte frames, not a
+# floor, so the benchmarks record only its request/response metrics.
 #
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
@@ -15,7 +26,8 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 
-: "${CONTENDERS:=ours passt slirp4netns veth}"
+: "${CONTENDERS:=ours passt slirp4netns veth relay}"
+: "${RELAY_NET:=198.18.0}"	# /24: .1 relay's tap, .2 the guest
 : "${O:=build}"
 : "${GUEST_MTU:=65520}"
 RESULTS=
@@ -91,7 +103,36 @@ start_contender() {
 	veth)
 		RUN=in_host
 		;;
+	relay)
+		relay_start || return 1
+		DPID=$RELAY_PID RUN=in_guest
+		;;
+	*)
+		echo "unknown contender $1"
+		return 1
+		;;
 	esac
+}
+
+# relay_start - The relay contender: tapbridge -l in the host namespace on
+# $SOCK (sets RELAY_PID), the guest's bridge connected to it, routes both
+# ways through the host namespace's kernel
+relay_start() {
+	local i
+	rm -f "$SOCK"
+	ip netns exec "$NS_HOST" "$TAPBRIDGE" -l -i relay0 -s "$SOCK" -n 1500 \
+		2>>"$BED_DIR/relay.log" </dev/null &
+	RELAY_PID=$!
+	for ((i = 0; i < WAIT_TIMEOUT_S * 10; i++)); do
+		[ -S "$SOCK" ] && break
+		sleep 0.1
+	done
+	bed_connect_guest -n 1500 || return 1
+	in_host sysctl -qw net.ipv4.ip_forward=1
+	in_host ip addr add "$RELAY_NET.1/24" dev relay0 || return 1
+	in_remote ip route replace "$RELAY_NET.0/24" via "$HOST4" || return 1
+	in_guest ip addr add "$RELAY_NET.2/24" dev tap0 || return 1
+	in_guest ip route replace default via "$RELAY_NET.1" dev tap0
 }
 
 # stop_contender NAME
@@ -105,10 +146,21 @@ stop_contender() {
 		bed_kill "$DPID"
 		bed_kill "$SLEEP_PID"
 		;;
+	relay)
+		bed_disconnect_guest
+		bed_kill "$RELAY_PID"
+		in_host sysctl -qw net.ipv4.ip_forward=0
+		;;
 	veth) ;;
 	esac
 	in_guest ip link del tap0 2>/dev/null
 	return 0
+}
+
+# perf_measures_bulk NAME - True unless NAME only has a latency floor to
+# give (relay: see above), so bulk, CPU and memory are not recorded for it
+perf_measures_bulk() {
+	[ "$1" != relay ]
 }
 
 # perf_rounds MEASURE_FN - Interleaved rounds: every contender once per
@@ -129,7 +181,7 @@ perf_rounds() {
 }
 
 # perf_table KEY:LABEL... - Print medians per contender and metric, with the
-# ratios ours/passt and ours/veth
+# ratios ours/passt and ours/veth, and ours/relay when relay ran
 perf_table() {
 	python3 - "$RESULTS" "$CONTENDERS" "$@" <<'PY'
 import statistics, sys
@@ -142,17 +194,19 @@ for line in open(path):
 def med(n, m):
     v = vals.get((n, m))
     return statistics.median(v) if v else None
+peers = ["passt", "veth"] + (["relay"] if "relay" in names else [])
 print("%-26s" % "metric (median)" + "".join("%12s" % n for n in names)
-      + "%12s%12s" % ("ours/passt", "ours/veth"))
+      + "".join("%12s" % ("ours/" + p) for p in peers))
 for m, label in metrics:
     row = "%-26s" % label
     for n in names:
         v = med(n, m)
         row += "%12s" % ("-" if v is None else
                          ("%.2f" % v if v < 100 else "%.0f" % v))
-    o, p, w = med("ours", m), med("passt", m), med("veth", m)
-    row += "%12s" % ("%.2fx" % (o / p) if o and p else "-")
-    row += "%12s" % ("%.2fx" % (o / w) if o and w else "-")
+    o = med("ours", m)
+    for p in peers:
+        q = med(p, m)
+        row += "%12s" % ("%.2fx" % (o / q) if o and q else "-")
     print(row)
 n = [len(vals[k]) for k in vals if k[1] in dict(metrics)]
 print("samples per cell: %d to %d ('-': contender failed or metric n/a)"

@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test/perf/tcp.sh - TCP benchmark: this daemon against Debian's passt,
-# slirp4netns and a bare veth pair, in the same run and the same topology
+# slirp4netns, a bare veth pair and a relay, in the same run and topology
 #
 # Every contender sits between the guest namespace and the remote one of the
 # e2e bed (test/e2e/lib.sh): ours and Debian passt through test/tapbridge,
 # slirp4netns on its own tap device, veth as the physical limit (client in
-# the host namespace, straight over the veth). Rounds are interleaved
-# (ROUNDS, default 5) so that the machine's noise hits every contender alike;
-# the table gives medians and ratios. Metrics: bulk throughput guest->remote
-# and remote->guest (iperf3, BULK_S seconds each), 1-byte request/response
-# rate and p50 latency, connection rate (test/perf/rr.c), daemon CPU seconds
-# per GB moved in the bulk runs, and the daemon's peak RSS.
+# the host namespace, straight over the veth), relay as the latency floor
+# through the bridge (request/response metrics only, see lib.sh). Rounds are
+# interleaved (ROUNDS, default 5) so that the machine's noise hits every
+# contender alike; the table gives medians and ratios. Metrics: bulk
+# throughput guest->remote and remote->guest (iperf3, BULK_S seconds each),
+# 1-byte request/response rate and p50 latency, connection rate
+# (test/perf/rr.c), daemon CPU seconds per GB moved in the bulk runs, and
+# the daemon's peak RSS.
 #
 # Debian passt's guest->remote figure is erratic here (0.05 to 5 Gbit/s
 # from one run to the next): it drops in-window guest segments now and then
@@ -51,15 +53,17 @@ except Exception:
 # measure NAME - One round of every metric for one contender
 measure() {
 	local name=$1 t0 t1 out bytes=0 bps b r
-	t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	read -r b bps <<<"$(iperf_run)"
-	[ "$b" != 0 ] && record "$name" up_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
-	bytes=$((bytes + b))
-	read -r b bps <<<"$(iperf_run -R)"
-	[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
-	bytes=$((bytes + b))
-	t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
+	if perf_measures_bulk "$name"; then
+		t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		read -r b bps <<<"$(iperf_run)"
+		[ "$b" != 0 ] && record "$name" up_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		read -r b bps <<<"$(iperf_run -R)"
+		[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
+	fi
 	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" rr)
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
@@ -67,7 +71,7 @@ measure() {
 	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" crr)
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" conn_per_s "$r"
-	record_peak_rss "$name"
+	perf_measures_bulk "$name" && record_peak_rss "$name"
 }
 
 perf_rounds measure

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test/perf/udp.sh - UDP benchmark: this daemon against Debian's passt,
-# slirp4netns and a bare veth pair, in the same run and the same topology
+# slirp4netns, a bare veth pair and a relay, in the same run and topology
 #
-# Contenders as in test/perf/lib.sh; rounds are interleaved (ROUNDS, default
-# 3) and the table gives medians and ratios. Metrics:
+# Contenders as in test/perf/lib.sh (relay: request/response only); rounds
+# are interleaved (ROUNDS, default 3) and the table gives medians and
+# ratios. Metrics:
 # - bulk guest->remote and remote->guest: iperf3 -u, UDP_LEN-byte datagrams
 #   (1400 by default: below the 1500-byte MTU of the host's veth, so no
 #   fragments) offered at UDP_RATE (default 1G bit/s: the bare veth
@@ -53,26 +54,28 @@ except Exception:
 # measure NAME - One round of every metric for one contender
 measure() {
 	local name=$1 t0 t1 out bytes=0 bps lost b r
-	t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	read -r b bps lost <<<"$(iperf_udp)"
-	if [ "$b" != 0 ]; then
-		record "$name" up_gbps "$(awk -v b="$bps" 'BEGIN { print b / 1e9 }')"
-		record "$name" up_loss "$lost"
+	if perf_measures_bulk "$name"; then
+		t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		read -r b bps lost <<<"$(iperf_udp)"
+		if [ "$b" != 0 ]; then
+			record "$name" up_gbps "$(awk -v b="$bps" 'BEGIN { print b / 1e9 }')"
+			record "$name" up_loss "$lost"
+		fi
+		bytes=$((bytes + b))
+		read -r b bps lost <<<"$(iperf_udp -R)"
+		if [ "$b" != 0 ]; then
+			record "$name" down_gbps "$(awk -v b="$bps" 'BEGIN { print b / 1e9 }')"
+			record "$name" down_loss "$lost"
+		fi
+		bytes=$((bytes + b))
+		t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
 	fi
-	bytes=$((bytes + b))
-	read -r b bps lost <<<"$(iperf_udp -R)"
-	if [ "$b" != 0 ]; then
-		record "$name" down_gbps "$(awk -v b="$bps" 'BEGIN { print b / 1e9 }')"
-		record "$name" down_loss "$lost"
-	fi
-	bytes=$((bytes + b))
-	t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-	record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
 	out=$($RUN timeout $((RR_S + 10)) "$UDPRR_BIN" -c "$TARGET4" 7002 "$RR_S")
 	r=$(awk '{ print $2 }' <<<"$out")
 	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
 		record "$name" rr_p50_us "$(awk '{ print $4 }' <<<"$out")"
-	record_peak_rss "$name"
+	perf_measures_bulk "$name" && record_peak_rss "$name"
 }
 
 perf_rounds measure
