@@ -122,6 +122,7 @@ check: $(O)/passt $(O)/passt.asan unit tools
 	$(TESTENV) test/run
 
 bench: $(O)/passt tools
+	test/perf/deps
 	$(TESTENV) test/perf/run
 
 fuzz:
