@@ -30,7 +30,7 @@
 : "${RELAY_NET:=198.18.0}"	# /24: .1 relay's tap, .2 the guest
 : "${O:=build}"
 : "${GUEST_MTU:=65520}"
-RESULTS= SLEEP_PID= RELAY_PID=
+RESULTS=
 
 # perf_build_tool NAME - Build test/perf/NAME.c into $O/tools/NAME, print
 # its path
@@ -77,7 +77,9 @@ record_peak_rss() {
 }
 
 # start_contender NAME - Bring up NAME; sets RUN (command prefix for the
-# client side), DPID (daemon PID to measure, or empty), TARGET4
+# client side), DPID (daemon PID to measure, or empty), TARGET4; clears the
+# helper PIDs first, so stop_contender never kills one left from a round
+# before (every stop follows its own start)
 start_contender() {
 	TARGET4=$REMOTE4 DPID= SLEEP_PID= RELAY_PID=
 	case "$1" in
@@ -145,12 +147,10 @@ stop_contender() {
 	slirp4netns)
 		bed_kill "$DPID"
 		bed_kill "$SLEEP_PID"
-		SLEEP_PID=
 		;;
 	relay)
 		bed_disconnect_guest
 		bed_kill "$RELAY_PID"
-		RELAY_PID=
 		in_host sysctl -qw net.ipv4.ip_forward=0
 		;;
 	veth) ;;
