@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNIT_MAX_TESTS	256
+#ifndef UNIT_MAX_TESTS
+#define UNIT_MAX_TESTS	256	/* tests per binary; more fail the binary */
+#endif
 
 struct ctx;
 
@@ -33,12 +35,14 @@ struct unit_test {
 
 static struct unit_test unit_tests[UNIT_MAX_TESTS];
 static int unit_count;
+static int unit_registered;	/* attempts, may exceed UNIT_MAX_TESTS */
 static int unit_failed_now;
 
 #define UNIT_TEST(name_)						\
 	static void name_(void);					\
 	__attribute__((constructor)) static void unit_reg_##name_(void)	\
 	{								\
+		unit_registered++;					\
 		if (unit_count < UNIT_MAX_TESTS)			\
 			unit_tests[unit_count++] =			\
 				(struct unit_test){ #name_, name_ };	\
@@ -75,6 +79,12 @@ int main(void)
 		printf("%s %s\n", unit_failed_now ? "FAIL" : "PASS",
 		       unit_tests[i].name);
 		failed += unit_failed_now;
+	}
+	if (unit_registered > unit_count) {
+		/* Tests past the table's end would silently never run */
+		printf("FAIL too-many-tests-%d-registered-limit-%d\n",
+		       unit_registered, UNIT_MAX_TESTS);
+		failed++;
 	}
 	if (!unit_count) {
 		printf("FAIL no-tests-registered\n");
