@@ -57,6 +57,7 @@ ALIBOBJS := $(LIBSRCS:%.c=$(O)/asan/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
+TOOL_SRCS := test/tools/tapbridge.c test/tools/nopeekoff.c
 TOOLS	:= $(O)/tools/tapbridge $(O)/tools/nopeekoff.so
 
 .PHONY: all asan check unit e2e bench install uninstall clean \
@@ -105,10 +106,12 @@ unit: $(UNIT_BINS)
 
 tools: $(TOOLS)
 
-$(O)/tools/%: test/%.c | $(O)/tools
+# Test tools: test/tools/*.c, each one program (or, for .so, one LD_PRELOAD
+# library), sharing no code with the daemon
+$(O)/tools/%: test/tools/%.c | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) $(HARDLD) -I. -o $@ $<
 
-$(O)/tools/%.so: test/%.c | $(O)/tools
+$(O)/tools/%.so: test/tools/%.c | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) -fPIC -shared \
 		-Wl,-z,relro,-z,now,-z,noexecstack -o $@ $<
 
@@ -149,10 +152,10 @@ cppcheck:
 		--suppress=missingIncludeSystem \
 		--suppress=unusedFunction \
 		--suppress=unusedStructMember --inline-suppr \
-		$(SRCS) test/tapbridge.c test/nopeekoff.c
+		$(SRCS) $(TOOL_SRCS)
 
 clang-tidy:
-	clang-tidy --quiet $(SRCS) test/tapbridge.c test/nopeekoff.c -- \
+	clang-tidy --quiet $(SRCS) $(TOOL_SRCS) -- \
 		$(BASE) -I.
 
 clean:

@@ -6,7 +6,7 @@
 # message naming the problem (and never start it); --help and --version
 # print and exit 0.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 

@@ -6,7 +6,7 @@
 # copy from the host, and the printed configuration shows them: -a/-n/-g for
 # IPv4, -a/-g for IPv6, -M, -m, -D (both versions), -S.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon -a 10.8.0.5 -n 255.255.0.0 -g 10.8.0.1 \

@@ -7,8 +7,8 @@
 # sandbox's last step) survive: the file goes back to the end of start-up,
 # not to nothing, with a line saying so.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

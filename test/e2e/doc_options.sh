@@ -5,7 +5,7 @@
 # timeout: 30
 
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 MAN=$BED_TOP/doc/passt.1
 [ -r "$MAN" ] || fail "no man page at $MAN"

@@ -7,9 +7,9 @@
 # shortest useful value (keepalive 1 s, inactivity 3 s, closing 3 s): none is
 # reset, every echo is correct, and the table drains after they close.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

@@ -11,8 +11,8 @@
 # reset. The closing timeout is set long (600 s), so only the keepalive can
 # free it.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

@@ -10,8 +10,8 @@
 # peer sees the connection reset. Before the reboot, the live guest answers
 # keepalives and keeps its connection.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

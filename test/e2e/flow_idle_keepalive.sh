@@ -10,8 +10,8 @@
 # traffic at all, it is reset toward both sides between 12 and 24 s (plus a
 # sweep) after its last data: a keepalive's answer is not activity.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

@@ -9,8 +9,8 @@
 # meanwhile our FIN is retransmitted on the RTO schedule. Keepalives are off
 # the table (600 s) so only the closing clock can act.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

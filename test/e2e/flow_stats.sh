@@ -8,8 +8,8 @@
 # counters. The interval options refuse bad values with a message and exit 1,
 # and warn (but run) below their RFC floors.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/flow_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/flow.sh"
 
 bed_setup
 need_cmd python3

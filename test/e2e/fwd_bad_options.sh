@@ -7,7 +7,7 @@
 # and the reason: bad -t/-u specs, overlapping rules, and bad
 # --map-host-loopback / --map-guest-addr values.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 

@@ -9,7 +9,7 @@
 # forwarded with -u from the host's own address reaches the guest from
 # 10.0.2.3.
 
-. "$(dirname "$0")/fwd_lib.sh"
+. "$(dirname "$0")/../lib/fwd.sh"
 
 fwd_setup
 

@@ -11,7 +11,7 @@
 # forwards from it are refused (TCP reset at once) or dropped (UDP), with a
 # warning naming the peer: the guest would drop a source of 127.0.0.1.
 
-. "$(dirname "$0")/fwd_lib.sh"
+. "$(dirname "$0")/../lib/fwd.sh"
 
 fwd_setup
 

@@ -10,7 +10,7 @@
 # open-file limit with a warning. The rule table is printed at start, and
 # not with -q.
 
-. "$(dirname "$0")/fwd_lib.sh"
+. "$(dirname "$0")/../lib/fwd.sh"
 
 fwd_setup
 read -r eph_lo eph_hi <"/proc/sys/net/ipv4/ip_local_port_range"

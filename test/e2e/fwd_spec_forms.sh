@@ -10,7 +10,7 @@
 # address-bound rule over IPv6 are not forwarded (TCP refused, UDP port
 # unreachable). The daemon prints each rule at start.
 
-. "$(dirname "$0")/fwd_lib.sh"
+. "$(dirname "$0")/../lib/fwd.sh"
 
 fwd_setup
 

@@ -24,9 +24,9 @@
 # garbage run, identical in size to the first, must not grow VmRSS by more
 # than RSS_STEADY_KB: a leak per frame would.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 BADGUEST=$BED_TOP/test/badguest.py
 RSS_SLACK_KB=4096		# stack, libc, page granularity

@@ -22,8 +22,8 @@
 #
 # UDP floods: hostile_udpflood.sh.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 BADGUEST=$BED_TOP/test/badguest.py
 EXTRA=4000			# SYNs beyond the daemon's flow limit

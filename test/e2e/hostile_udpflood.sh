@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 180
 #
-# hostile_udpflood - A raw guest (test/e2e/rawguest.py) holds one TCP
+# hostile_udpflood - A raw guest (test/tools/rawguest.py) holds one TCP
 # connection and one UDP flow to echo servers behind the host, then sends
 # one datagram from each of limit + EXTRA distinct source ports to a UDP
 # echo server: every port is a new UDP flow with its own socket. The
@@ -19,11 +19,11 @@
 # back to start-up plus those two, and a new UDP flow works again; at
 # last, every flow closed or expired, only the guest's connection is left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"	# udp_tool_init
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
+. "$(dirname "$0")/../lib/udp.sh"	# udp_tool_init
 
-RAWGUEST=$BED_LIB_DIR/rawguest.py
+RAWGUEST=$BED_TOOLS_DIR/rawguest.py
 NOFILE=20000			# soft and hard: the daemon's flow limit follows
 EXTRA=3000			# datagrams beyond the daemon's flow limit
 UDP_TIMEOUT_S=8			# flood flows expire after this, idle

@@ -8,7 +8,7 @@
 # table is empty again and the daemon holds as many file descriptors as
 # before.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd busybox

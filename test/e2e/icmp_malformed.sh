@@ -7,7 +7,7 @@
 # dropped and counted (L4_BAD), create no flow and get no reply; a valid
 # echo request right after is answered.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd python3

@@ -7,7 +7,7 @@
 # nothing is logged about ping sockets, and the daemon stays up; a second
 # daemon without the option answers the same pings.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd busybox

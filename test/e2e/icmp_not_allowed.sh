@@ -7,7 +7,7 @@
 # start, the guest's echo requests (IPv4 and IPv6) get no reply, no flow is
 # created, and the daemon stays up.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd busybox

@@ -8,7 +8,7 @@
 # 1400-byte payload; the gateway's echo is answered by the host's loopback,
 # and the flow table holds one PING4 flow per identifier and destination.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd busybox

@@ -8,7 +8,7 @@
 # own identifier), also with a 1400-byte payload; the gateway's echo is
 # answered by the host's loopback ::1.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 need_cmd busybox

@@ -8,8 +8,8 @@
 # serves a guest, and on SIGTERM removes the socket and the pid file, which
 # it can no longer reach by path.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 bed_setup
 CAP=$BED_DIR/cap.pcap

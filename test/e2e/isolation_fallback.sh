@@ -9,8 +9,8 @@
 # it removed at once, so nothing can be created there), without a single
 # capability; it serves a guest and removes its socket and pid file at exit.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 bed_setup
 iso_build_test

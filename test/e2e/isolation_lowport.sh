@@ -11,9 +11,9 @@
 # always. A datagram from the remote namespace to the host's port 53 reaches
 # the guest's server on 5353 and the answer comes back.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -14,7 +14,7 @@
 # ICMP, UDP, TCP, reconnect, SIGUSR1 dump, debug logging, capture) and
 # exits on SIGTERM without a single report.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 need_cmd cc
 grep -q __asan_init "$PASST_BIN" 2>/dev/null &&

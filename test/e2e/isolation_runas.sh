@@ -7,8 +7,8 @@
 # supplementary groups; --runas root, --runas 0 and --runas 0:0 are refused
 # with a clear message before anything is served, as is an unknown user.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 bed_setup
 

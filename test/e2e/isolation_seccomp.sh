@@ -11,8 +11,8 @@
 # source file declares (personality), and the kernel kills the daemon with
 # SIGSYS at once.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 bed_setup
 iso_build_test

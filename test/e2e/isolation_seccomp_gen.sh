@@ -12,7 +12,7 @@
 # getpid, x86_64 writev) is killed too (where the kernel has i386 calls),
 # and so is an x32 call (bit 30 set) to a declared number.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 need_cmd cc
 GEN=$BED_TOP/seccomp.sh

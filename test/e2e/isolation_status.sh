@@ -11,8 +11,8 @@
 # (isolation_seccomp checks a filter build whatever the default). It still
 # serves a guest, and on SIGTERM removes its socket.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 bed_setup
 CAP=$BED_DIR/cap.pcap

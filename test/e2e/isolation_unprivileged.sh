@@ -7,8 +7,8 @@
 # its own user, mount, IPC and UTS namespaces and empties its root all the
 # same; it serves a guest and removes its socket and pid file at exit.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/isolation_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/isolation.sh"
 
 need_cmd setpriv
 bed_setup

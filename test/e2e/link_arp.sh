@@ -7,7 +7,7 @@
 # ARP; a duplicate address probe (sender 0.0.0.0) for the guest's own address
 # or a free one gets no reply, one for the gateway does.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 need_cmd busybox
 need_cmd python3

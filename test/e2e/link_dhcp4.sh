@@ -7,8 +7,8 @@
 # the server identifier), resolver 192.0.2.53, search domain test.example,
 # the link MTU, an infinite lease. The guest can then configure it.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd busybox
 need_cmd python3

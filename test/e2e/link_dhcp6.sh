@@ -9,8 +9,8 @@
 # address and DUID-LL. Debian's busybox has no udhcpc6: the client is
 # link_lib.sh's.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd python3
 bed_setup

@@ -7,8 +7,8 @@
 # address of the prefix to the daemon's MAC through Neighbour Solicitations;
 # its own address stays free: with DAD on, it does not become "dadfailed".
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd python3
 bed_setup

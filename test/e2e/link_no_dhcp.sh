@@ -5,8 +5,8 @@
 # link_no_dhcp - With --no-dhcp the guest's DHCP client gets no lease, while
 # DHCPv6 still answers.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd busybox
 need_cmd python3

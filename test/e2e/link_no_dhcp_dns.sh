@@ -5,8 +5,8 @@
 # link_no_dhcp_dns - With --no-dhcp-dns the DHCP lease, the DHCPv6 reply and
 # the router advertisement carry no resolvers, but everything else.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd busybox
 need_cmd python3

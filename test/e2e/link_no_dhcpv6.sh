@@ -6,8 +6,8 @@
 # answer and router advertisements clear the M and O flags, so that SLAAC
 # alone configures the guest; without it both flags are set.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd python3
 bed_setup

@@ -6,8 +6,8 @@
 # for or not, so it gets no SLAAC address and no default route; neighbour
 # solicitations are still answered.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd python3
 bed_setup

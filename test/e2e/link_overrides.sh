@@ -6,8 +6,8 @@
 # --hostname, --fqdn, -M, -m) is what the guest's DHCP lease carries, and
 # what ARP answers with.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd busybox
 need_cmd python3

@@ -7,8 +7,8 @@
 # default route via the daemon's link-local address, and the MTU given with
 # -m (1400: the kernel ignores an RA MTU above tap0's 1500).
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/link_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/link.sh"
 
 need_cmd python3
 bed_setup

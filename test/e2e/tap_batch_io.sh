@@ -7,7 +7,7 @@
 # guest's own tap queue did not drop reaches the daemon intact (counted in
 # its capture), at least 1000 per burst, and the daemon keeps serving.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 CAP=$BED_DIR/cap.pcap

@@ -6,7 +6,7 @@
 # while a guest is attached; a new daemon on the same path serves the same
 # guest, whose bridge reconnects (tapbridge -r) without recreating tap0.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon -p "$BED_DIR/a.pcap"

@@ -6,7 +6,7 @@
 # /tmp/passt_N.socket, prints it with the matching qemu command line, serves
 # a guest there and removes it on SIGTERM.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 LOG=$BED_DIR/passt.log

@@ -7,7 +7,7 @@
 # and an oversized length each drop the connection with a log line, and the
 # daemon keeps running and accepts the next guest.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 GS() { python3 "$GUESTSOCK" "$@"; }
 

@@ -5,7 +5,7 @@
 # tap_one_off - With -1 (--one-off) the daemon serves one guest and exits
 # with status 0 when it leaves, removing its socket.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon -1

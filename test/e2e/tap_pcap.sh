@@ -6,7 +6,7 @@
 # guest's own stack sends (ARP request, ICMP echo, UDP over IPv4 and IPv6)
 # appear in it, and raw frames are stored byte for byte.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 need_cmd tcpdump
 bed_setup

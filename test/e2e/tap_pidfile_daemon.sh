@@ -6,7 +6,7 @@
 # when the parent returns and names the live, detached daemon, which serves a
 # guest; SIGTERM makes it remove both socket and pid file.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 CAP=$BED_DIR/cap.pcap

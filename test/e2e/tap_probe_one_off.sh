@@ -6,7 +6,7 @@
 # use must not look like a guest to the first: a -1 daemon still waiting for
 # its guest survives the check and then serves the real guest.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon -1 -p "$BED_DIR/a.pcap"

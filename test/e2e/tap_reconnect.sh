@@ -6,7 +6,7 @@
 # a second simultaneous connection is closed and logged while the first keeps
 # working; after the first guest leaves, a new one is accepted.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 CAP=$BED_DIR/cap.pcap

@@ -6,7 +6,7 @@
 # exits 1 naming the path and leaves the first serving; a stale socket file
 # left by a killed daemon is replaced by the next one.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon -p "$BED_DIR/a.pcap"

@@ -7,7 +7,7 @@
 # addresses and gateways, resolv.conf's resolvers and search domain) and
 # prints it, with our MAC and the default MTU.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 bed_setup
 bed_start_daemon

@@ -13,8 +13,8 @@
 # dropped and this case proves nothing), and carry 1 MiB each way, checked
 # (sha256) on both sides, over IPv4 and IPv6; no flow is left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 BYTES=$((1024 * 1024))
 
@@ -22,7 +22,7 @@ need_cmd python3
 bed_setup
 tcp_tool_init
 tcp_start
-export PYTHONPATH=$BED_LIB_DIR	# guestsock: pattern(), recv_exact()
+export PYTHONPATH=$BED_TOOLS_DIR	# guestsock: pattern(), recv_exact()
 SLOW_PY=$BED_DIR/slow.py
 cat >"$SLOW_PY" <<'PYEOF'
 import socket, sys, time

@@ -15,8 +15,8 @@
 #   - 5 pairs of bytes sent back to back: the median delay of the ACK that
 #     covers a pair is under 0.5 ms (no waiting for a second segment).
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 need_cmd python3
 bed_setup
@@ -84,7 +84,7 @@ q.close()
 PYEOF
 sleep 0.5
 
-python3 - "$PCAP" "$BED_LIB_DIR" <<'PYEOF' || fail "delayed ACK checks failed"
+python3 - "$PCAP" "$BED_TOOLS_DIR" <<'PYEOF' || fail "delayed ACK checks failed"
 import statistics, sys
 sys.path.insert(0, sys.argv[2])
 from guestsock import tcp4_segments

@@ -9,9 +9,9 @@
 # answers both), and the answers come from the address the guest asked,
 # port 53. Port 54 of the forward address is not redirected.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
-. "$(dirname "$0")/dns_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
+. "$(dirname "$0")/../lib/dns.sh"
 
 bed_setup
 need_cmd python3

@@ -8,9 +8,9 @@
 # answering over UDP and TCP) through the gateway's port 53 over TCP as over
 # UDP. With --map-host-loopback 10.0.2.2 the queries go to 10.0.2.2 instead.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
-. "$(dirname "$0")/dns_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
+. "$(dirname "$0")/../lib/dns.sh"
 
 bed_setup
 need_cmd python3

@@ -6,8 +6,8 @@
 # IPv4 and over IPv6; the bytes arrive intact (sha256) and the connection
 # closes in order on both sides.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

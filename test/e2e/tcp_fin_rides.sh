@@ -15,8 +15,8 @@
 # FIN yet (70-95 of 100 ride here; a daemon that always sends the FIN on its
 # own gets 0). No flow is left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 CONNS=100
 ANSWER=1000
@@ -76,7 +76,7 @@ wait "$srv" || fail "server: $(cat "$BED_DIR/srv.out")"
 tcp_expect_no_flows
 sleep 0.2
 
-python3 - "$PCAP" "$BED_LIB_DIR" "$CONNS" "$ANSWER" <<'PYEOF' || fail "capture checks failed"
+python3 - "$PCAP" "$BED_TOOLS_DIR" "$CONNS" "$ANSWER" <<'PYEOF' || fail "capture checks failed"
 import sys
 sys.path.insert(0, sys.argv[2])
 from guestsock import tcp4_segments

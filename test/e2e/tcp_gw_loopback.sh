@@ -6,8 +6,8 @@
 # server on the host's loopback (127.0.0.1, ::1); with --no-map-gw it does
 # not (it goes to the real gateway, where nobody listens: refused).
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

@@ -7,8 +7,8 @@
 # response, which must reach the guest whole (IPv4 and IPv6). Afterwards the
 # daemon has no flow left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

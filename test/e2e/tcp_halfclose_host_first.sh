@@ -6,8 +6,8 @@
 # first; the guest reads to end of stream, then sends 1 MB, which must reach
 # the server whole (IPv4 and IPv6). Afterwards the daemon has no flow left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

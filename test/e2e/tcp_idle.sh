@@ -11,8 +11,8 @@
 # with 1 MiB of its own, which the server checks (sha256 on both sides);
 # then an orderly close and an empty flow table.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 IDLE_S=15
 BYTES=$((1024 * 1024))
@@ -21,7 +21,7 @@ need_cmd python3
 bed_setup
 tcp_tool_init
 tcp_start
-export PYTHONPATH=$BED_LIB_DIR	# guestsock: pattern(), recv_exact()
+export PYTHONPATH=$BED_TOOLS_DIR	# guestsock: pattern(), recv_exact()
 IDLE_PY=$BED_DIR/idle.py
 cat >"$IDLE_PY" <<'PYEOF'
 import socket, sys, time

@@ -7,8 +7,8 @@
 # guest's server on 6001 / 6004 and carries 1 MB intact both ways; excluded
 # port 5002 has no listener (refused). Afterwards no flow is left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

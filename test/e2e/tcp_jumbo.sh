@@ -6,8 +6,8 @@
 # with passt), segments toward the guest are up to 65480 bytes: 50 MB down
 # and 50 MB up arrive intact (sha256).
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

@@ -6,8 +6,8 @@
 # server and check the echo byte for byte; afterwards the daemon has no
 # flow left and its open file descriptors are back to the idle count.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

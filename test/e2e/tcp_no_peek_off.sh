@@ -6,7 +6,7 @@
 # SO_PEEK_OFF (before Linux 6.9; Debian 12 runs 6.1): every peek starts at
 # the head of the socket's data, what was sent already goes to a discard
 # buffer, and in-flight data is capped. The daemon runs under
-# test/nopeekoff.c (LD_PRELOAD), which refuses the option, through these
+# test/tools/nopeekoff.c (LD_PRELOAD), which refuses the option, through these
 # cases, each whole and unchanged: tcp_download (50 MB to the guest over
 # IPv4 and IPv6, sha256), tcp_retransmit (frames lost toward the guest,
 # rewinding without a peek offset), tcp_halfclose_host_first and
@@ -14,7 +14,7 @@
 # daemon must have had the option refused (a line in a mark file), and
 # logged that it runs without it.
 
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 SHIM=${NOPEEKOFF:-$BED_TOP/build/tools/nopeekoff.so}
 [ -f "$SHIM" ] || fail "no $SHIM (make tools)"
@@ -32,7 +32,7 @@ for t in tcp_download tcp_retransmit tcp_halfclose_host_first tcp_fin_rides; do
 	n=$((n + 1))
 	out=$BED_DIR/$t.out
 	PASST_BIN=$WRAP TCP_DEBUG_LOG=$BED_DIR/$t.log \
-		"$BED_LIB_DIR/$t.sh" >"$out" 2>&1 ||
+		"$BED_TOP/test/e2e/$t.sh" >"$out" 2>&1 ||
 		fail "$t without SO_PEEK_OFF: $(tail -20 "$out")"
 	[ "$(wc -l <"$MARK" 2>/dev/null || echo 0)" -ge "$n" ] ||
 		fail "$t: the daemon did not run under $SHIM"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
 #
-# tcp_out_of_order - A raw guest (test/e2e/rawguest.py, its own TCP on the
+# tcp_out_of_order - A raw guest (test/tools/rawguest.py, its own TCP on the
 # daemon's socket) uploads a stream to a server behind the host, over IPv4
 # and then IPv6, sending its segments out of order, duplicated, overlapping,
 # overlapping acknowledged bytes with different content, beyond the window,
@@ -13,11 +13,11 @@
 # complete in order (server's FIN at the right sequence number) and the
 # flow table must be empty afterwards.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 BYTES=$((1024 * 1024))
-RAWGUEST=$BED_LIB_DIR/rawguest.py
+RAWGUEST=$BED_TOOLS_DIR/rawguest.py
 
 need_cmd python3
 bed_setup

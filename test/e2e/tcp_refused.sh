@@ -6,8 +6,8 @@
 # guest gets a RST for its SYN (ECONNREFUSED), over IPv4 and IPv6, and no
 # flow is left behind.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

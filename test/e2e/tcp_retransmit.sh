@@ -8,8 +8,8 @@
 # intact (sha256) through duplicate-ACK and timeout retransmission, and the
 # log must show that frames were in fact dropped and resent.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

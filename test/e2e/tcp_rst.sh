@@ -6,8 +6,8 @@
 # server sees ECONNRESET; the server aborts and the guest sees ECONNRESET
 # (IPv4 and IPv6). Afterwards the daemon has no flow left.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

@@ -6,8 +6,8 @@
 # and over IPv6; the server receives the bytes intact (sha256) and an orderly
 # end of stream.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tcp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 
 bed_setup
 need_cmd python3

@@ -9,8 +9,8 @@
 # answers reach the guest from the address it asked, port 53. The daemon
 # prints the forwarding at start.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -8,8 +8,8 @@
 # host resolver (a stub listening on 127.0.0.53 and ::1 only); the answers
 # come back from the gateway, port 53.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

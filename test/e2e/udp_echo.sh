@@ -8,8 +8,8 @@
 # (the 8000-byte one crosses the host's 1500-byte veth as fragments), and
 # each exchange is one UDP flow in the flow table.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

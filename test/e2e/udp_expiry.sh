@@ -7,8 +7,8 @@
 # socket is closed; a new datagram from the same guest socket then makes a
 # new flow that works. Out-of-range --udp-timeout values are refused.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -9,8 +9,8 @@
 # and 8000 bytes, intact). Excluded port 5002 is not bound: the sender gets
 # ECONNREFUSED. A bad -u spec stops the daemon at start with a message.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

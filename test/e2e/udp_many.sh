@@ -7,8 +7,8 @@
 # datagram back, each is its own UDP flow (400 in the table afterwards), and
 # the daemon holds one socket per flow.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -6,8 +6,8 @@
 # the host get no answer, no flow is created, the datagrams are counted as
 # dropped (L4_PROTO), and the daemon stays up.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -8,8 +8,8 @@
 # destination unreachable, so the guest's connected socket gets
 # ECONNREFUSED; the daemon logs the relay and stays up.
 
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/udp_lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
+. "$(dirname "$0")/../lib/udp.sh"
 
 bed_setup
 need_cmd python3

@@ -100,7 +100,7 @@ static inline struct in6_addr fuzz_addr6(const char *s)
  * fuzz_ctx_init() - Configure a context as passt would on the e2e bed
  * @c:		Context to fill
  *
- * Same values conf.c derives in the host namespace of test/e2e/lib.sh, so
+ * Same values conf.c derives in the host namespace of test/lib/bed.sh, so
  * the link services answer as they do for a real guest.
  */
 static inline void fuzz_ctx_init(struct ctx *c)

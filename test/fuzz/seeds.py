@@ -5,7 +5,7 @@
 Seeds are the frames a real guest sends (ARP request and probe, DHCP
 DISCOVER/REQUEST/INFORM, DHCPv6 SOLICIT and INFORMATION-REQUEST, router and
 neighbour solicitations, TCP SYN/data/FIN/RST over IPv4 and IPv6, UDP, ICMP
-echo), built by test/badguest.py's packet builders, plus one stream of every
+echo), built by the packet builders of test/tools/badguest.py, plus one stream of every
 malformed class badguest.py sends. Each target gets its input format:
 
   tap_frames  stream bytes: 32-bit length prefix + frame, repeated
@@ -25,7 +25,7 @@ import sys
 sys.dont_write_bytecode = True	# no __pycache__ beside the sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 import badguest as bg  # noqa: E402
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/lib.sh - The end-to-end test bed: namespaces, daemon, guest bridge
+# test/lib/bed.sh - The end-to-end test bed: namespaces, daemon, guest bridge
 #
 # Sourced by every test/e2e/*.sh case. Three network namespaces, unique per
 # run (suffix $$), so that parallel runs do not collide:
@@ -26,12 +26,13 @@ set -u
 
 BED_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BED_TOP=$(cd "$BED_LIB_DIR/../.." && pwd)
+BED_TOOLS_DIR=$BED_TOP/test/tools	# tapbridge.c, guestsock.py, rawguest.py
 
 : "${PASST:=$BED_TOP/build/passt}"
 : "${PASST_BIN:=$PASST}"
 : "${TAPBRIDGE:=$BED_TOP/build/tools/tapbridge}"
 : "${WAIT_TIMEOUT_S:=10}"
-GUESTSOCK="$BED_LIB_DIR/guestsock.py"
+GUESTSOCK="$BED_TOOLS_DIR/guestsock.py"
 
 # The system python3 if there is one: a pyenv shim first in PATH costs about
 # a second per start on a loaded machine. bed_setup puts it first in PATH.

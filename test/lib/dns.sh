@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/dns_lib.sh - DNS stub resolver and client for the *_dns_*.sh
+# test/lib/dns.sh - DNS stub resolver and client for the *_dns_*.sh
 # cases (sourced, not a case)
 #
 # dns_tool_init writes $DNSTOOL, a python3 program with these modes:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/flow_lib.sh - Helpers for the flow_*.sh cases (sourced, not a case):
+# test/lib/flow.sh - Helpers for the flow_*.sh cases (sourced, not a case):
 # flow life limits (keepalive, inactivity, closing timeout) and the dump.
 #
 # flow_tool_init writes $FLOWTOOL, a python3 program with these modes:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/fwd_lib.sh - What the fwd_*.sh cases share (sourced, not a case)
+# test/lib/fwd.sh - What the fwd_*.sh cases share (sourced, not a case)
 #
 # Sources lib.sh, tcp_lib.sh and udp_lib.sh.
 #   fwd_setup                      the bed, python3, $TCPTOOL and $UDPTOOL
@@ -8,9 +8,9 @@
 #                                  on UPORT in the host namespace, on each
 #                                  ADDR, listening before it returns
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/tcp_lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/udp_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bed.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tcp.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/udp.sh"
 
 fwd_setup() {
 	bed_setup

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/isolation_lib.sh - Helpers for the isolation_*.sh cases: read a
+# test/lib/isolation.sh - Helpers for the isolation_*.sh cases: read a
 # running daemon's /proc state, build the test variant (seccomp + trigger)
 #
 # Sourced after lib.sh. Not a case of its own (not executable).

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
-# test/e2e/link_lib.sh - Helpers for the link_*.sh cases (sourced, not a case):
+# test/lib/link.sh - Helpers for the link_*.sh cases (sourced, not a case):
 # DHCPv4 with busybox udhcpc, DHCPv6 with a small client of our own (Debian's
 # busybox has no udhcpc6), reading back what the guest was told.
 #

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/tcp_lib.sh - Helpers for the tcp_*.sh cases (sourced, not a case)
+# test/lib/tcp.sh - Helpers for the tcp_*.sh cases (sourced, not a case)
 #
 # tcp_tool_init writes $TCPTOOL, a python3 program with these modes:
 #   send-server ADDR PORT FILE     accept one; send FILE; shutdown(WR);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/udp_lib.sh - Helpers for the udp_*.sh cases (sourced, not a case)
+# test/lib/udp.sh - Helpers for the udp_*.sh cases (sourced, not a case)
 #
 # udp_tool_init writes $UDPTOOL, a python3 program with these modes:
 #   echo-server ADDR PORT         echo every datagram to its sender

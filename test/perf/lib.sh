@@ -4,12 +4,12 @@
 # file, the table of medians (sourced by test/perf/*.sh, not run itself)
 #
 # Contenders, all between the guest namespace and the remote one of the e2e
-# bed (test/e2e/lib.sh): "ours" and Debian's "passt" through test/tapbridge,
+# bed (test/lib/bed.sh): "ours" and Debian's "passt" through test/tools/tapbridge,
 # "slirp4netns" on its own tap device, "veth" as the physical limit (client
 # in the host namespace, straight over the veth pair), "relay" as the floor
 # of latency through the bridge (below).
 #
-# The relay contender: a second test/tapbridge (-l) takes the daemon's place
+# The relay contender: a second test/tools/tapbridge (-l) takes the daemon's place
 # on the socket and writes the guest's frames to a tap device in the host
 # namespace, whose kernel routes them (RELAY_NET, RFC 2544's benchmarking
 # range, and a route back in the remote namespace). No translation at all:
@@ -24,7 +24,7 @@
 # VALUE, record_cpu_per_gb NAME TICKS BYTES, record_peak_rss NAME,
 # perf_table KEY:LABEL... (prints medians and ratios).
 
-. "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/bed.sh"
 
 : "${CONTENDERS:=ours passt slirp4netns veth relay}"
 : "${RELAY_NET:=198.18.0}"	# /24: .1 relay's tap, .2 the guest

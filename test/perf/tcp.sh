@@ -4,7 +4,7 @@
 # slirp4netns, a bare veth pair and a relay, in the same run and topology
 #
 # Every contender sits between the guest namespace and the remote one of the
-# e2e bed (test/e2e/lib.sh): ours and Debian passt through test/tapbridge,
+# e2e bed (test/lib/bed.sh): ours and Debian passt through test/tools/tapbridge,
 # slirp4netns on its own tap device, veth as the physical limit (client in
 # the host namespace, straight over the veth), relay as the latency floor
 # through the bridge (request/response metrics only, see lib.sh). Rounds are
@@ -18,7 +18,7 @@
 # Debian passt's guest->remote figure is erratic here (0.05 to 5 Gbit/s
 # from one run to the next): it drops in-window guest segments now and then
 # without a duplicate ACK (they are missing from its own capture, -p, while
-# test/tapbridge relayed every one of them), so the guest recovers by
+# test/tools/tapbridge relayed every one of them), so the guest recovers by
 # retransmission timeouts, 0.2 s and more each. Neither the bridge's
 # buffering nor its writes (whole frames or not) nor the guest's congestion
 # control change that; a guest MTU of 1500 makes it worse (0.3 Gbit/s).

@@ -24,7 +24,7 @@
 # guest's and host's ports.
 
 set -u
-. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/../lib/bed.sh"
 
 : "${SCALE_N:=19000}" "${CONTENDERS:=ours passt}" "${O:=build}"
 NOFILE=20000

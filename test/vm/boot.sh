@@ -30,8 +30,8 @@
 # Exit 77 (skip) if qemu, busybox-static or the kernel package are missing.
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh
-. "$VM_DIR/../e2e/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/bed.sh
+. "$VM_DIR/../lib/bed.sh"
 
 : "${QEMU:=qemu-system-x86_64}"
 : "${VM_TIMEOUT:=240}"
