@@ -92,27 +92,6 @@ _Static_assert(ARRAY_SIZE(flow_state_name) == FLOW_STATE_COUNT,
 	       "flow_state_name must name every state");
 
 /**
- * inany_ntop() - Format an inany address: dotted quad or IPv6 text
- * @a:		Address
- * @buf:	Output buffer
- * @len:	Size of @buf, at least INANY_STR_LEN
- *
- * Return: @buf
- */
-const char *inany_ntop(const union inany_addr *a, char *buf, size_t len)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	if (v4) {
-		if (!inet_ntop(AF_INET, v4, buf, (socklen_t)len))
-			snprintf(buf, len, "?");
-	} else if (!inet_ntop(AF_INET6, &a->a6, buf, (socklen_t)len)) {
-		snprintf(buf, len, "?");
-	}
-	return buf;
-}
-
-/**
  * flow_sip_rotl() - Rotate left, 64 bits
  * @x:		Value
  * @b:		Bits

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow.h"
+#include "inany.h"
 
 struct ctx;
 

@@ -206,20 +206,7 @@ static union flow *icmp_flow_new(struct ctx *c, const struct tap_pkt *p,
 		return NULL;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	if (v4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = *inany_v4(&host);
-		sl = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = host.a6;
-		sl = sizeof(*sin6);
-	}
+	sl = inany_to_sockaddr(&host, 0, &sa);
 	if (connect(s, (struct sockaddr *)&sa, sl)) {
 		log_ratelimit(LOG_DEBUG, now_ms, "ICMP: connect ping socket: "
 			      "%s", strerror(errno));
@@ -228,21 +215,8 @@ static union flow *icmp_flow_new(struct ctx *c, const struct tap_pkt *p,
 
 	sl = sizeof(sa);
 	memset(&local, 0, sizeof(local));
-	if (!getsockname(s, (struct sockaddr *)&sa, &sl)) {
-		if (v4) {
-			const struct sockaddr_in *sin =
-				(const struct sockaddr_in *)&sa;
-
-			inany_from_v4(&local, sin->sin_addr);
-			sock_id = ntohs(sin->sin_port);
-		} else {
-			const struct sockaddr_in6 *sin6 =
-				(const struct sockaddr_in6 *)&sa;
-
-			inany_from_v6(&local, &sin6->sin6_addr);
-			sock_id = ntohs(sin6->sin6_port);
-		}
-	}
+	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
+		inany_from_sockaddr(&sa, &local, &sock_id);
 
 	flow_set_side(flow, FLOW_SIDE_TAP, guest, id, peer, id);
 	flow_set_side(flow, FLOW_SIDE_SOCK, &host, sock_id, &local, sock_id);

@@ -565,60 +565,6 @@ static uint32_t tcp_isn(const struct flow_side *tap, uint64_t now_ms)
 }
 
 /**
- * tcp_sockaddr() - Build a sockaddr from an inany address and port
- * @a:		Address
- * @port:	Port, host order
- * @sa:		Output, big enough for sockaddr_in6
- *
- * Return: length of the sockaddr
- */
-static socklen_t tcp_sockaddr(const union inany_addr *a, uint16_t port,
-			      struct sockaddr_storage *sa)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	memset(sa, 0, sizeof(*sa));
-	if (v4) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		s4->sin_addr = *v4;
-		return sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		s6->sin6_addr = a->a6;
-		return sizeof(*s6);
-	}
-}
-
-/**
- * tcp_inany_from_sockaddr() - Address and port from a sockaddr
- * @sa:		Socket address (AF_INET or AF_INET6)
- * @a:		Address, output
- * @port:	Port, output, host order
- */
-static void tcp_inany_from_sockaddr(const struct sockaddr_storage *sa,
-				    union inany_addr *a, uint16_t *port)
-{
-	if (sa->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(a, s4->sin_addr);
-		*port = ntohs(s4->sin_port);
-	} else {
-		const struct sockaddr_in6 *s6 =
-			(const struct sockaddr_in6 *)sa;
-
-		inany_from_v6(a, &s6->sin6_addr);
-		*port = ntohs(s6->sin6_port);
-	}
-}
-
-/**
  * tcp_sock_connected() - Host handshake done: record it, greet the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -636,7 +582,7 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 
 	memset(&sa, 0, sizeof(sa));
 	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
-		tcp_inany_from_sockaddr(&sa,
+		inany_from_sockaddr(&sa,
 				&conn->f.side[FLOW_SIDE_SOCK].our_addr,
 				&conn->f.side[FLOW_SIDE_SOCK].our_port);
 	if (tcp_conn_fact(c, conn, TCP_SOCK_CONNECTED) == 1)
@@ -730,7 +676,7 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 		flow_cancel(flow);
 		return;
 	}
-	sl = tcp_sockaddr(&host, tap->our_port, &sa);
+	sl = inany_to_sockaddr(&host, tap->our_port, &sa);
 	if (connect(s, (struct sockaddr *)&sa, sl) && errno != EINPROGRESS) {
 		flow_log(flow, LOG_DEBUG, "connect: %s", strerror(errno));
 		tcp_rst_reply(c, tap, seg);
@@ -1017,7 +963,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	union inany_addr local;
 	union flow *flow;
 
-	tcp_inany_from_sockaddr(sa, &peer, &peer_port);
+	inany_from_sockaddr(sa, &peer, &peer_port);
 	if (!fwd_host_to_guest(c, &peer, &seen)) {
 		char a[INET6_ADDRSTRLEN];
 
@@ -1036,7 +982,7 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 	memset(&local, 0, sizeof(local));
 	memset(&la, 0, sizeof(la));
 	if (!getsockname(s, (struct sockaddr *)&la, &sl))
-		tcp_inany_from_sockaddr(&la, &local, &lport);
+		inany_from_sockaddr(&la, &local, &lport);
 
 	flow = flow_alloc(FLOW_TCP, now_ms);
 	if (!flow) {
@@ -1125,16 +1071,11 @@ static int tcp_listen_one(const struct ctx *c, int rule, bool v6,
 	int s, one = 1, ret;
 	socklen_t sl;
 
-	if (r->has_addr) {
+	if (r->has_addr)
 		a = r->addr;
-	} else if (v6) {
-		inany_from_v6(&a, &in6addr_any);
-	} else {
-		struct in_addr any = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&a, any);
-	}
-	sl = tcp_sockaddr(&a, port, &sa);
+	else
+		inany_any(&a, !v6);
+	sl = inany_to_sockaddr(&a, port, &sa);
 	s = socket(v6 ? AF_INET6 : AF_INET,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)

@@ -126,71 +126,6 @@ static struct sockaddr_storage udp_names[UDP_BATCH];
 static uint64_t udp_drop_toobig;
 
 /**
- * udp_sockaddr() - Fill a socket address from an inany address and port
- * @sa:		Output
- * @a:		Address
- * @port:	Port, host order
- *
- * Return: length of the address for its family
- */
-static socklen_t udp_sockaddr(struct sockaddr_storage *sa,
-			      const union inany_addr *a, uint16_t port)
-{
-	memset(sa, 0, sizeof(*sa));
-	if (inany_is_v4(a)) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = *inany_v4(a);
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = a->a6;
-		sin6->sin6_port = htons(port);
-		return sizeof(*sin6);
-	}
-}
-
-/**
- * udp_from_sockaddr() - Read an inany address and port from a socket address
- * @sa:		Socket address, AF_INET or AF_INET6
- * @a:		Address, output
- * @port:	Port, host order, output
- *
- * Return: 0 on success, -1 on another family
- */
-static int udp_from_sockaddr(const struct sockaddr_storage *sa,
-			     union inany_addr *a, uint16_t *port)
-{
-	if (sa->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(a, sin->sin_addr);
-		*port = ntohs(sin->sin_port);
-		return 0;
-	}
-	if (sa->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 =
-			(const struct sockaddr_in6 *)sa;
-
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-			struct in_addr v4;
-
-			memcpy(&v4, sin6->sin6_addr.s6_addr + 12, 4);
-			inany_from_v4(a, v4);
-		} else {
-			inany_from_v6(a, &sin6->sin6_addr);
-		}
-		*port = ntohs(sin6->sin6_port);
-		return 0;
-	}
-	return -1;
-}
-
-/**
  * udp_payload_max() - Largest UDP payload that fits the guest's MTU
  * @c:		Execution context
  * @v4:		IPv4 (else IPv6)
@@ -387,11 +322,11 @@ static int udp_sock_open(bool v4, const union inany_addr *bind_to,
 	if (bind_to) {
 		if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 			goto fail;
-		sl = udp_sockaddr(&sa, bind_to, bind_port);
+		sl = inany_to_sockaddr(bind_to, bind_port, &sa);
 		if (bind(s, (struct sockaddr *)&sa, sl))
 			goto fail;
 	}
-	sl = udp_sockaddr(&sa, peer, pport);
+	sl = inany_to_sockaddr(peer, pport, &sa);
 	if (connect(s, (struct sockaddr *)&sa, sl))
 		goto fail;
 	return s;
@@ -426,7 +361,7 @@ static int udp_flow_commit(struct ctx *c, union flow *flow, int s,
 	memset(&local, 0, sizeof(local));
 	sa.ss_family = AF_UNSPEC;
 	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
-		udp_from_sockaddr(&sa, &local, &lport);
+		inany_from_sockaddr(&sa, &local, &lport);
 	flow_set_side(flow, FLOW_SIDE_SOCK, host, hport, &local, lport);
 	flow->udp.sock = s;
 	if (flow_hash_insert(flow))
@@ -650,7 +585,7 @@ static void udp_icmp_to_guest(struct ctx *c, const union flow *flow,
 		memcpy(&ss, off, off->sa_family == AF_INET ?
 		       sizeof(struct sockaddr_in) :
 		       sizeof(struct sockaddr_in6));
-		if (!udp_from_sockaddr(&ss, &offender, &oport) &&
+		if (!inany_from_sockaddr(&ss, &offender, &oport) &&
 		    !inany_equals(&offender, &sock->ep_addr) &&
 		    inany_is_v4(&offender) == v4 &&
 		    !fwd_host_to_guest(c, &offender, &from))
@@ -936,15 +871,10 @@ static int udp_listener_from_ref(const struct fwd_rule *r,
 	l->port = port;
 	l->to = fwd_rule_to(r, port);
 	l->v4 = !!(ref.idx & UDP_LREF_V4);
-	if (r->has_addr) {
+	if (r->has_addr)
 		l->bound = r->addr;
-	} else if (l->v4) {
-		struct in_addr any = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&l->bound, any);
-	} else {
-		inany_from_v6(&l->bound, &in6addr_any);
-	}
+	else
+		inany_any(&l->bound, l->v4);
 	return 0;
 }
 
@@ -998,7 +928,7 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 				udp_too_big(now_ms);
 				continue;
 			}
-			if (udp_from_sockaddr(&udp_names[i], &peer, &pport))
+			if (inany_from_sockaddr(&udp_names[i], &peer, &pport))
 				continue;
 			flow = udp_flow_from_host(c, l, &peer, pport, now_ms);
 			if (!flow)
@@ -1052,7 +982,7 @@ static int udp_listen_one(struct ctx *c, int rule, bool v4, uint16_t port)
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 		       (socklen_t)strlen(r->ifname)))
 		goto fail;
-	sl = udp_sockaddr(&sa, &l.bound, port);
+	sl = inany_to_sockaddr(&l.bound, port, &sa);
 	if (bind(s, (struct sockaddr *)&sa, sl))
 		goto fail;
 	ref.fd = s;
