@@ -29,7 +29,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "netlink.h"
-#include "passt.h"
+#include "ctx.h"
 #include "udp.h"
 #include "util.h"
 

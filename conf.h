@@ -6,6 +6,8 @@
 
 #include <netinet/in.h>
 
+#define PASST_VERSION		"0.1"
+
 struct ctx;
 
 void conf(struct ctx *c, int argc, char **argv);

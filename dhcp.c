@@ -29,7 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 #include "log.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 struct tap_pkt;
 

@@ -29,7 +29,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 #include "log.h"

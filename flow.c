@@ -46,7 +46,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "udp.h"
 #include "util.h"
 #include "log.h"

@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "fwd.h"
 #include "log.h"
 

@@ -36,7 +36,7 @@
 #include "fwd.h"
 #include "icmp.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "util.h"
 

@@ -4,7 +4,7 @@
 #ifndef ISOLATION_H
 #define ISOLATION_H
 
-#include "passt.h"
+#include "ctx.h"
 
 #define ISOLATION_RUNAS_DEFAULT	"nobody"
 

@@ -34,6 +34,7 @@
 #include "isolation.h"
 #include "log.h"
 #include "ndp.h"
+#include "ctx.h"
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"

@@ -51,6 +51,7 @@
 #include "icmp.h"
 #include "log.h"
 #include "ndp.h"
+#include "ctx.h"
 #include "passt.h"
 #include "pcap.h"
 #include "tap.h"

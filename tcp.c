@@ -82,7 +82,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_internal.h"

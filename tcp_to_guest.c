@@ -39,7 +39,7 @@
 #include "checksum.h"
 #include "flow.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "tcp_internal.h"
 #include "util.h"

@@ -65,7 +65,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp.h"
 #include "util.h"

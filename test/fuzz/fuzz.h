@@ -31,7 +31,7 @@
 #include "flow.h"
 #include "icmp.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "tcp.h"
 #include "udp.h"

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "arp.h"
 

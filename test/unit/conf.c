@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "conf.h"
-#include "passt.h"
+#include "ctx.h"
 #include "util.h"
 #include "unit.h"
 

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 
 #include "unit.h"
-#include "passt.h"
+#include "ctx.h"
 #include "flow.h"
 
 /**

@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "unit.h"
-#include "passt.h"
+#include "ctx.h"
 #include "flow.h"
 
 #define F(x)	TCP_FACT(TCP_##x)

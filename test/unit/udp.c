@@ -6,7 +6,7 @@
 
 #include "checksum.h"
 #include "flow.h"
-#include "passt.h"
+#include "ctx.h"
 #include "tap.h"
 #include "udp.h"
 #include "util.h"

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ctx.h - The configuration, and the few daemon-wide facts learnt at run time
+ *
+ * Every module that needs a setting includes this header, not the loop's
+ * (passt.c) and not the parser's (conf.c): struct ctx is data only, and
+ * this file includes no module of ours, so it sits at the bottom of the
+ * module graph beside inany.h.
+ */
+
+#ifndef CTX_H
+#define CTX_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONF_DNS_MAX		3	/* resolvers advertised per IP version */
+#define CONF_SEARCH_MAX		6	/* search domains advertised */
+#define CONF_DOMAIN_LEN		254	/* bytes, with terminator */
+#define CONF_HOSTNAME_LEN	64	/* bytes, with terminator */
+#define CONF_FWD_SPEC_MAX	16	/* -t/-u options on one command line */
+
+#define MAC_OUR_DEFAULT	{ 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 }
+
+#define MTU_DEFAULT		65520	/* bytes, as upstream passt */
+#define MTU_MIN			576	/* bytes, RFC 791 minimum reassembly */
+#define MTU_MAX			65520
+
+/**
+ * struct conf_ip4 - IPv4 addressing the guest sees
+ * @addr:	Guest address (default: host's address on the template link)
+ * @prefix_len:	Prefix length of @addr
+ * @gw:		Default gateway the guest uses (answered by us)
+ * @addr_seen:	Address the guest last used as a source
+ * @dns:	Resolvers advertised to the guest
+ * @dns_count:	Entries used in @dns
+ * @dns_host:	Host resolver that forwarded DNS goes to
+ * @dns_match:	--dns-forward address (INADDR_ANY if unset)
+ * @map_host_loopback:	Guest address mapped to host loopback, or ANY
+ * @map_guest_addr:	Guest address mapped to the host's own address
+ */
+struct conf_ip4 {
+	struct in_addr addr;
+	int prefix_len;
+	struct in_addr gw;
+	struct in_addr addr_seen;
+	struct in_addr dns[CONF_DNS_MAX];
+	int dns_count;
+	struct in_addr dns_host;
+	struct in_addr dns_match;
+	struct in_addr map_host_loopback;
+	struct in_addr map_guest_addr;
+};
+
+/**
+ * struct conf_ip6 - IPv6 addressing the guest sees
+ * @addr:	Guest global address (default: host's global address)
+ * @prefix_len:	Prefix length of @addr (64 for SLAAC)
+ * @gw:		Default gateway the guest uses (answered by us)
+ * @our_ll:	Our link-local address, source of RAs and NAs
+ * @addr_seen:	Address the guest last used as a source
+ * @addr_ll_seen:	Link-local address the guest last used
+ * @dns:	Resolvers advertised to the guest
+ * @dns_count:	Entries used in @dns
+ * @dns_host:	Host resolver that forwarded DNS goes to
+ * @dns_match:	--dns-forward address (:: if unset)
+ * @map_host_loopback:	Guest address mapped to host loopback, or ::
+ * @map_guest_addr:	Guest address mapped to the host's own address
+ */
+struct conf_ip6 {
+	struct in6_addr addr;
+	int prefix_len;
+	struct in6_addr gw;
+	struct in6_addr our_ll;
+	struct in6_addr addr_seen;
+	struct in6_addr addr_ll_seen;
+	struct in6_addr dns[CONF_DNS_MAX];
+	int dns_count;
+	struct in6_addr dns_host;
+	struct in6_addr dns_match;
+	struct in6_addr map_host_loopback;
+	struct in6_addr map_guest_addr;
+};
+
+/**
+ * struct ctx - Execution context: configuration and daemon-wide state
+ *
+ * Written by conf.c at start-up; afterwards only the fields marked "runtime"
+ * change, each by the module named beside it.
+ */
+struct ctx {
+	/* Logging and process */
+	bool foreground;
+	bool one_off;
+	bool quiet;
+	bool debug;
+	bool trace;
+	char log_file[PATH_MAX];
+	unsigned long log_size;
+	char pcap_file[PATH_MAX];
+	char pid_file[PATH_MAX];
+	int fd_pid;			/* open pid file, written before fork */
+	char runas[64];
+
+	/* Tap side */
+	char sock_path[108];		/* sizeof(sun_path) */
+	int fd_tap_listen;
+	int fd_tap;			/* runtime, tap.c */
+	int fd_from_cmdline;		/* -F, -1 if unset */
+	uint8_t our_mac[6];
+	uint8_t guest_mac[6];		/* runtime, tap.c */
+	bool guest_mac_known;		/* runtime, tap.c */
+	int mtu;
+	int epollfd;
+
+	/* Template interface and addressing */
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	bool ifi4;			/* IPv4 enabled */
+	bool ifi6;			/* IPv6 enabled */
+	struct conf_ip4 ip4;
+	struct conf_ip6 ip6;
+	char search[CONF_SEARCH_MAX][CONF_DOMAIN_LEN];
+	int search_count;
+	char hostname[CONF_HOSTNAME_LEN];
+	char fqdn[CONF_DOMAIN_LEN];
+
+	/* Link services */
+	bool no_dhcp;
+	bool no_dhcp_dns;
+	bool no_dhcp_search;
+	bool no_dhcpv6;
+	bool no_ndp;
+	bool no_ra;
+	bool no_icmp;
+	bool icmp_unavailable4;		/* ping sockets refused, said once */
+	bool icmp_unavailable6;
+
+	/* Address translation and forwarding */
+	bool no_map_gw;
+	bool no_tcp;
+	bool no_udp;
+	const char *tcp_spec[CONF_FWD_SPEC_MAX];	/* -t, raw, for fwd.c */
+	int tcp_spec_count;
+	const char *udp_spec[CONF_FWD_SPEC_MAX];	/* -u, raw, for fwd.c */
+	int udp_spec_count;
+
+	/* Timeouts, seconds (see flow.c, tcp.c for defaults) */
+	unsigned int tcp_keepalive_interval_s;
+	unsigned int inactivity_timeout_s;
+	unsigned int tcp_closing_timeout_s;
+	unsigned int udp_timeout_s;
+	unsigned int stats_interval_s;	/* --stats, 0: off */
+};
+
+#endif /* CTX_H */
