@@ -93,7 +93,7 @@ int arp_reply_build(const struct ctx *c, const uint8_t *frame, size_t len,
 	    util_get_be16(frame + 12) != ARP_ETHERTYPE ||
 	    util_get_be16(frame + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ||
 	    util_get_be16(frame + ARP_OFF_PTYPE) != ARP_PTYPE_IP4 ||
-	    frame[ARP_OFF_HLEN] != ETH_ALEN_ || frame[ARP_OFF_PLEN] != 4)
+	    frame[ARP_OFF_HLEN] != ETH_ALEN || frame[ARP_OFF_PLEN] != 4)
 		return -1;
 
 	op = util_get_be16(frame + ARP_OFF_OP);
@@ -112,17 +112,17 @@ int arp_reply_build(const struct ctx *c, const uint8_t *frame, size_t len,
 	if (out_size < ARP_FRAME_LEN)
 		return 0;
 
-	memcpy(out, sha, ETH_ALEN_);
-	memcpy(out + ETH_ALEN_, c->our_mac, ETH_ALEN_);
+	memcpy(out, sha, ETH_ALEN);
+	memcpy(out + ETH_ALEN, c->our_mac, ETH_ALEN);
 	util_put_be16(out + 12, ARP_ETHERTYPE);
 	util_put_be16(out + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
 	util_put_be16(out + ARP_OFF_PTYPE, ARP_PTYPE_IP4);
-	out[ARP_OFF_HLEN] = ETH_ALEN_;
+	out[ARP_OFF_HLEN] = ETH_ALEN;
 	out[ARP_OFF_PLEN] = 4;
 	util_put_be16(out + ARP_OFF_OP, ARP_OP_REPLY);
-	memcpy(out + ARP_OFF_SHA, c->our_mac, ETH_ALEN_);
+	memcpy(out + ARP_OFF_SHA, c->our_mac, ETH_ALEN);
 	memcpy(out + ARP_OFF_SPA, &tpa, 4);
-	memcpy(out + ARP_OFF_THA, sha, ETH_ALEN_);
+	memcpy(out + ARP_OFF_THA, sha, ETH_ALEN);
 	memcpy(out + ARP_OFF_TPA, &spa, 4);
 	return ARP_FRAME_LEN;
 }

@@ -503,7 +503,7 @@ int dhcp_reply_build(const struct ctx *c, const uint8_t *msg, size_t len,
 		return -1;
 	if (msg[0] != DHCP_BOOTREQUEST)
 		return 0;
-	if (msg[1] != DHCP_HTYPE_ETHER || msg[2] != ETH_ALEN_ ||
+	if (msg[1] != DHCP_HTYPE_ETHER || msg[2] != ETH_ALEN ||
 	    util_get_be32(msg + DHCP_BOOTP_LEN) != DHCP_MAGIC)
 		return -1;
 	if (dhcp_opts_parse(msg + DHCP_OPTS_OFF, len - DHCP_OPTS_OFF, &r))
@@ -546,7 +546,7 @@ int dhcp_reply_build(const struct ctx *c, const uint8_t *msg, size_t len,
 	memset(out, 0, DHCP_OPTS_OFF);
 	out[0] = DHCP_BOOTREPLY;
 	out[1] = DHCP_HTYPE_ETHER;
-	out[2] = ETH_ALEN_;
+	out[2] = ETH_ALEN;
 	memcpy(out + 4, msg + 4, 4);			/* xid */
 	memcpy(out + 10, msg + 10, 2);			/* flags */
 	if (type == DHCP_ACK)

@@ -235,7 +235,7 @@ static void dhcpv6_duid(const struct ctx *c, uint8_t *duid)
 {
 	util_put_be16(duid, DHCPV6_DUID_LL);
 	util_put_be16(duid + 2, DHCPV6_HW_ETHER);
-	memcpy(duid + 4, c->our_mac, ETH_ALEN_);
+	memcpy(duid + 4, c->our_mac, ETH_ALEN);
 }
 
 /**

@@ -103,8 +103,8 @@ static size_t ndp_frame_finish(const struct ctx *c, uint8_t *out,
 {
 	uint8_t *ip = out + ETH_HDR_LEN, *icmp = out + NDP_HDRS_LEN;
 
-	memcpy(out, dst_mac, ETH_ALEN_);
-	memcpy(out + ETH_ALEN_, c->our_mac, ETH_ALEN_);
+	memcpy(out, dst_mac, ETH_ALEN);
+	memcpy(out + ETH_ALEN, c->our_mac, ETH_ALEN);
 	util_put_be16(out + 12, 0x86dd);
 
 	tap_ip6_hdr(ip, src, dst, IPPROTO_ICMPV6, icmp_len, NDP_HOP_LIMIT);
@@ -244,7 +244,7 @@ size_t ndp_ra_build(const struct ctx *c, const struct in6_addr *dst,
 	o = icmp + n;				/* source link-layer address */
 	o[0] = NDP_OPT_SLLA;
 	o[1] = 1;
-	memcpy(o + 2, c->our_mac, ETH_ALEN_);
+	memcpy(o + 2, c->our_mac, ETH_ALEN);
 	n += 8;
 
 	if (c->mtu >= NDP_IPV6_MIN_MTU && c->mtu <= 65535 && room - n >= 8) {
@@ -299,7 +299,7 @@ static size_t ndp_na_build(const struct ctx *c, const struct in6_addr *target,
 	memcpy(icmp + 8, target, 16);
 	icmp[24] = NDP_OPT_TLLA;
 	icmp[25] = 1;
-	memcpy(icmp + 26, c->our_mac, ETH_ALEN_);
+	memcpy(icmp + 26, c->our_mac, ETH_ALEN);
 	return ndp_frame_finish(c, out, dst_mac, &c->ip6.our_ll, dst,
 				NDP_NA_LEN);
 }
@@ -361,10 +361,10 @@ static bool ndp_is_solicited_node(const struct in6_addr *a)
 int ndp_reply_build(const struct ctx *c, const struct tap_pkt *p,
 		    uint8_t *out, size_t out_size)
 {
-	const uint8_t *icmp = p->l4, *slla, *dst_mac = p->eth + ETH_ALEN_;
+	const uint8_t *icmp = p->l4, *slla, *dst_mac = p->eth + ETH_ALEN;
 	bool from_any = IN6_IS_ADDR_UNSPECIFIED(&p->src6);
 	size_t len = p->l4_len, min;
-	uint8_t mcast[ETH_ALEN_];
+	uint8_t mcast[ETH_ALEN];
 	struct in6_addr target;
 
 	if (len < 4 || (icmp[0] != NDP_RS && icmp[0] != NDP_NS))
@@ -453,7 +453,7 @@ int ndp_tap_handler(struct ctx *c, const struct tap_pkt *p)
 void ndp_timer(struct ctx *c, uint64_t now_ms)
 {
 	static uint8_t out[NDP_FRAME_MAX];
-	uint8_t mac[ETH_ALEN_];
+	uint8_t mac[ETH_ALEN];
 	size_t n;
 
 	if (c->no_ndp || c->no_ra || !c->ifi6)

@@ -29,13 +29,13 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dispatch.h"
 #include "flow.h"
 #include "icmp.h"
 #include "isolation.h"
 #include "log.h"
 #include "ndp.h"
 #include "ctx.h"
-#include "passt.h"
 #include "pcap.h"
 #include "tap.h"
 #include "tcp.h"
@@ -67,7 +67,8 @@ static int passt_fd_signal = -1;
  *
  * #syscalls close unlink exit_group
  */
-void passt_exit(struct ctx *c, int status)
+__attribute__((noreturn))
+static void passt_exit(struct ctx *c, int status)
 {
 	isolation_unlink_files(c);
 	tap_cleanup(c);
@@ -75,6 +76,33 @@ void passt_exit(struct ctx *c, int status)
 	log_close();
 	exit(status);
 }
+
+/**
+ * passt_guest_gone() - The guest went away: reset its flows, maybe exit
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ *
+ * The tap layer reports it; the loop decides: with --one-off, or when the
+ * guest's descriptor came with -F (nobody can attach again), the process
+ * ends.
+ */
+static void passt_guest_gone(struct ctx *c, uint64_t now_ms)
+{
+	dispatch_guest_gone(c, now_ms);
+	if (c->one_off || c->fd_from_cmdline >= 0) {
+		log_info("Exiting: %s", c->one_off ? "--one-off" :
+			 "-F descriptor closed");
+		passt_exit(c, 0);
+	}
+}
+
+/* Frames and link events from the tap layer, to their handlers */
+static const struct tap_handlers passt_tap_handlers = {
+	.pkt		= dispatch_pkt,
+	.pkts_end	= dispatch_pkts_end,
+	.gone		= passt_guest_gone,
+	.room		= dispatch_room,
+};
 
 /**
  * passt_signals_init() - Route SIGTERM, SIGINT and SIGUSR1 through a
@@ -452,7 +480,7 @@ int main(int argc, char **argv)
 		die("Capture file %s: %s", c->pcap_file, strerror(-ret));
 	passt_pid_open(c);
 	flow_init();
-	tap_init(c);
+	tap_init(c, &passt_tap_handlers);
 	icmp_init(c);
 	ret = tcp_init(c);
 	if (ret)

@@ -43,25 +43,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <linux/sockios.h>
+#include <net/ethernet.h>
 
-#include "arp.h"
 #include "checksum.h"
-#include "dhcp.h"
-#include "dhcpv6.h"
-#include "icmp.h"
-#include "log.h"
-#include "ndp.h"
 #include "ctx.h"
-#include "passt.h"
+#include "log.h"
 #include "pcap.h"
 #include "tap.h"
-#include "tcp.h"
-#include "udp.h"
 #include "util.h"
 
 #define TAP_BUF_BYTES	(4 * 1024 * 1024)	/* input buffer, ~4 MiB */
 #define TAP_READS_MAX	4	/* reads per wake-up, for fairness */
-#define TAP_BATCH_PKTS	1024	/* TCP/UDP packets per batch */
 #define TAP_OUT_FRAMES	2048	/* frames queued per loop iteration */
 #define TAP_OUT_IOV	4096	/* segments queued, incl. length prefixes */
 #define TAP_COPY_BYTES	(1024 * 1024)	/* copied frames, ~1 MiB */
@@ -69,20 +61,14 @@
 #define TAP_IOV_PER_CALL 1024	/* segments per sendmsg(), IOV_MAX */
 #define TAP_ROOM_REQUERY_BYTES	(256 * 1024)	/* estimate low: ask again */
 
-#define ETHERTYPE_IP4	0x0800
-#define ETHERTYPE_ARP_	0x0806
-#define ETHERTYPE_IP6	0x86dd
-
 _Static_assert(TAP_BUF_BYTES > 2 * (TAP_FRAME_MAX + TAP_LEN_PREFIX),
 	      "input buffer must hold a maximum frame and more");
 
 static uint8_t tap_buf[TAP_BUF_BYTES];
 static size_t tap_buf_used;
 
-static struct tap_pkt tap_tcp_batch[TAP_BATCH_PKTS];
-static size_t tap_tcp_n;
-static struct tap_pkt tap_udp_batch[TAP_BATCH_PKTS];
-static size_t tap_udp_n;
+/* What the layer above hears of the guest link (tap_init()) */
+static const struct tap_handlers *tap_h;
 
 static struct iovec tap_out_iov[TAP_OUT_IOV];
 static int tap_out_iovcnt;
@@ -259,11 +245,25 @@ static void tap_sock_setup(struct ctx *c)
 }
 
 /**
+ * tap_handlers_set() - Say who hears of frames and of the guest link
+ * @h:		Handlers, static: tap.c keeps the pointer
+ *
+ * The layer above registers itself: tap.c names none of the protocol
+ * handlers, it calls these.
+ */
+void tap_handlers_set(const struct tap_handlers *h)
+{
+	tap_h = h;
+}
+
+/**
  * tap_init() - Open the tap side before the loop starts
  * @c:		Execution context
+ * @h:		Handlers of frames and link events (tap_handlers_set())
  */
-void tap_init(struct ctx *c)
+void tap_init(struct ctx *c, const struct tap_handlers *h)
 {
+	tap_handlers_set(h);
 	c->fd_tap = -1;
 	c->fd_tap_listen = -1;
 	tap_sock_setup(c);
@@ -348,7 +348,8 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 }
 
 /**
- * tap_guest_detach() - The guest went away: close, reset flows, maybe exit
+ * tap_guest_detach() - The guest went away: close, forget, tell the layer
+ *			above (which may end the process: --one-off, -F)
  * @c:		Execution context
  * @why:	Reason, for the log
  * @now_ms:	Current time, milliseconds
@@ -363,13 +364,7 @@ static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 	c->fd_tap = -1;
 	c->guest_mac_known = false;	/* next guest: RA at once, new MAC */
 	tap_guest_state_reset();
-	tcp_tap_disconnected(c, now_ms);
-
-	if (c->one_off || c->fd_from_cmdline >= 0) {
-		log_info("Exiting: %s", c->one_off ? "--one-off" :
-			 "-F descriptor closed");
-		passt_exit(c, 0);
-	}
+	tap_h->gone(c, now_ms);
 }
 
 /**
@@ -555,7 +550,7 @@ static int tap_l4_check(struct tap_pkt *p, enum tap_drop *why)
  * @p:		Filled for IPv4/IPv6 packets
  * @why:	Set to the drop reason on failure
  *
- * Return: ETHERTYPE_ARP_ for ARP (only the Ethernet header is checked),
+ * Return: ETHERTYPE_ARP for ARP (only the Ethernet header is checked),
  *	   AF_INET or AF_INET6 for a valid IP packet, -1 if dropped
  */
 int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
@@ -574,13 +569,13 @@ int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
 	type = util_get_be16(frame + 12);
 
 	switch (type) {
-	case ETHERTYPE_ARP_:
-		return ETHERTYPE_ARP_;
-	case ETHERTYPE_IP4:
+	case ETHERTYPE_ARP:
+		return 0;
+	case ETHERTYPE_IP:
 		ret = tap_ip4_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
 				    why);
 		break;
-	case ETHERTYPE_IP6:
+	case ETHERTYPE_IPV6:
 		ret = tap_ip6_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
 				    why);
 		break;
@@ -594,37 +589,16 @@ int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
 }
 
 /**
- * tap_batch_add() - Add a packet to a protocol batch, flushing if full
- * @c:		Execution context
- * @p:		Packet
- * @now_ms:	Current time, milliseconds
- */
-static void tap_batch_add(struct ctx *c, const struct tap_pkt *p,
-			  uint64_t now_ms)
-{
-	if (p->proto == IPPROTO_TCP) {
-		if (tap_tcp_n == TAP_BATCH_PKTS)
-			tap_frames_end(c, now_ms);
-		tap_tcp_batch[tap_tcp_n++] = *p;
-	} else {
-		if (tap_udp_n == TAP_BATCH_PKTS)
-			tap_frames_end(c, now_ms);
-		tap_udp_batch[tap_udp_n++] = *p;
-	}
-}
-
-/**
- * tap_frames_end() - Hand collected TCP and UDP batches to their handlers
+ * tap_frames_end() - The frames of one read are all handed over
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
+ *
+ * Handlers that collect packets into batches write them out now: the
+ * frames' memory is reused by the next read.
  */
 void tap_frames_end(struct ctx *c, uint64_t now_ms)
 {
-	if (tap_tcp_n)
-		tcp_tap_batch(c, tap_tcp_batch, tap_tcp_n, now_ms);
-	if (tap_udp_n)
-		udp_tap_batch(c, tap_udp_batch, tap_udp_n, now_ms);
-	tap_tcp_n = tap_udp_n = 0;
+	tap_h->pkts_end(c, now_ms);
 }
 
 /**
@@ -634,7 +608,7 @@ void tap_frames_end(struct ctx *c, uint64_t now_ms)
  */
 static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 {
-	const uint8_t *src_mac = p->eth + ETH_ALEN_;
+	const uint8_t *src_mac = p->eth + ETH_ALEN;
 	/* cppcheck-suppress variableScope ; used inside log_debug()'s block */
 	char buf[MAC_STR_LEN];
 
@@ -656,76 +630,30 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 }
 
 /**
- * tap_dispatch_udp() - Link services on UDP, else the UDP flow batch
- * @c:		Execution context
- * @p:		Valid UDP packet
- * @now_ms:	Current time, milliseconds
- *
- * Return: handler result (1 handled, -1 malformed)
- */
-static int tap_dispatch_udp(struct ctx *c, const struct tap_pkt *p,
-			    uint64_t now_ms)
-{
-	uint16_t dport = util_get_be16(p->l4 + 2);
-	int ret;
-
-	if (p->af == AF_INET && dport == 67) {
-		ret = dhcp_tap_handler(c, p);
-		if (ret)
-			return ret;
-	}
-	if (p->af == AF_INET6 && dport == 547) {
-		ret = dhcpv6_tap_handler(c, p);
-		if (ret)
-			return ret;
-	}
-	tap_batch_add(c, p, now_ms);
-	return 1;
-}
-
-/**
- * tap_frame_in() - Validate and dispatch one frame from the guest
+ * tap_frame_in() - Validate one frame from the guest and hand it over
  * @c:		Execution context
  * @frame:	Ethernet frame
  * @len:	Length, bytes
  * @now_ms:	Current time, milliseconds
  *
- * TCP and UDP packets are only queued: tap_frames_end() hands them over.
+ * The handler may keep the packet until tap_frames_end().
  */
 void tap_frame_in(struct ctx *c, const uint8_t *frame, size_t len,
 		  uint64_t now_ms)
 {
 	enum tap_drop why = TAP_DROP_L4_BAD;
 	struct tap_pkt p;
-	int ret;
 
 	pcap_frame(frame, len);
-	ret = tap_pkt_parse(frame, len, &p, &why);
-	if (ret < 0) {
+	if (tap_pkt_parse(frame, len, &p, &why) < 0) {
 		log_trace("tap: dropped %zu-byte frame: %s", len,
 			  tap_drop_name(why));
 		tap_count_drop(why);
 		return;
 	}
 	tap_learn(c, &p);
-
-	if (ret == ETHERTYPE_ARP_) {
-		ret = arp_tap_handler(c, frame, len);
-		why = TAP_DROP_ARP_BAD;
-	} else if (p.proto == IPPROTO_TCP) {
-		tap_batch_add(c, &p, now_ms);
-		ret = 1;
-	} else if (p.proto == IPPROTO_UDP) {
-		ret = tap_dispatch_udp(c, &p, now_ms);
-	} else if (p.proto == IPPROTO_ICMPV6) {
-		ret = ndp_tap_handler(c, &p);
-		if (!ret)
-			ret = icmp_tap_handler(c, &p, now_ms);
-	} else {
-		ret = icmp_tap_handler(c, &p, now_ms);
-	}
-
-	if (ret < 0) {
+	if (!tap_h->pkt(c, &p, now_ms)) {
+		why = p.af ? TAP_DROP_L4_BAD : TAP_DROP_ARP_BAD;
 		log_trace("tap: %zu-byte frame rejected: %s", len,
 			  tap_drop_name(why));
 		tap_count_drop(why);
@@ -752,7 +680,7 @@ void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 			 */
 			tap_room_waiting = false;
 			tap_room_est = 0;
-			tcp_tap_room(c, now_ms);
+			tap_h->room(c, now_ms);
 		}
 	}
 
@@ -994,7 +922,7 @@ size_t tap_room(struct ctx *c)
 }
 
 /**
- * tap_room_wait() - Ask to be told (tcp_tap_room()) when the socket drains
+ * tap_room_wait() - Ask to be told (the room handler) when the socket drains
  * @c:		Execution context
  */
 void tap_room_wait(struct ctx *c)
@@ -1170,9 +1098,9 @@ void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 
 	if (l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 20)
 		return;
-	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP4);
+	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP);
 	if (dst.s_addr == INADDR_BROADCAST)	/* DHCP broadcast replies */
-		memset(tap_scratch, 0xff, ETH_ALEN_);
+		memset(tap_scratch, 0xff, ETH_ALEN);
 	tap_ip4_hdr(ip, src, dst, proto, l4_len);
 	memcpy(ip + 20, l4, l4_len);
 	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 20 + l4_len);
@@ -1197,7 +1125,7 @@ void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
 
 	if (l4_len > 65535 || l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 40)
 		return;
-	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IP6);
+	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IPV6);
 	if (IN6_IS_ADDR_MULTICAST(dst) && !c->guest_mac_known) {
 		tap_scratch[0] = 0x33;		/* RFC 2464 §7 */
 		tap_scratch[1] = 0x33;

@@ -9,13 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <net/ethernet.h>
 
 #include "epoll_ctl.h"
 
 struct ctx;
 
 #define ETH_HDR_LEN		14
-#define ETH_ALEN_		6
 #define TAP_FRAME_MAX		(65535 + ETH_HDR_LEN)	/* bytes, framing limit */
 #define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
 #define TAP_SOCK_N_MAX		64	/* /tmp/passt_N.socket, N = 1..64 */
@@ -50,7 +50,8 @@ enum tap_drop {
 
 /**
  * struct tap_pkt - One validated IPv4 or IPv6 packet from the guest
- * @eth:	Start of the Ethernet frame
+ * @eth:	Start of the Ethernet frame (for ARP, the only field set but
+ *		@eth_len and @af, which is 0)
  * @eth_len:	Frame length, bytes
  * @l3:		Start of the IP header
  * @l3_len:	IP packet length per the IP header (<= bytes received)
@@ -85,7 +86,29 @@ struct tap_pkt {
 	struct in6_addr dst6;
 };
 
-void tap_init(struct ctx *c);
+/**
+ * struct tap_handlers - What the layer above hears of the guest link
+ * @pkt:	A validated frame: ARP (@p->af 0) or an IP packet. The
+ *		packet's memory stays valid until @pkts_end. Return false if
+ *		the handler rejected it (tap.c counts the drop)
+ * @pkts_end:	The frames of one read were all handed over: write out
+ *		whatever was collected from them
+ * @gone:	The guest went away (hang-up, error, bad framing); the next
+ *		one may attach later
+ * @room:	Frames toward the guest fit again after tap_room_wait()
+ *
+ * tap.c calls up only through these, registered with tap_init() or
+ * tap_handlers_set(): it names no protocol module.
+ */
+struct tap_handlers {
+	bool (*pkt)(struct ctx *c, const struct tap_pkt *p, uint64_t now_ms);
+	void (*pkts_end)(struct ctx *c, uint64_t now_ms);
+	void (*gone)(struct ctx *c, uint64_t now_ms);
+	void (*room)(struct ctx *c, uint64_t now_ms);
+};
+
+void tap_handlers_set(const struct tap_handlers *h);
+void tap_init(struct ctx *c, const struct tap_handlers *h);
 void tap_listen_handler(struct ctx *c, uint32_t events);
 void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms);
 void tap_flush(struct ctx *c);

@@ -2,7 +2,7 @@
 /* fuzz.h - Shared set-up for the libFuzzer targets in test/fuzz/
  *
  * Each target is one file, built by test/fuzz/run with every daemon module
- * but passt.c. This header supplies what passt.c would: passt_exit(), a
+ * but passt.c. This header supplies what passt.c would: the tap handlers, a
  * struct ctx configured as a real run on the e2e bed (guest 192.0.2.2/24 via
  * 192.0.2.1, 2001:db8:1::2/64 via 2001:db8:1::1, resolvers, search domain,
  * our MAC 9a:55:9a:55:9a:55), module initialisation in passt.c's order, and
@@ -28,6 +28,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "dispatch.h"
 #include "flow.h"
 #include "icmp.h"
 #include "log.h"
@@ -49,22 +50,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-/**
- * passt_exit() - Replaces passt.c's exit path: never expected while fuzzing
- * @c:		Execution context
- * @status:	Exit status the daemon would use
- *
- * The daemon exits only on signals, --one-off or -F hang-ups, none of which
- * a frame can cause here: reaching this is a finding, so abort loudly.
+/* The handlers passt.c registers, but for the exit a gone guest may cause
+ * there: no frame can make the guest go here (the tap side is not read)
  */
-__attribute__((noreturn)) void passt_exit(struct ctx *c, int status);
-void passt_exit(struct ctx *c, int status)
-{
-	(void)c;
-	fprintf(stderr, "fuzz: passt_exit(%d) reached from guest input\n",
-		status);
-	abort();
-}
+static const struct tap_handlers fuzz_tap_handlers = {
+	.pkt		= dispatch_pkt,
+	.pkts_end	= dispatch_pkts_end,
+	.gone		= dispatch_guest_gone,
+	.room		= dispatch_room,
+};
 
 /**
  * fuzz_addr4() - Parse a dotted quad, abort on a typo in this file
@@ -245,6 +239,7 @@ static inline void fuzz_daemon_init(struct ctx *c)
 	if (c->epollfd < 0)
 		abort();
 	flow_init();
+	tap_handlers_set(&fuzz_tap_handlers);
 	icmp_init(c);
 	if (tcp_init(c) || udp_init(c))
 		abort();

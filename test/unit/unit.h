@@ -18,16 +18,6 @@
 #define UNIT_MAX_TESTS	256	/* tests per binary; more fail the binary */
 #endif
 
-struct ctx;
-
-/* passt.c is not linked into unit tests: its exit path is replaced here */
-__attribute__((noreturn)) void passt_exit(struct ctx *c, int status);
-void passt_exit(struct ctx *c, int status)
-{
-	(void)c;
-	exit(status);
-}
-
 struct unit_test {
 	const char *name;
 	void (*fn)(void);
