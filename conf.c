@@ -213,7 +213,7 @@ static void conf_usage(const char *name, int status)
 "      --version          version\n",
 		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT,
 		FLOW_TCP_TAP_DEFAULT_S, FLOW_TCP_IDLE_DEFAULT_S,
-		FLOW_TCP_CLOSING_DEFAULT_S, UDP_TIMEOUT_DEFAULT_S);
+		FLOW_TCP_CLOSING_DEFAULT_S, FLOW_UDP_IDLE_DEFAULT_S);
 	exit(status);
 }
 
@@ -554,7 +554,7 @@ static void conf_defaults(struct ctx *c)
 	c->fd_from_cmdline = -1;
 	c->epollfd = -1;
 	c->log_size = LOG_FILE_SIZE_DEFAULT;
-	c->udp_timeout_s = UDP_TIMEOUT_DEFAULT_S;
+	c->udp_timeout_s = FLOW_UDP_IDLE_DEFAULT_S;
 	c->tcp_keepalive_interval_s = FLOW_TCP_TAP_DEFAULT_S;
 	c->inactivity_timeout_s = FLOW_TCP_IDLE_DEFAULT_S;
 	c->tcp_closing_timeout_s = FLOW_TCP_CLOSING_DEFAULT_S;

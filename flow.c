@@ -35,7 +35,8 @@
  * last activity is caught between one and two intervals after it: the limit
  * users set is the floor, twice it the ceiling. No per-flow timer is used for
  * these coarse limits; one pass costs one walk of the table. Marks that fired
- * are acted on here for ICMP and UDP (close), by tcp_flow_tick() for TCP.
+ * go to the sweep handler of the flow's type (struct flow_ops, registered by
+ * icmp.c, udp.c and tcp.c): this module names no protocol module.
  */
 
 #include <errno.h>
@@ -47,7 +48,6 @@
 #include <sys/random.h>
 
 #include "ctx.h"
-#include "udp.h"
 #include "util.h"
 #include "log.h"
 #include "flow.h"
@@ -81,6 +81,9 @@ const char *const flow_type_name[] = {
 };
 _Static_assert(ARRAY_SIZE(flow_type_name) == FLOW_TYPE_COUNT,
 	       "flow_type_name must name every type");
+
+/* Per-type handlers registered by the protocol modules (flow_ops_set()) */
+static const struct flow_ops *flow_type_ops[FLOW_TYPE_COUNT];
 
 const char *const flow_state_name[] = {
 	[FLOW_STATE_FREE]	= "FREE",
@@ -244,6 +247,17 @@ static unsigned int flow_slot_hash(unsigned int slot)
 static struct flow_clock_state {
 	uint64_t next_ms;
 } flow_clocks[FLOW_CLOCK_COUNT];
+
+/**
+ * flow_ops_set() - Register what the owner of a flow type does on sweeps
+ * @type:	Flow type
+ * @ops:	Its handlers, static: flow.c keeps the pointer
+ */
+void flow_ops_set(enum flow_type type, const struct flow_ops *ops)
+{
+	ASSERT(type > FLOW_TYPE_NONE && type < FLOW_TYPE_COUNT);
+	flow_type_ops[type] = ops;
+}
 
 /**
  * flow_init() - Set up the free list and hash table
@@ -575,8 +589,10 @@ uint64_t flow_alloc_fail_count(void)
  */
 static const char *flow_state_str(const union flow *flow)
 {
-	if (flow->f.type == FLOW_TCP && flow->f.state == FLOW_STATE_ACTIVE)
-		return tcp_conn_state_str(&flow->tcp);
+	const struct flow_ops *ops = flow_type_ops[flow->f.type];
+
+	if (flow->f.state == FLOW_STATE_ACTIVE && ops && ops->state_str)
+		return ops->state_str(flow);
 	return flow_state_name[flow->f.state];
 }
 
@@ -627,19 +643,25 @@ void flow_log(const union flow *flow, int level, const char *fmt, ...)
 }
 
 /**
- * flow_expire() - Close an idle ICMP or UDP flow and its socket
+ * flow_close_sock() - Close a flow and the one socket it holds
  * @c:		Execution context
- * @flow:	Flow
- * @sock:	Its socket, or -1
+ * @flow:	Flow, ACTIVE
+ * @sock:	Its socket (out of epoll, closed, set to -1), or -1
+ * @why:	Reason, for the log
+ *
+ * For protocol modules whose flows hold a socket and nothing else (ICMP,
+ * UDP): the socket stays the module's field, the module says when.
  *
  * #syscalls epoll_ctl close
  */
-static void flow_expire(const struct ctx *c, union flow *flow, int sock)
+void flow_close_sock(const struct ctx *c, union flow *flow, int *sock,
+		     const char *why)
 {
-	flow_log(flow, LOG_DEBUG, "idle, closing");
-	if (sock >= 0) {
-		util_epoll_del(c->epollfd, sock);
-		close(sock);
+	flow_log(flow, LOG_DEBUG, "%s, closing", why);
+	if (*sock >= 0) {
+		util_epoll_del(c->epollfd, *sock);
+		close(*sock);
+		*sock = -1;
 	}
 	flow_close(flow);
 }
@@ -670,7 +692,7 @@ uint64_t flow_clock_interval_ms(const struct ctx *c, enum flow_clock clk)
 		break;
 	case FLOW_CLOCK_UDP_IDLE:
 		s = c->udp_timeout_s;
-		def = UDP_TIMEOUT_DEFAULT_S;
+		def = FLOW_UDP_IDLE_DEFAULT_S;
 		break;
 	case FLOW_CLOCK_PING_IDLE:
 		def = FLOW_PING_TIMEOUT_S;
@@ -765,32 +787,20 @@ unsigned int flow_sweep_marks(union flow *flow, unsigned int due)
  * @flow:	Flow
  * @due:	Clocks passing now
  * @now_ms:	Current time, milliseconds
+ *
+ * The owner of the flow's type acts on the marks that fired (it may close
+ * the flow).
  */
 static void flow_sweep_one(struct ctx *c, union flow *flow, unsigned int due,
 			   uint64_t now_ms)
 {
 	unsigned int fired = flow_sweep_marks(flow, due);
+	const struct flow_ops *ops = flow_type_ops[flow->f.type];
 
-	switch ((enum flow_type)flow->f.type) {
-	case FLOW_TCP:
-		if (fired)
-			tcp_flow_tick(c, &flow->tcp, fired, now_ms);
+	if (!fired)
 		return;
-	case FLOW_PING4:
-	case FLOW_PING6:
-		if (fired & FLOW_MARK_IDLE)
-			flow_expire(c, flow, flow->ping.sock);
-		return;
-	case FLOW_UDP:
-		if (fired & FLOW_MARK_IDLE)
-			flow_expire(c, flow, flow->udp.sock);
-		return;
-	case FLOW_TYPE_NONE:
-	case FLOW_TYPE_COUNT:
-		break;
-	}
-	flow_log(flow, LOG_ERR, "active flow without a type");
-	ASSERT(0);
+	ASSERT(ops && ops->sweep);	/* every type in use registers */
+	ops->sweep(c, flow, fired, now_ms);
 }
 
 /**

@@ -32,10 +32,9 @@
  * been idle for at least one whole interval, and every flow is marked again.
  * Activity clears marks: flow_touch() the idle and closing marks (data, SYN,
  * FIN or RST from either side), flow_tap_seen() the tap mark (any segment
- * from the guest). Idle expiry of ICMP and UDP flows is done by flow.c itself:
- * a PING4/PING6/UDP flow whose socket is in flow->ping.sock / flow->udp.sock
- * (-1 if none) is closed by flow_tick() (socket out of epoll and closed,
- * flow freed). TCP flows get tcp_flow_tick() with the marks that fired.
+ * from the guest). The marks that fired go to the sweep handler the flow's
+ * type registered (struct flow_ops): ICMP and UDP close an idle flow and its
+ * socket, TCP sends keepalives or resets.
  */
 
 #ifndef FLOW_H
@@ -105,7 +104,7 @@ enum flow_clock {
 #define FLOW_TCP_CLOSING_DEFAULT_S 240	/* RFC 5382 REQ-5: >= 4 min */
 #define FLOW_TCP_TAP_DEFAULT_S	120	/* keepalive toward a silent guest */
 #define FLOW_INTERVAL_MAX_S	604800	/* one week, largest interval option */
-/* UDP: UDP_TIMEOUT_DEFAULT_S in udp.h, 180 s (RFC 4787 REQ-5: >= 2 min) */
+#define FLOW_UDP_IDLE_DEFAULT_S	180	/* RFC 4787 REQ-5: >= 2 min */
 
 /* Kinds of (type, state) pairs flow_stats_line() counts: 11 TCP states, 2
  * lifecycle states for each other type, and room to spare
@@ -114,7 +113,7 @@ enum flow_clock {
 #define FLOW_STATS_LINE_LEN	1024	/* bytes, one flow_stats_line() */
 
 /* Marks a sweep may find still set: bits of flow_common.marks and of the
- * mask tcp_flow_tick() gets
+ * mask a type's sweep handler (struct flow_ops) gets
  */
 #define FLOW_MARK_IDLE		(1U << 0)	/* no activity either side */
 #define FLOW_MARK_CLOSING	(1U << 1)	/* same, on the closing clock */
@@ -148,7 +147,7 @@ extern const char *const flow_type_name[];
  *		before that handler returns; the sweep asserts this.
  * ACTIVE:	in use. Protocol fields belong to the protocol module; common
  *		fields change only through flow.c functions. The sweep may
- *		call tcp_flow_tick() on it, or expire it (ICMP/UDP).
+ *		hand it to its type's sweep handler (struct flow_ops).
  *		flow_close() takes it to CLOSED.
  * CLOSED:	finished: out of the hash table, socket already closed by its
  *		module. Nobody touches it; handlers that find it through a
@@ -314,6 +313,24 @@ unsigned int flow_slots_used(void);
 	     (flow_)++)							\
 		if (flow_is_active(flow_))
 
+/**
+ * struct flow_ops - What flow.c asks of the module that owns a flow type
+ * @sweep:	Act on the sweep marks (FLOW_MARK_*) that fired for an
+ *		ACTIVE flow: e.g. close an idle one, socket included, or
+ *		send a keepalive. Called by flow_tick() only when a mark fired
+ * @state_str:	Name of an ACTIVE flow's state for logs and the SIGUSR1
+ *		dump (TCP: SYN_SENT ... LAST_ACK), NULL for "ACTIVE"
+ *
+ * Each protocol module registers its ops at start-up (flow_ops_set()):
+ * flow.c names no protocol module, and owns no protocol's socket.
+ */
+struct flow_ops {
+	void (*sweep)(struct ctx *c, union flow *flow, unsigned int fired,
+		      uint64_t now_ms);
+	const char *(*state_str)(const union flow *flow);
+};
+
+void flow_ops_set(enum flow_type type, const struct flow_ops *ops);
 void flow_init(void);
 void flow_set_limit(unsigned int n);
 unsigned int flow_limit(void);
@@ -331,6 +348,8 @@ int flow_hash_insert(union flow *flow);
 void flow_activate(union flow *flow);
 void flow_cancel(union flow *flow);
 void flow_close(union flow *flow);
+void flow_close_sock(const struct ctx *c, union flow *flow, int *sock,
+		     const char *why);
 union flow *flow_lookup(enum flow_type type,
 			const union inany_addr *guest, uint16_t guest_port,
 			const union inany_addr *peer, uint16_t peer_port);

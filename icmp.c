@@ -112,6 +112,26 @@ static void icmp_unavailable(struct ctx *c, bool v4, int err)
 }
 
 /**
+ * icmp_flow_sweep() - Close an echo flow idle for a whole sweep interval
+ * @c:		Execution context
+ * @flow:	PING4 or PING6 flow (struct flow_ops)
+ * @fired:	FLOW_MARK_* bits that fired
+ * @now_ms:	Current time, milliseconds
+ */
+static void icmp_flow_sweep(struct ctx *c, union flow *flow,
+			    unsigned int fired, uint64_t now_ms)
+{
+	(void)now_ms;
+	if (fired & FLOW_MARK_IDLE)
+		flow_close_sock(c, flow, &flow->ping.sock, "idle");
+}
+
+/* What flow.c asks of echo flows */
+static const struct flow_ops icmp_flow_ops = {
+	.sweep		= icmp_flow_sweep,
+};
+
+/**
  * icmp_init() - Probe whether ping sockets are allowed, say so once
  * @c:		Execution context
  *
@@ -123,6 +143,8 @@ void icmp_init(struct ctx *c)
 {
 	int err4 = 0, err6 = 0, s;
 
+	flow_ops_set(FLOW_PING4, &icmp_flow_ops);
+	flow_ops_set(FLOW_PING6, &icmp_flow_ops);
 	if (c->no_icmp)
 		return;
 	if (c->ifi4) {

@@ -196,14 +196,14 @@ const char *tcp_state_name(enum tcp_state state)
 }
 
 /**
- * tcp_conn_state_str() - Name of a connection's current state, for logs
- * @conn:	Connection
+ * tcp_flow_state_str() - Name of a connection's current state, for logs
+ * @flow:	Flow of a connection (struct flow_ops)
  *
  * Return: constant string
  */
-const char *tcp_conn_state_str(const struct tcp_conn *conn)
+static const char *tcp_flow_state_str(const union flow *flow)
 {
-	return tcp_state_name(tcp_state(conn->facts));
+	return tcp_state_name(tcp_state(flow->tcp.facts));
 }
 
 /**
@@ -908,15 +908,17 @@ enum tcp_tick_action tcp_tick_action(const struct tcp_conn *conn,
 }
 
 /**
- * tcp_flow_tick() - Act on the sweep marks that fired for a connection
+ * tcp_flow_sweep() - Act on the sweep marks that fired for a connection
  * @c:		Execution context
- * @conn:	Connection
+ * @flow:	Flow of the connection (struct flow_ops)
  * @fired:	FLOW_MARK_* bits that fired
  * @now_ms:	Current time, milliseconds
  */
-void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, unsigned int fired,
-		   uint64_t now_ms)
+static void tcp_flow_sweep(struct ctx *c, union flow *flow,
+			   unsigned int fired, uint64_t now_ms)
 {
+	struct tcp_conn *conn = &flow->tcp;
+
 	(void)now_ms;
 	switch (tcp_tick_action(conn, fired)) {
 	case TCP_TICK_RESET_IDLE:
@@ -938,6 +940,12 @@ void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, unsigned int fired,
 		break;
 	}
 }
+
+/* What flow.c asks of TCP connections */
+static const struct flow_ops tcp_flow_ops = {
+	.sweep		= tcp_flow_sweep,
+	.state_str	= tcp_flow_state_str,
+};
 
 /* Listeners -------------------------------------------------------------- */
 
@@ -1185,6 +1193,7 @@ int tcp_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
 
+	flow_ops_set(FLOW_TCP, &tcp_flow_ops);
 	if (getrandom(tcp_isn_key, sizeof(tcp_isn_key), 0) !=
 	    sizeof(tcp_isn_key))
 		return -EIO;

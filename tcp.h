@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "epoll_ctl.h"
+#include "flow.h"
 
 struct ctx;
 struct tap_pkt;
@@ -22,5 +23,41 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 void tcp_timer_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms);
 void tcp_tap_disconnected(struct ctx *c, uint64_t now_ms);
 void tcp_tap_room(struct ctx *c, uint64_t now_ms);
+
+
+/* Pure helpers, exported for unit tests, flow logs and the docs */
+enum tcp_state tcp_state(uint16_t facts);
+const char *tcp_state_name(enum tcp_state state);
+int tcp_facts_next(uint16_t facts, enum tcp_fact fact, uint16_t *next);
+/**
+ * enum tcp_tick_action - What a sweep does to a connection
+ * @TCP_TICK_NONE:		Nothing
+ * @TCP_TICK_RESET_IDLE:	Reset both sides: inactivity
+ * @TCP_TICK_RESET_CLOSING:	Reset both sides: closing timeout
+ * @TCP_TICK_KEEPALIVE:		Keepalive segment to the guest
+ */
+enum tcp_tick_action {
+	TCP_TICK_NONE,
+	TCP_TICK_RESET_IDLE,
+	TCP_TICK_RESET_CLOSING,
+	TCP_TICK_KEEPALIVE,
+};
+
+/**
+ * struct tcp_stats - Counters of the sweeps' work on TCP, since start
+ * @keepalives:		Keepalive segments sent to the guest
+ * @reset_idle:		Connections reset for inactivity
+ * @reset_closing:	Connections reset by the closing timeout
+ */
+struct tcp_stats {
+	uint64_t keepalives;
+	uint64_t reset_idle;
+	uint64_t reset_closing;
+};
+
+extern struct tcp_stats tcp_stats;
+
+enum tcp_tick_action tcp_tick_action(const struct tcp_conn *conn,
+				     unsigned int fired);
 
 #endif /* TCP_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tcp_conn.h - TCP connection state, for the TCP files (tcp*.c) and flow.c
- * only
+/* tcp_conn.h - TCP connection state: data only, for union flow
  *
  * Included by flow.h (union flow holds struct tcp_conn): include flow.h,
- * not this file.
+ * not this file. The functions on this state are declared in tcp.h (what
+ * other modules and the tests use) and tcp_internal.h (the TCP files').
  */
 
 #ifndef TCP_CONN_H
@@ -143,44 +143,5 @@ struct tcp_conn {
 #define TCP_SEQ_LE(a, b)	((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
 #define TCP_SEQ_GT(a, b)	TCP_SEQ_LT(b, a)
 #define TCP_SEQ_GE(a, b)	TCP_SEQ_LE(b, a)
-
-struct ctx;
-
-enum tcp_state tcp_state(uint16_t facts);
-const char *tcp_state_name(enum tcp_state state);
-const char *tcp_conn_state_str(const struct tcp_conn *conn);
-int tcp_facts_next(uint16_t facts, enum tcp_fact fact, uint16_t *next);
-/**
- * enum tcp_tick_action - What a sweep does to a connection
- * @TCP_TICK_NONE:		Nothing
- * @TCP_TICK_RESET_IDLE:	Reset both sides: inactivity
- * @TCP_TICK_RESET_CLOSING:	Reset both sides: closing timeout
- * @TCP_TICK_KEEPALIVE:		Keepalive segment to the guest
- */
-enum tcp_tick_action {
-	TCP_TICK_NONE,
-	TCP_TICK_RESET_IDLE,
-	TCP_TICK_RESET_CLOSING,
-	TCP_TICK_KEEPALIVE,
-};
-
-/**
- * struct tcp_stats - Counters of the sweeps' work on TCP, since start
- * @keepalives:		Keepalive segments sent to the guest
- * @reset_idle:		Connections reset for inactivity
- * @reset_closing:	Connections reset by the closing timeout
- */
-struct tcp_stats {
-	uint64_t keepalives;
-	uint64_t reset_idle;
-	uint64_t reset_closing;
-};
-
-extern struct tcp_stats tcp_stats;
-
-enum tcp_tick_action tcp_tick_action(const struct tcp_conn *conn,
-				     unsigned int fired);
-void tcp_flow_tick(struct ctx *c, struct tcp_conn *conn, unsigned int fired,
-		   uint64_t now_ms);
 
 #endif /* TCP_CONN_H */

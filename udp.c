@@ -49,7 +49,7 @@
  * bounded by the open-file limit only: their epoll reference names the
  * rule (fwd.c), the family and the port, so no table is kept here.
  *
- * Timers: flows idle for --udp-timeout seconds (UDP_TIMEOUT_DEFAULT_S) are
+ * Timers: flows idle for --udp-timeout seconds (FLOW_UDP_IDLE_DEFAULT_S) are
  * closed by flow.c's sweep, socket included.
  */
 
@@ -1048,6 +1048,26 @@ static void udp_listen_rule(struct ctx *c, int rule)
 }
 
 /**
+ * udp_flow_sweep() - Close a UDP flow idle for a whole sweep interval
+ * @c:		Execution context
+ * @flow:	UDP flow (struct flow_ops)
+ * @fired:	FLOW_MARK_* bits that fired
+ * @now_ms:	Current time, milliseconds
+ */
+static void udp_flow_sweep(struct ctx *c, union flow *flow,
+			   unsigned int fired, uint64_t now_ms)
+{
+	(void)now_ms;
+	if (fired & FLOW_MARK_IDLE)
+		flow_close_sock(c, flow, &flow->udp.sock, "idle");
+}
+
+/* What flow.c asks of UDP flows */
+static const struct flow_ops udp_flow_ops = {
+	.sweep		= udp_flow_sweep,
+};
+
+/**
  * udp_init() - Open sockets for -u forwards
  * @c:		Execution context
  *
@@ -1058,6 +1078,7 @@ int udp_init(struct ctx *c)
 {
 	int i;
 
+	flow_ops_set(FLOW_UDP, &udp_flow_ops);
 	if (c->no_udp)
 		return 0;
 	for (i = 0; i < fwd_main.count; i++)

@@ -14,11 +14,9 @@
 struct ctx;
 struct tap_pkt;
 
-/* Idle time after which a UDP flow and its socket are closed, seconds.
- * RFC 4787 REQ-5: a NAT's UDP mapping MUST NOT expire in less than two
- * minutes. Settable with --udp-timeout.
+/* Idle time after which a UDP flow and its socket are closed: default
+ * FLOW_UDP_IDLE_DEFAULT_S (flow.h), settable with --udp-timeout
  */
-#define UDP_TIMEOUT_DEFAULT_S	180
 #define UDP_TIMEOUT_MAX_S	86400	/* one day, largest --udp-timeout */
 
 

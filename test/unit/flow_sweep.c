@@ -10,9 +10,27 @@
 #include "unit.h"
 #include "ctx.h"
 #include "flow.h"
+#include "tcp.h"
 #include "util.h"
 
 #define TICK_MS		1000	/* the daemon calls flow_tick() every second */
+
+/**
+ * idle_sweep() - What icmp.c and udp.c register: close a flow found idle
+ * @c:		Execution context
+ * @flow:	Flow (struct flow_ops)
+ * @fired:	FLOW_MARK_* bits that fired
+ * @now_ms:	Current time, milliseconds
+ */
+static void idle_sweep(struct ctx *c, union flow *flow, unsigned int fired,
+		       uint64_t now_ms)
+{
+	(void)now_ms;
+	if (fired & FLOW_MARK_IDLE)
+		flow_close_sock(c, flow, &flow->udp.sock, "idle");
+}
+
+static const struct flow_ops idle_ops = { .sweep = idle_sweep };
 
 /**
  * new_udp() - Allocate, insert and activate a UDP flow without a socket
@@ -31,6 +49,7 @@ static union flow *new_udp(uint16_t gport, uint64_t now_ms)
 	inany_from_v4(&g, a);
 	inet_pton(AF_INET, "192.0.2.7", &a);
 	inany_from_v4(&p, a);
+	flow_ops_set(FLOW_UDP, &idle_ops);
 	flow = flow_alloc(FLOW_UDP, now_ms);
 	if (!flow)
 		return NULL;

@@ -6,6 +6,7 @@
 #include "unit.h"
 #include "ctx.h"
 #include "flow.h"
+#include "tcp.h"
 
 #define F(x)	TCP_FACT(TCP_##x)
 
