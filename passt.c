@@ -33,6 +33,7 @@
 #include "flow.h"
 #include "icmp.h"
 #include "isolation.h"
+#include "listen.h"
 #include "log.h"
 #include "ndp.h"
 #include "ctx.h"
@@ -485,9 +486,8 @@ int main(int argc, char **argv)
 	ret = tcp_init(c);
 	if (ret)
 		die("TCP set-up failed: %s", strerror(-ret));
-	ret = udp_init(c);
-	if (ret)
-		die("UDP set-up failed: %s", strerror(-ret));
+	udp_init();
+	listen_init(c);
 	passt_tick_init(c);
 
 	if (!c->quiet)

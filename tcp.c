@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tcp.c - TCP translation between guest segments and host sockets: the
- * connection's life (facts, deadlines, opening, closing, events, listeners)
+ * connection's life (facts, deadlines, opening, closing, events, accepting)
  */
 
 /**
@@ -17,7 +17,8 @@
  * tcp_internal.h (nothing else includes it):
  * - tcp.c: the connection's life: facts and derived state, the deadline
  *   heap behind the timerfd, epoll interest, opening (connect(), accept()),
- *   closing and resetting, socket and timer events, sweep ticks, listeners;
+ *   closing and resetting, socket and timer events, sweep ticks, accepting
+ *   on the -t listeners (opened by listen.c);
  * - tcp_to_guest.c: segments toward the guest: headers, control segments,
  *   host data peeked from the socket, windows, retransmission;
  * - tcp_from_guest.c: segments from the guest: parsing, batching, ACK
@@ -81,6 +82,7 @@
 
 #include "flow.h"
 #include "fwd.h"
+#include "listen.h"
 #include "log.h"
 #include "ctx.h"
 #include "tap.h"
@@ -95,12 +97,6 @@
 #define TCP_MSS_DEFAULT4	536	/* RFC 9293 §3.7.1 */
 #define TCP_MSS_DEFAULT6	1220	/* RFC 8200 §5: 1280 - 60 */
 #define TCP_ACCEPT_BATCH	64	/* accept() calls per listener event */
-
-/* Listener epoll reference: idx = rule << 17 | v6 << 16 | port */
-#define TCP_LREF_V6		(1U << 16)
-#define TCP_LREF_RULE_SHIFT	17
-_Static_assert(FWD_RULES_MAX <= (1 << (24 - TCP_LREF_RULE_SHIFT)),
-	       "rule index must fit the epoll reference");
 
 static int tcp_timer_fd = -1;
 
@@ -947,7 +943,7 @@ static const struct flow_ops tcp_flow_ops = {
 	.state_str	= tcp_flow_state_str,
 };
 
-/* Listeners -------------------------------------------------------------- */
+/* Accepting on -t listeners ---------------------------------------------- */
 
 /**
  * tcp_conn_from_sock() - Accepted connection: open one toward the guest
@@ -1032,14 +1028,11 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
-	unsigned int rule = ref.idx >> TCP_LREF_RULE_SHIFT;
-	uint16_t port = (uint16_t)ref.idx, to;
+	struct listen_ref l;
 	int i;
 
-	if (!(events & EPOLLIN) || rule >= (unsigned int)fwd_main.count ||
-	    !fwd_rule_has_port(&fwd_main.rules[rule], port))
+	if (!(events & EPOLLIN) || listen_ref_get(ref, FWD_TCP, &l))
 		return;
-	to = fwd_rule_to(&fwd_main.rules[rule], port);
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
@@ -1056,135 +1049,12 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 					      strerror(errno));
 			return;
 		}
-		tcp_conn_from_sock(c, s, &sa, to, now_ms);
+		tcp_conn_from_sock(c, s, &sa, l.to, now_ms);
 	}
 }
 
 /**
- * tcp_listen_one() - Open one listener
- * @c:		Execution context
- * @rule:	Index of the forwarding rule in fwd_main
- * @v6:		IPv6 (else IPv4)
- * @port:	Port
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_listen_one(const struct ctx *c, int rule, bool v6,
-			  uint16_t port)
-{
-	const struct fwd_rule *r = &fwd_main.rules[rule];
-	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
-	struct sockaddr_storage sa;
-	union inany_addr a;
-	int s, one = 1, ret;
-	socklen_t sl;
-
-	if (r->has_addr)
-		a = r->addr;
-	else
-		inany_any(&a, !v6);
-	sl = inany_to_sockaddr(&a, port, &sa);
-	s = socket(v6 ? AF_INET6 : AF_INET,
-		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (s < 0)
-		return -errno;
-	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
-		ret = -EMFILE;
-		goto fail;
-	}
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (v6)
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (*r->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
-		       (socklen_t)strlen(r->ifname))) {
-		ret = -errno;
-		goto fail;
-	}
-	if (bind(s, (struct sockaddr *)&sa, sl) || listen(s, 128)) {
-		ret = -errno;
-		goto fail;
-	}
-	ref.fd = s;
-	ref.idx = ((unsigned int)rule << TCP_LREF_RULE_SHIFT) |
-		  (v6 ? TCP_LREF_V6 : 0) | port;
-	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref)) {
-		ret = -errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	close(s);
-	return ret;
-}
-
-/**
- * tcp_listen_rule() - Open the listeners of one TCP forwarding rule
- * @c:		Execution context
- * @rule:	Index of the rule in fwd_main
- *
- * A port that cannot be bound is a warning, except for "all" rules, which
- * skip ports in use (debug) and stop quietly at the open-file limit; a
- * rule of which no port could be bound is always a warning.
- */
-static void tcp_listen_rule(const struct ctx *c, int rule)
-{
-	const struct fwd_rule *r = &fwd_main.rules[rule];
-	bool v4ok = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
-	bool v6ok = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
-	unsigned int port, n = 0;
-
-	for (port = r->first; port <= r->last; port++) {
-		int r4, r6, err;
-
-		if (!fwd_rule_has_port(r, (uint16_t)port))
-			continue;
-		r4 = v4ok ? tcp_listen_one(c, rule, false, (uint16_t)port)
-			  : -EAFNOSUPPORT;
-		r6 = v6ok ? tcp_listen_one(c, rule, true, (uint16_t)port)
-			  : -EAFNOSUPPORT;
-		if (!r4 || !r6) {
-			n++;
-			continue;
-		}
-		err = v4ok ? r4 : r6;
-		if (r->all && (err == -EMFILE || err == -ENFILE)) {
-			log_warn("TCP: rule %d: descriptors for \"all\" "
-				 "used up (1/%d of the open-file limit) at "
-				 "port %u, later ports not forwarded",
-				 rule + 1, FWD_ALL_FD_SHARE, port);
-			break;
-		}
-		if (r->all)
-			log_debug("TCP: port %u in use, not forwarded", port);
-		else
-			log_warn("TCP: cannot listen on port %u: %s", port,
-				 strerror(-err));
-	}
-	if (!n) {
-		char buf[FWD_RULE_STR_LEN];
-
-		log_warn("TCP: no port of rule %d could be forwarded (%s)",
-			 rule + 1, fwd_rule_str(r, buf, sizeof(buf)));
-	}
-	log_debug("TCP: rule %d: %u ports", rule + 1, n);
-}
-
-/**
- * tcp_listen_all() - Open the listeners of every TCP forwarding rule
- * @c:		Execution context
- */
-static void tcp_listen_all(const struct ctx *c)
-{
-	int i;
-
-	for (i = 0; i < fwd_main.count; i++)
-		if (fwd_main.rules[i].proto == FWD_TCP)
-			tcp_listen_rule(c, i);
-}
-
-/**
- * tcp_init() - Open listeners for -t forwards and the TCP timerfd
+ * tcp_init() - Register with the flow table, open the TCP timerfd
  * @c:		Execution context
  *
  * Return: 0 on success, negative error code on failure
@@ -1207,9 +1077,6 @@ int tcp_init(struct ctx *c)
 	ref.fd = tcp_timer_fd;
 	if (util_epoll_add(c->epollfd, tcp_timer_fd, EPOLLIN, ref))
 		return -errno;
-
-	if (!c->no_tcp)
-		tcp_listen_all(c);
 	return 0;
 }
 

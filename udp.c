@@ -64,6 +64,7 @@
 #include "checksum.h"
 #include "flow.h"
 #include "fwd.h"
+#include "listen.h"
 #include "log.h"
 #include "ctx.h"
 #include "tap.h"
@@ -88,33 +89,11 @@
 #define UDP_ICMP4_MAX		576
 #define UDP_ICMP6_MAX		1280
 
-/* Forward socket epoll reference: idx = rule << 17 | v4 << 16 | port */
-#define UDP_LREF_V4		(1U << 16)
-#define UDP_LREF_RULE_SHIFT	17
-_Static_assert(FWD_RULES_MAX <= (1 << (24 - UDP_LREF_RULE_SHIFT)),
-	       "rule index must fit the epoll reference");
-
 #define ICMP4_DEST_UNREACH	3
 #define ICMP4_FRAG_NEEDED	4
 #define ICMP4_TIME_EXCEEDED	11
 #define ICMP6_DST_UNREACH_	1
 #define ICMP6_TIME_EXCEEDED_	3
-
-/**
- * struct udp_listener - A bound socket of a -u forward
- * @port:	Host port it is bound to
- * @to:		Guest port datagrams go to
- * @v4:		IPv4 socket (else IPv6)
- * @bound:	Address it is bound to (:: or 0.0.0.0 for any)
- */
-struct udp_listener {
-	uint16_t port;
-	uint16_t to;
-	bool v4;
-	union inany_addr bound;
-};
-
-static unsigned int udp_listen_count;
 
 static uint8_t udp_frames[UDP_FRAMES][UDP_FRAME_BYTES];
 static unsigned int udp_frame_next;
@@ -810,7 +789,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * Return: the flow (existing or new), or NULL if refused
  */
 static union flow *udp_flow_from_host(struct ctx *c,
-				      const struct udp_listener *l,
+				      const struct listen_ref *l,
 				      const union inany_addr *peer,
 				      uint16_t pport, uint64_t now_ms)
 {
@@ -818,7 +797,7 @@ static union flow *udp_flow_from_host(struct ctx *c,
 	union flow *flow;
 	int s;
 
-	if (!pport || !fwd_guest_addr(c, l->v4, &guest))
+	if (!pport || !fwd_guest_addr(c, !l->v6, &guest))
 		return NULL;
 	if (!fwd_host_to_guest(c, peer, &seen)) {
 		char a[INET6_ADDRSTRLEN];
@@ -841,7 +820,7 @@ static union flow *udp_flow_from_host(struct ctx *c,
 	}
 	flow->udp.sock = -1;
 	flow_set_side(flow, FLOW_SIDE_TAP, &guest, l->to, &seen, pport);
-	s = udp_sock_open(l->v4, &l->bound, l->port, peer, pport);
+	s = udp_sock_open(!l->v6, &l->bound, l->port, peer, pport);
 	if (s < 0) {
 		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket for port %u: %s",
 			      l->port, strerror(-s));
@@ -851,31 +830,6 @@ static union flow *udp_flow_from_host(struct ctx *c,
 	if (udp_flow_commit(c, flow, s, peer, pport))
 		return NULL;
 	return flow;
-}
-
-/**
- * udp_listener_from_ref() - What a forward socket is, from its reference
- * @r:		Forwarding rule named by the reference
- * @ref:	epoll reference: rule, family and port in idx
- * @l:		Listener, output
- *
- * Return: 0 on success, -1 if the rule does not forward that port
- */
-static int udp_listener_from_ref(const struct fwd_rule *r,
-				 union epoll_ref ref, struct udp_listener *l)
-{
-	uint16_t port = (uint16_t)ref.idx;
-
-	if (r->proto != FWD_UDP || !fwd_rule_has_port(r, port))
-		return -1;
-	l->port = port;
-	l->to = fwd_rule_to(r, port);
-	l->v4 = !!(ref.idx & UDP_LREF_V4);
-	if (r->has_addr)
-		l->bound = r->addr;
-	else
-		inany_any(&l->bound, l->v4);
-	return 0;
 }
 
 /**
@@ -890,16 +844,13 @@ static int udp_listener_from_ref(const struct fwd_rule *r,
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms)
 {
-	unsigned int rule = ref.idx >> UDP_LREF_RULE_SHIFT;
-	const struct udp_listener *l;
-	struct udp_listener lr;
+	struct listen_ref lr;
+	const struct listen_ref *l = &lr;
 	size_t max;
 	int b;
 
-	if (rule >= (unsigned int)fwd_main.count ||
-	    udp_listener_from_ref(&fwd_main.rules[rule], ref, &lr))
+	if (listen_ref_get(ref, FWD_UDP, &lr))
 		return;
-	l = &lr;
 	if (events & EPOLLERR) {	/* clear it, or epoll reports it again */
 		int err = 0;
 		socklen_t sl = sizeof(err);
@@ -908,7 +859,7 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 	if (!(events & EPOLLIN))
 		return;
-	max = udp_payload_max(c, l->v4);
+	max = udp_payload_max(c, !l->v6);
 
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
 		int i, n = udp_recv_batch(c, ref.fd, max, true);
@@ -945,109 +896,6 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 }
 
 /**
- * udp_listen_one() - Bind one socket of a -u forward
- * @c:		Execution context
- * @rule:	Index of the forwarding rule in fwd_main
- * @v4:		IPv4 socket (else IPv6)
- * @port:	Host port
- *
- * #syscalls socket setsockopt bind epoll_ctl close
- * Return: 0 on success, -errno on failure
- */
-static int udp_listen_one(struct ctx *c, int rule, bool v4, uint16_t port)
-{
-	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
-	const struct fwd_rule *r = &fwd_main.rules[rule];
-	struct sockaddr_storage sa;
-	struct udp_listener l;
-	int s, one = 1, err;
-	socklen_t sl;
-
-	ref.idx = ((unsigned int)rule << UDP_LREF_RULE_SHIFT) |
-		  (v4 ? UDP_LREF_V4 : 0) | port;
-	if (udp_listener_from_ref(r, ref, &l))
-		return -EINVAL;
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (s < 0)
-		return -errno;
-	if (!fwd_all_fd_ok(&fwd_main, r, s)) {
-		close(s);
-		return -EMFILE;
-	}
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (!v4 && setsockopt(s, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one))))
-		goto fail;
-	if (*r->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
-		       (socklen_t)strlen(r->ifname)))
-		goto fail;
-	sl = inany_to_sockaddr(&l.bound, port, &sa);
-	if (bind(s, (struct sockaddr *)&sa, sl))
-		goto fail;
-	ref.fd = s;
-	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref))
-		goto fail;
-	udp_listen_count++;
-	return 0;
-fail:
-	err = -errno;
-	close(s);
-	return err;
-}
-
-/**
- * udp_listen_rule() - Bind the sockets of one UDP forwarding rule
- * @c:		Execution context
- * @rule:	Index of the rule in fwd_main
- *
- * A rule with an address binds that address only; otherwise one socket per
- * enabled IP version. A port that cannot be bound ends start-up with a
- * message naming it, except for "all" rules, which skip ports in use and
- * stop with a warning at the open-file limit.
- */
-static void udp_listen_rule(struct ctx *c, int rule)
-{
-	const struct fwd_rule *r = &fwd_main.rules[rule];
-	bool v4 = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
-	bool v6 = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
-	char buf[FWD_RULE_STR_LEN];
-	unsigned int port, n = 0;
-
-	for (port = r->first; port <= r->last; port++) {
-		int r4, r6, ret;
-
-		if (!fwd_rule_has_port(r, (uint16_t)port))
-			continue;
-		r4 = v4 ? udp_listen_one(c, rule, true, (uint16_t)port)
-			: -EAFNOSUPPORT;
-		r6 = v6 && (!r4 || !v4 || r->all) ?
-		     udp_listen_one(c, rule, false, (uint16_t)port) :
-		     -EAFNOSUPPORT;
-		ret = v4 && r4 ? r4 : (v6 && r6 ? r6 : 0);
-		if (!ret || (r->all && (!r4 || !r6))) {
-			n++;
-			continue;
-		}
-		if (!r->all)
-			die("UDP: rule %d (%s): port %u: %s", rule + 1,
-			    fwd_rule_str(r, buf, sizeof(buf)), port,
-			    strerror(-ret));
-		if (ret == -EMFILE || ret == -ENFILE) {
-			log_warn("UDP: rule %d: descriptors for \"all\" "
-				 "used up (1/%d of the open-file limit) at "
-				 "port %u, later ports not forwarded",
-				 rule + 1, FWD_ALL_FD_SHARE, port);
-			break;
-		}
-		log_debug("UDP: port %u in use, not forwarded", port);
-	}
-	if (!n)
-		log_warn("UDP: no port of rule %d could be forwarded (%s)",
-			 rule + 1, fwd_rule_str(r, buf, sizeof(buf)));
-}
-
-/**
  * udp_flow_sweep() - Close a UDP flow idle for a whole sweep interval
  * @c:		Execution context
  * @flow:	UDP flow (struct flow_ops)
@@ -1068,23 +916,13 @@ static const struct flow_ops udp_flow_ops = {
 };
 
 /**
- * udp_init() - Open sockets for -u forwards
- * @c:		Execution context
+ * udp_init() - Register with the flow table
+ *
+ * The -u forwards' sockets are opened by listen.c.
  *
  * Context: start-up.
- * Return: 0 on success, negative error code on failure
  */
-int udp_init(struct ctx *c)
+void udp_init(void)
 {
-	int i;
-
 	flow_ops_set(FLOW_UDP, &udp_flow_ops);
-	if (c->no_udp)
-		return 0;
-	for (i = 0; i < fwd_main.count; i++)
-		if (fwd_main.rules[i].proto == FWD_UDP)
-			udp_listen_rule(c, i);
-	if (udp_listen_count)
-		log_debug("UDP: %u forwarded sockets bound", udp_listen_count);
-	return 0;
 }

@@ -20,7 +20,7 @@ struct tap_pkt;
 #define UDP_TIMEOUT_MAX_S	86400	/* one day, largest --udp-timeout */
 
 
-int udp_init(struct ctx *c);
+void udp_init(void);
 void udp_tap_batch(struct ctx *c, const struct tap_pkt *pkts, size_t n,
 		   uint64_t now_ms);
 void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
