@@ -2,8 +2,10 @@
 /* fwd.c - Forwarding rules (-t, -u) and address translation
  *
  * Pure functions, no system calls: the spec parser used for -t and -u, the
- * port lookup in a parsed spec, and the translation between the addresses a
- * guest uses and the ones the host uses, at flow creation.
+ * rule table built from the specs (fwd_main, the one source of truth for
+ * what is forwarded: listen.c opens its sockets, isolation.c asks it about
+ * privileged ports), and the translation between the addresses a guest
+ * uses and the ones the host uses, at flow creation.
  *
  * Spec syntax (one -t/-u option):
  *	none			nothing
@@ -244,43 +246,6 @@ int fwd_parse_spec(const char *s, struct fwd_spec *spec, char *err,
 			break;
 	}
 	return 0;
-}
-
-/**
- * fwd_spec_port() - Is a port forwarded by a spec, and to which port?
- * @spec:	Parsed spec
- * @port:	Port the listener would use
- * @to:		Port on the guest, output if forwarded
- *
- * Exclusions win; otherwise the last item covering @port decides. A spec of
- * exclusions only forwards every other port to itself.
- *
- * Return: true if @port is forwarded
- */
-bool fwd_spec_port(const struct fwd_spec *spec, uint16_t port, uint16_t *to)
-{
-	bool any_include = false, found = false;
-	int i;
-
-	if (spec->none || !port)
-		return false;
-	for (i = 0; i < spec->nranges; i++) {
-		const struct fwd_range *r = &spec->ranges[i];
-
-		if (!r->exclude)
-			any_include = true;
-		if (port < r->first || port > r->last)
-			continue;
-		if (r->exclude)
-			return false;
-		*to = (uint16_t)(r->to + (port - r->first));
-		found = true;
-	}
-	if (!any_include) {
-		*to = port;
-		return true;
-	}
-	return found;
 }
 
 /**
@@ -602,6 +567,37 @@ bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
 }
 
 /**
+ * fwd_table_port_below() - Lowest port below a bound a protocol forwards
+ * @t:		Table
+ * @proto:	Protocol
+ * @below:	Bound, e.g. the first unprivileged port
+ *
+ * Context: pure.
+ * Return: the port, or 0 if no rule of @proto forwards a port below @below
+ */
+uint16_t fwd_table_port_below(const struct fwd_table *t, enum fwd_proto proto,
+			      unsigned int below)
+{
+	unsigned int p, best = 0;
+	int i;
+
+	for (i = 0; i < t->count; i++) {
+		const struct fwd_rule *r = &t->rules[i];
+
+		if (r->proto != proto)
+			continue;
+		for (p = r->first; p <= r->last && p < below; p++) {
+			if (fwd_rule_has_port(r, (uint16_t)p)) {
+				if (!best || p < best)
+					best = p;
+				break;
+			}
+		}
+	}
+	return (uint16_t)best;
+}
+
+/**
  * fwd_rule_to() - Guest port for a host port of a rule
  * @r:		Rule
  * @port:	Host port, forwarded by @r
@@ -611,56 +607,6 @@ bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
 uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port)
 {
 	return (uint16_t)(r->to + (port - r->first));
-}
-
-/**
- * fwd_rule_local_ok() - Does a rule listen on a local address?
- * @r:		Rule
- * @local:	Local address a datagram or connection arrived on, or NULL
- *
- * Return: true if @r has no address, or @local is NULL or its address
- */
-static bool fwd_rule_local_ok(const struct fwd_rule *r,
-			      const union inany_addr *local)
-{
-	return !r->has_addr || !local || inany_equals(&r->addr, local);
-}
-
-/**
- * fwd_lookup() - Find the rule forwarding a host port
- * @t:		Table
- * @proto:	Protocol
- * @local:	Local address the traffic arrived on, NULL for any
- * @port:	Host port
- *
- * O(1) through the port map when one rule covers the port; a scan of the
- * rules only when several do (different addresses or interfaces).
- *
- * Context: pure.
- * Return: the rule, or NULL if the port is not forwarded
- */
-const struct fwd_rule *fwd_lookup(const struct fwd_table *t,
-				  enum fwd_proto proto,
-				  const union inany_addr *local, uint16_t port)
-{
-	uint8_t m = t->map[proto][port];
-	int i;
-
-	if (!m)
-		return NULL;
-	if (m != FWD_MAP_MULTI) {
-		const struct fwd_rule *r = &t->rules[m - 1];
-
-		return fwd_rule_local_ok(r, local) ? r : NULL;
-	}
-	for (i = 0; i < t->count; i++) {
-		const struct fwd_rule *r = &t->rules[i];
-
-		if (r->proto == proto && fwd_rule_has_port(r, port) &&
-		    fwd_rule_local_ok(r, local))
-			return r;
-	}
-	return NULL;
 }
 
 /**
@@ -733,7 +679,7 @@ static int fwd_rule_exclude(struct fwd_rule *r, uint16_t first,
 }
 
 /**
- * fwd_table_commit() - Check a new rule against the others, then index it
+ * fwd_table_commit() - Check a new rule against the others, then count it
  * @t:		Table, @t->count not yet counting the rule
  * @r:		New rule, at @t->rules[@t->count]
  * @err:	Error message buffer
@@ -764,14 +710,8 @@ static int fwd_table_commit(struct fwd_table *t, struct fwd_rule *r,
 			 fwd_proto_opts[o->proto], o->spec);
 		return -1;
 	}
-	for (p = r->first; p <= r->last; p++) {
-		uint8_t *m = &t->map[r->proto][p];
-
-		if (!fwd_rule_has_port(r, (uint16_t)p))
-			continue;
-		*m = *m ? FWD_MAP_MULTI : (uint8_t)(t->count + 1);
-		n++;
-	}
+	for (p = r->first; p <= r->last; p++)
+		n += fwd_rule_has_port(r, (uint16_t)p);
 	if (!n) {
 		snprintf(err, err_len, "range %u-%u: every port excluded",
 			 r->first, r->last);
@@ -815,7 +755,8 @@ int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
 	for (i = 0; i < spec.nranges; i++)
 		any_include |= !spec.ranges[i].exclude;
 
-	for (i = 0; i < spec.nranges || (!any_include && i == 0); i++) {
+	/* Exclusions only: one "all" rule, whatever the number of items */
+	for (i = 0; i < (any_include ? spec.nranges : 1); i++) {
 		const struct fwd_range *fr = &spec.ranges[i];
 		struct fwd_rule *r;
 

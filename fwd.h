@@ -18,16 +18,11 @@ struct ctx;
 #define FWD_ERR_LEN		192	/* bytes, parse error message */
 #define FWD_RULES_MAX		64	/* rules from all -t/-u options */
 #define FWD_EXCL_MAX		16	/* exclusions kept per rule */
-#define FWD_PORTS		65536	/* port numbers, 0 unused */
-#define FWD_MAP_MULTI		0xff	/* port map: several rules, scan */
 #define FWD_RULE_STR_LEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 128)
 #define FWD_DNS_PORT		53
 /* Listeners of "all" rules may take descriptors up to this fraction of the
  * open-file limit (1/N); the rest stays for flows, one socket each */
 #define FWD_ALL_FD_SHARE	2
-
-_Static_assert(FWD_RULES_MAX < FWD_MAP_MULTI,
-	       "rule index + 1 must fit the port map and not be MULTI");
 
 /**
  * struct fwd_range - One item of a forwarding spec
@@ -115,20 +110,21 @@ struct fwd_rule {
 };
 
 /**
- * struct fwd_table - All forwarding rules, and a per-port index
+ * struct fwd_table - All forwarding rules
  * @rules:	Rules, in command-line order
  * @count:	Entries used in @rules
  * @all_fd_max:	Highest descriptor number a listener of an "all" rule may
  *		have (open-file limit / FWD_ALL_FD_SHARE), 0 for no limit
- * @map:	Per protocol and host port: 0 if no rule forwards it, rule
- *		index + 1 if one does, FWD_MAP_MULTI if several do (on
- *		different addresses or interfaces); 2 x 64 KiB
+ *
+ * The one source of truth for forwarding: listen.c opens a socket for every
+ * port a rule forwards, and the epoll reference of each names the rule, so
+ * an event finds its rule and guest port with no lookup. isolation.c asks
+ * it whether a privileged port is forwarded.
  */
 struct fwd_table {
 	struct fwd_rule rules[FWD_RULES_MAX];
 	int count;
 	int all_fd_max;
-	uint8_t map[FWD_PROTO_COUNT][FWD_PORTS];
 };
 
 extern struct fwd_table fwd_main;
@@ -140,9 +136,8 @@ bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
 		   int fd);
 bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port);
 uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port);
-const struct fwd_rule *fwd_lookup(const struct fwd_table *t,
-				  enum fwd_proto proto,
-				  const union inany_addr *local, uint16_t port);
+uint16_t fwd_table_port_below(const struct fwd_table *t, enum fwd_proto proto,
+			      unsigned int below);
 const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len);
 void fwd_table_print(const struct fwd_table *t);
 int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
@@ -150,7 +145,6 @@ int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
 
 int fwd_parse_spec(const char *s, struct fwd_spec *spec, char *err,
 		   size_t err_len);
-bool fwd_spec_port(const struct fwd_spec *spec, uint16_t port, uint16_t *to);
 
 bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
 		       union inany_addr *host);

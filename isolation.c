@@ -174,8 +174,9 @@ void isolation_unlink_files(const struct ctx *c)
 /**
  * isolation_low_udp_forward() - Do -u forwards bind privileged ports after
  *				 start-up?
- * @c:		Execution context
  *
+ * Asks the rule table (fwd_main), not the option text: a spec of exclusions
+ * only, such as "~5000", forwards every port but those, low ones included.
  * A datagram to a forwarded UDP port starts a flow whose socket is bound to
  * that port again (udp.c): below net.ipv4.ip_unprivileged_port_start of
  * the host's network namespace, that takes CAP_NET_BIND_SERVICE there, for
@@ -183,12 +184,10 @@ void isolation_unlink_files(const struct ctx *c)
  *
  * Return: the first such port, 0 if there is none
  */
-static unsigned isolation_low_udp_forward(const struct ctx *c)
+static unsigned isolation_low_udp_forward(void)
 {
 	unsigned long start = ISOLATION_UNPRIV_PORT_DEFAULT;
-	char err[FWD_ERR_LEN];
-	struct fwd_spec spec;
-	int fd, i, j;
+	int fd;
 
 	fd = open(ISOLATION_UNPRIV_PORT_PATH, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -198,18 +197,8 @@ static unsigned isolation_low_udp_forward(const struct ctx *c)
 			start = strtoul(buf, NULL, 10);
 		close(fd);
 	}
-	for (i = 0; i < c->udp_spec_count; i++) {
-		if (fwd_parse_spec(c->udp_spec[i], &spec, err, sizeof(err)) ||
-		    spec.none)
-			continue;
-		for (j = 0; j < spec.nranges; j++) {
-			if (!spec.ranges[j].exclude &&
-			    spec.ranges[j].first < start)
-				return spec.ranges[j].first ?
-				       spec.ranges[j].first : 1;
-		}
-	}
-	return 0;
+	return fwd_table_port_below(&fwd_main, FWD_UDP,
+				    start > 65536 ? 65536 : (unsigned)start);
 }
 
 /**
@@ -398,7 +387,7 @@ void isolation_drop_user(struct ctx *c)
 		&isolation_base_sock);
 	isolation_dirfd_pid = isolation_keep_dir(c->pid_file,
 						 &isolation_base_pid);
-	low = isolation_low_udp_forward(c);
+	low = isolation_low_udp_forward();
 	if (low) {
 		isolation_keep_bind = true;
 		log_debug("UDP port %u is forwarded: CAP_NET_BIND_SERVICE "

@@ -39,17 +39,26 @@ static bool parse_err(const char *s)
 }
 
 /**
- * port_to() - Look up a port: target, or -1 if not forwarded
- * @spec:	Parsed spec
- * @port:	Port
+ * port_to() - Where one spec's rules send a port, as the daemon's sockets
+ *	       would: the rule forwarding it, its guest port
+ * @s:		Spec text (TCP, no ephemeral range left out of "all")
+ * @port:	Host port
  *
- * Return: target port or -1
+ * Return: guest port, or -1 if no rule forwards @port
  */
-static int port_to(const struct fwd_spec *spec, uint16_t port)
+static int port_to(const char *s, uint16_t port)
 {
-	uint16_t to;
+	static struct fwd_table t;
+	char err[FWD_ERR_LEN] = "";
+	int i;
 
-	return fwd_spec_port(spec, port, &to) ? to : -1;
+	memset(&t, 0, sizeof(t));
+	if (fwd_table_add(&t, FWD_TCP, s, 0, 0, err, sizeof(err)))
+		return -2;
+	for (i = 0; i < t.count; i++)
+		if (fwd_rule_has_port(&t.rules[i], port))
+			return fwd_rule_to(&t.rules[i], port);
+	return -1;
 }
 
 UNIT_TEST(single_port_forwards_itself_only)
@@ -57,27 +66,28 @@ UNIT_TEST(single_port_forwards_itself_only)
 	struct fwd_spec s;
 
 	CHECK(parse_ok("22", &s));
-	CHECK_EQ(port_to(&s, 22), 22);
-	CHECK_EQ(port_to(&s, 23), -1);
+	CHECK_EQ(port_to("22", 22), 22);
+	CHECK_EQ(port_to("22", 23), -1);
 	CHECK(!s.has_addr);
 }
 
 UNIT_TEST(mapped_range_with_exclusion_and_address)
 {
+	const char *m = "1.2.3.4/5000-5020:6000-6020,~5010-5015";
 	struct fwd_spec s;
 	char buf[INANY_STR_LEN];
 
-	CHECK(parse_ok("1.2.3.4/5000-5020:6000-6020,~5010-5015", &s));
+	CHECK(parse_ok(m, &s));
 	CHECK(s.has_addr);
 	CHECK(!strcmp(inany_ntop(&s.addr, buf, sizeof(buf)), "1.2.3.4"));
-	CHECK_EQ(port_to(&s, 5000), 6000);
-	CHECK_EQ(port_to(&s, 5009), 6009);
-	CHECK_EQ(port_to(&s, 5010), -1);
-	CHECK_EQ(port_to(&s, 5015), -1);
-	CHECK_EQ(port_to(&s, 5016), 6016);
-	CHECK_EQ(port_to(&s, 5020), 6020);
-	CHECK_EQ(port_to(&s, 5021), -1);
-	CHECK_EQ(port_to(&s, 4999), -1);
+	CHECK_EQ(port_to(m, 5000), 6000);
+	CHECK_EQ(port_to(m, 5009), 6009);
+	CHECK_EQ(port_to(m, 5010), -1);
+	CHECK_EQ(port_to(m, 5015), -1);
+	CHECK_EQ(port_to(m, 5016), 6016);
+	CHECK_EQ(port_to(m, 5020), 6020);
+	CHECK_EQ(port_to(m, 5021), -1);
+	CHECK_EQ(port_to(m, 4999), -1);
 }
 
 UNIT_TEST(port_to_port_and_list)
@@ -85,10 +95,10 @@ UNIT_TEST(port_to_port_and_list)
 	struct fwd_spec s;
 
 	CHECK(parse_ok("80:8080,443,1000-1002", &s));
-	CHECK_EQ(port_to(&s, 80), 8080);
-	CHECK_EQ(port_to(&s, 443), 443);
-	CHECK_EQ(port_to(&s, 1001), 1001);
-	CHECK_EQ(port_to(&s, 8080), -1);
+	CHECK_EQ(port_to("80:8080,443,1000-1002", 80), 8080);
+	CHECK_EQ(port_to("80:8080,443,1000-1002", 443), 443);
+	CHECK_EQ(port_to("80:8080,443,1000-1002", 1001), 1001);
+	CHECK_EQ(port_to("80:8080,443,1000-1002", 8080), -1);
 }
 
 UNIT_TEST(none_all_and_exclusions_only)
@@ -97,17 +107,17 @@ UNIT_TEST(none_all_and_exclusions_only)
 
 	CHECK(parse_ok("none", &s));
 	CHECK(s.none);
-	CHECK_EQ(port_to(&s, 80), -1);
+	CHECK_EQ(port_to("none", 80), -1);
 	CHECK(parse_ok("all", &s));
-	CHECK_EQ(port_to(&s, 1), 1);
-	CHECK_EQ(port_to(&s, 65535), 65535);
+	CHECK_EQ(port_to("all", 1), 1);
+	CHECK_EQ(port_to("all", 65535), 65535);
 	CHECK(parse_ok("~22,~6000-6010", &s));
-	CHECK_EQ(port_to(&s, 22), -1);
-	CHECK_EQ(port_to(&s, 6005), -1);
-	CHECK_EQ(port_to(&s, 80), 80);
+	CHECK_EQ(port_to("~22,~6000-6010", 22), -1);
+	CHECK_EQ(port_to("~22,~6000-6010", 6005), -1);
+	CHECK_EQ(port_to("~22,~6000-6010", 80), 80);
 	CHECK(parse_ok("all,~22", &s));
-	CHECK_EQ(port_to(&s, 22), -1);
-	CHECK_EQ(port_to(&s, 21), 21);
+	CHECK_EQ(port_to("all,~22", 22), -1);
+	CHECK_EQ(port_to("all,~22", 21), 21);
 }
 
 UNIT_TEST(ipv6_address_and_interface_prefix)
@@ -122,7 +132,7 @@ UNIT_TEST(ipv6_address_and_interface_prefix)
 	CHECK(parse_ok("%lo/9000", &s));
 	CHECK(!s.has_addr);
 	CHECK(!strcmp(s.ifname, "lo"));
-	CHECK_EQ(port_to(&s, 9000), 9000);
+	CHECK_EQ(port_to("%lo/9000", 9000), 9000);
 }
 
 UNIT_TEST(invalid_specs_refused_with_reason)
@@ -405,9 +415,10 @@ static int tbl_add(enum fwd_proto proto, const char *s, char *err)
 }
 
 /**
- * tbl_to() - Guest port for a host port, -1 if not forwarded
+ * tbl_to() - Guest port for a host port, -1 if not forwarded, as the socket
+ *	      of the rule bound to that address would receive it
  * @proto:	Protocol
- * @local:	Local address or NULL
+ * @local:	Local address the traffic arrives on, or NULL for any
  * @port:	Host port
  *
  * Return: guest port or -1
@@ -415,9 +426,18 @@ static int tbl_add(enum fwd_proto proto, const char *s, char *err)
 static int tbl_to(enum fwd_proto proto, const union inany_addr *local,
 		  uint16_t port)
 {
-	const struct fwd_rule *r = fwd_lookup(&tbl, proto, local, port);
+	int i;
 
-	return r ? fwd_rule_to(r, port) : -1;
+	for (i = 0; i < tbl.count; i++) {
+		const struct fwd_rule *r = &tbl.rules[i];
+
+		if (r->proto != proto || !fwd_rule_has_port(r, port))
+			continue;
+		if (local && r->has_addr && !inany_equals(&r->addr, local))
+			continue;
+		return fwd_rule_to(r, port);
+	}
+	return -1;
 }
 
 UNIT_TEST(table_libvirt_forms_become_rules_with_exclusions)
@@ -494,7 +514,7 @@ UNIT_TEST(table_same_port_on_two_addresses_looked_up_by_address)
 	memset(&tbl, 0, sizeof(tbl));
 	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.2/80:8080", err), 0);
 	CHECK_EQ(tbl_add(FWD_TCP, "192.0.2.3/80:9090", err), 0);
-	CHECK_EQ(tbl.map[FWD_TCP][80], FWD_MAP_MULTI);
+	CHECK_EQ(tbl.count, 2);
 	CHECK_EQ(tbl_to(FWD_TCP, &a, 80), 8080);
 	CHECK_EQ(tbl_to(FWD_TCP, &b, 80), 9090);
 	/* Interfaces keep rules apart too */
@@ -594,4 +614,42 @@ UNIT_TEST(dns_to_map_host_loopback_goes_to_loopback_resolver)
 	CHECK(inany_equals(&host, &want));
 	dst = a4("192.0.2.1");			/* gateway: not mapped now */
 	CHECK_EQ(fwd_dns_redirect(&c, &dst, 53, &host), 0);
+}
+
+UNIT_TEST(table_exclusions_only_is_one_all_rule_whatever_the_items)
+{
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_UDP, "~22,~6000-6010", err), 0);
+	CHECK_EQ(tbl.count, 1);
+	CHECK(tbl.rules[0].all);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 21), 21);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 22), -1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 6005), -1);
+	CHECK_EQ(tbl_to(FWD_UDP, NULL, 32768), -1);	/* ephemeral */
+}
+
+UNIT_TEST(table_port_below_finds_privileged_ports_of_exclusion_specs)
+{
+	char err[FWD_ERR_LEN] = "";
+
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1024), 0);
+	CHECK_EQ(tbl_add(FWD_UDP, "5353", err), 0);
+	CHECK_EQ(tbl_add(FWD_TCP, "80", err), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1024), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_TCP, 1024), 80);
+	CHECK_EQ(tbl_add(FWD_UDP, "53:5353", err), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1024), 53);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 53), 0);
+
+	/* "~5000": every port but 5000 and the ephemeral range, so 1 */
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_UDP, "~5000", err), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1024), 1);
+	memset(&tbl, 0, sizeof(tbl));
+	CHECK_EQ(tbl_add(FWD_UDP, "~1-1023", err), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1024), 0);
+	CHECK_EQ(fwd_table_port_below(&tbl, FWD_UDP, 1025), 1024);
 }
