@@ -869,8 +869,8 @@ const char *flow_stats_line(char *buf, size_t len)
 				break;
 		}
 		if (i == nseen) {
-			if (nseen == FLOW_STATS_KINDS)
-				continue;	/* cannot happen: see the limit */
+			/* FLOW_STATS_KINDS covers every (type, state) */
+			ASSERT(nseen < FLOW_STATS_KINDS);
 			seen[nseen].type = type;
 			seen[nseen].state = state;
 			seen[nseen++].n = 0;

@@ -106,8 +106,9 @@ enum flow_clock {
 #define FLOW_INTERVAL_MAX_S	604800	/* one week, largest interval option */
 #define FLOW_UDP_IDLE_DEFAULT_S	180	/* RFC 4787 REQ-5: >= 2 min */
 
-/* Kinds of (type, state) pairs flow_stats_line() counts: 11 TCP states, 2
- * lifecycle states for each other type, and room to spare
+/* Kinds of (type, state) pairs flow_stats_line() counts: the 8 TCP states
+ * (TCP_STATE_COUNT), 2 lifecycle states (ACTIVE, CLOSED) for each of the
+ * 3 other types and for TCP, and room to spare
  */
 #define FLOW_STATS_KINDS	32
 #define FLOW_STATS_LINE_LEN	1024	/* bytes, one flow_stats_line() */
