@@ -34,27 +34,10 @@
  * the RFC 9293 name; tcp_conn_fact() is the only place facts change: it
  * checks the row is legal (tcp_facts_next()), logs old -> new state, and
  * updates epoll interest, the deadline, and closes when the connection is
- * done. The table (also in doc/tcp.md):
- *
- *  event            requires                 sets              then
- *  guest SYN        -                        GUEST_SYN         connect()
- *  connect done     -                        SOCK_CONNECTED    SYN-ACK
- *  accept()         -                        SOCK_CONNECTED    SYN to guest
- *  SYN(-ACK) sent   SOCK_CONNECTED           TAP_SYN_SENT      RTO armed
- *  guest ACKs SYN   TAP_SYN_SENT, GUEST_SYN  TAP_SYN_ACKED     data flows
- *  guest FIN        TAP_SYN_ACKED            GUEST_FIN         ack it;
- *                                                              shutdown(WR)
- *  shutdown(WR)     GUEST_FIN                SOCK_SHUT_WR      keep relaying
- *                                                              host data
- *  socket EOF       SOCK_CONNECTED           SOCK_EOF          FIN to guest
- *                                                              after data
- *  FIN to guest     SOCK_EOF, TAP_SYN_ACKED  TAP_FIN_SENT      keep relaying
- *                                                              guest data
- *  guest ACKs FIN   TAP_FIN_SENT             TAP_FIN_ACKED     -
- *  RST/error/timeout -                       RESET             RST the other
- *                                                              side, close
- *  GUEST_FIN + SOCK_SHUT_WR + SOCK_EOF + TAP_FIN_ACKED: close the socket
- *  (orderly) and free the flow.
+ * done. The table is TCP_FACTS in tcp_conn.h, its one copy: the names,
+ * what each fact requires and doc/tcp.md's table all come from it. When
+ * GUEST_FIN, SOCK_SHUT_WR, SOCK_EOF and TAP_FIN_ACKED all hold, the socket
+ * is closed in order and the flow freed.
  *
  * Data paths and retransmission: see tcp_to_guest.c and tcp_from_guest.c.
  *
@@ -120,38 +103,20 @@ static const char *const tcp_state_names[] = {
 _Static_assert(ARRAY_SIZE(tcp_state_names) == TCP_STATE_COUNT,
 	       "tcp_state_names must name every state");
 
+/* Fact names and what each requires, from the one table (TCP_FACTS) */
+#define TCP_FACT_NAME_(name, meaning, event, requires, then)		\
+	[TCP_##name] = #name,
 static const char *const tcp_fact_names[] = {
-	[TCP_GUEST_SYN]		= "GUEST_SYN",
-	[TCP_SOCK_CONNECTED]	= "SOCK_CONNECTED",
-	[TCP_TAP_SYN_SENT]	= "TAP_SYN_SENT",
-	[TCP_TAP_SYN_ACKED]	= "TAP_SYN_ACKED",
-	[TCP_GUEST_FIN]		= "GUEST_FIN",
-	[TCP_SOCK_SHUT_WR]	= "SOCK_SHUT_WR",
-	[TCP_SOCK_EOF]		= "SOCK_EOF",
-	[TCP_TAP_FIN_SENT]	= "TAP_FIN_SENT",
-	[TCP_TAP_FIN_ACKED]	= "TAP_FIN_ACKED",
-	[TCP_RESET]		= "RESET",
+	TCP_FACTS(TCP_FACT_NAME_)
 };
-_Static_assert(ARRAY_SIZE(tcp_fact_names) == TCP_FACT_COUNT,
-	       "tcp_fact_names must name every fact");
+#undef TCP_FACT_NAME_
 
-/* Facts each fact requires, tcp_facts_next() */
+#define TCP_FACT_REQ_(name, meaning, event, requires, then)		\
+	[TCP_##name] = (requires),
 static const uint16_t tcp_fact_requires[] = {
-	[TCP_GUEST_SYN]		= 0,
-	[TCP_SOCK_CONNECTED]	= 0,
-	[TCP_TAP_SYN_SENT]	= TCP_FACT(TCP_SOCK_CONNECTED),
-	[TCP_TAP_SYN_ACKED]	= TCP_FACT(TCP_TAP_SYN_SENT) |
-				  TCP_FACT(TCP_GUEST_SYN),
-	[TCP_GUEST_FIN]		= TCP_FACT(TCP_TAP_SYN_ACKED),
-	[TCP_SOCK_SHUT_WR]	= TCP_FACT(TCP_GUEST_FIN),
-	[TCP_SOCK_EOF]		= TCP_FACT(TCP_SOCK_CONNECTED),
-	[TCP_TAP_FIN_SENT]	= TCP_FACT(TCP_SOCK_EOF) |
-				  TCP_FACT(TCP_TAP_SYN_ACKED),
-	[TCP_TAP_FIN_ACKED]	= TCP_FACT(TCP_TAP_FIN_SENT),
-	[TCP_RESET]		= 0,
+	TCP_FACTS(TCP_FACT_REQ_)
 };
-_Static_assert(ARRAY_SIZE(tcp_fact_requires) == TCP_FACT_COUNT,
-	       "tcp_fact_requires must cover every fact");
+#undef TCP_FACT_REQ_
 
 /**
  * tcp_state() - Derive the RFC 9293 state name from the facts
@@ -469,19 +434,22 @@ static bool tcp_conn_done(const struct tcp_conn *conn)
  * @conn:	Connection
  * @fact:	Fact that became true
  *
- * Return: 0, or -EINVAL if the transition is not legal (logged, ignored),
- * or 1 if the connection was closed (reset or done): @conn is gone
+ * A transition the table (TCP_FACTS) does not allow is a bug of ours:
+ * callers check what the guest or the socket said before they set a fact,
+ * so nothing from outside can make one illegal.
+ *
+ * Return: true if the connection is gone (reset, or done and closed): the
+ * caller must not touch @conn again; false if it goes on
  */
-int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
-		  enum tcp_fact fact)
+bool tcp_conn_fact(struct ctx *c, struct tcp_conn *conn, enum tcp_fact fact)
 {
 	enum tcp_state old = tcp_state(conn->facts);
 	uint16_t next;
 
 	if (tcp_facts_next(conn->facts, fact, &next)) {
-		flow_log(tcp_cflow(conn), LOG_DEBUG, "%s not allowed now",
+		flow_log(tcp_cflow(conn), LOG_ERR, "%s not allowed now",
 			 tcp_fact_names[fact]);
-		return -EINVAL;
+		ASSERT(0);
 	}
 	conn->facts = next;
 	if (old != tcp_state(next))
@@ -494,14 +462,14 @@ int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn,
 
 	if (fact == TCP_RESET) {
 		tcp_conn_close(conn, true);
-		return 1;
+		return true;
 	}
 	if (tcp_conn_done(conn)) {
 		tcp_conn_close(conn, false);
-		return 1;
+		return true;
 	}
 	tcp_epoll_update(c, conn);
-	return 0;
+	return false;
 }
 
 /**
@@ -566,11 +534,11 @@ static uint32_t tcp_isn(const struct flow_side *tap, uint64_t now_ms)
  * @conn:	Connection
  * @now_ms:	Current time, milliseconds
  *
- * Return: 1 if the connection was closed, else 0
+ * Return: true if the connection is gone (closed)
  *
  * #syscalls getsockname
  */
-static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
+static bool tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 			      uint64_t now_ms)
 {
 	struct sockaddr_storage sa;
@@ -581,8 +549,8 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 		inany_from_sockaddr(&sa,
 				&conn->f.side[FLOW_SIDE_SOCK].our_addr,
 				&conn->f.side[FLOW_SIDE_SOCK].our_port);
-	if (tcp_conn_fact(c, conn, TCP_SOCK_CONNECTED) == 1)
-		return 1;
+	if (tcp_conn_fact(c, conn, TCP_SOCK_CONNECTED))
+		return true;
 	tcp_update_rcv_wnd(conn);
 	conn->snd_nxt = conn->isn + 1;
 	conn->snd_max = conn->snd_nxt;
@@ -590,7 +558,7 @@ static int tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 			      (TCP_SYN | TCP_ACK), conn->isn);
 	conn->rto_ms = TCP_RTO_INIT_MS;
 	tcp_timer_set(conn, now_ms + conn->rto_ms);
-	return tcp_conn_fact(c, conn, TCP_TAP_SYN_SENT) == 1;
+	return tcp_conn_fact(c, conn, TCP_TAP_SYN_SENT);
 }
 
 /**

@@ -16,26 +16,68 @@
 #endif
 
 /*
- * enum tcp_fact - What has happened on a connection, one bit each
+ * TCP_FACTS - The transition table: what has happened on a connection, one
+ * bit each, and how each bit comes to be set
  *
  * A bit is set once and never cleared, and means the same thing for the
  * whole life of the connection. tcp_state() derives the RFC 9293 state name
- * from the set; tcp_facts_next() says which bit may be set when (the table
- * is in the DOC block of tcp.c and in doc/tcp.md).
+ * from the set. This list is the one copy of the table: it generates enum
+ * tcp_fact, the names in logs, what tcp_facts_next() requires before
+ * setting each bit (tcp.c), and the table in doc/tcp.md, which
+ * test/unit/tcp.c renders from it and compares. Columns:
+ *   X(name, meaning, set by (event), requires (facts), then (what follows))
  */
+#define TCP_REQ_(f_)	TCP_FACT(TCP_##f_)
+#define TCP_FACTS(X)							\
+	X(GUEST_SYN,							\
+	  "SYN (outbound) or SYN-ACK (inbound) received from the guest", \
+	  "guest SYN, or SYN-ACK", 0,					\
+	  "outbound: connect()")					\
+	X(SOCK_CONNECTED,						\
+	  "host handshake done: connect() completed, or accept()",	\
+	  "connect() done, accept()", 0,				\
+	  "SYN-ACK (outbound) or SYN (inbound) to the guest")		\
+	X(TAP_SYN_SENT,							\
+	  "our SYN-ACK (outbound) or SYN (inbound) sent to the guest",	\
+	  "SYN(-ACK) sent", TCP_REQ_(SOCK_CONNECTED),			\
+	  "retransmission timer armed")					\
+	X(TAP_SYN_ACKED,						\
+	  "the guest acknowledged our SYN",				\
+	  "guest ACKs our SYN",						\
+	  TCP_REQ_(TAP_SYN_SENT) | TCP_REQ_(GUEST_SYN),			\
+	  "data flows both ways")					\
+	X(GUEST_FIN,							\
+	  "the guest's FIN accepted (in order, after all its data)",	\
+	  "guest FIN", TCP_REQ_(TAP_SYN_ACKED),				\
+	  "ACK it; shutdown(SHUT_WR) the socket")			\
+	X(SOCK_SHUT_WR,							\
+	  "shutdown(SHUT_WR) done on the socket",			\
+	  "shutdown(SHUT_WR)", TCP_REQ_(GUEST_FIN),			\
+	  "keep relaying host data")					\
+	X(SOCK_EOF,							\
+	  "end of stream read from the socket",				\
+	  "socket EOF", TCP_REQ_(SOCK_CONNECTED),			\
+	  "FIN to the guest after the data")				\
+	X(TAP_FIN_SENT,							\
+	  "FIN sent to the guest, after all host data",			\
+	  "FIN to guest", TCP_REQ_(SOCK_EOF) | TCP_REQ_(TAP_SYN_ACKED),	\
+	  "keep relaying guest data")					\
+	X(TAP_FIN_ACKED,						\
+	  "the guest acknowledged our FIN",				\
+	  "guest ACKs our FIN", TCP_REQ_(TAP_FIN_SENT),			\
+	  "-")								\
+	X(RESET,							\
+	  "aborted: RST from either side, socket error, or timeout",	\
+	  "RST, error, timeout", 0,					\
+	  "RST to the other side; close at once")
+
+/* enum tcp_fact - One bit each, from TCP_FACTS */
+#define TCP_FACT_ENUM_(name, meaning, event, requires, then)	TCP_##name,
 enum tcp_fact {
-	TCP_GUEST_SYN = 0,	/* SYN (or SYN-ACK) received from the guest */
-	TCP_SOCK_CONNECTED,	/* host handshake done: connect() or accept() */
-	TCP_TAP_SYN_SENT,	/* our SYN (or SYN-ACK) sent to the guest */
-	TCP_TAP_SYN_ACKED,	/* the guest acknowledged our SYN */
-	TCP_GUEST_FIN,		/* FIN from the guest accepted, in order */
-	TCP_SOCK_SHUT_WR,	/* shutdown(SHUT_WR) done on the socket */
-	TCP_SOCK_EOF,		/* end of stream read from the socket */
-	TCP_TAP_FIN_SENT,	/* FIN sent to the guest after all data */
-	TCP_TAP_FIN_ACKED,	/* the guest acknowledged our FIN */
-	TCP_RESET,		/* aborted: RST either way, error, or timeout */
+	TCP_FACTS(TCP_FACT_ENUM_)
 	TCP_FACT_COUNT
 };
+#undef TCP_FACT_ENUM_
 
 #define TCP_FACT(f_)	((uint16_t)(1U << (f_)))
 

@@ -149,15 +149,15 @@ static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
  * @conn:	Connection
  * @b:		Its batch
  *
- * Return: 0, or 1 if the connection was reset
+ * Return: true if the connection is gone (reset)
  */
-static int tcp_batch_discard(struct ctx *c, struct tcp_conn *conn,
+static bool tcp_batch_discard(struct ctx *c, struct tcp_conn *conn,
 			     struct tcp_batch *b)
 {
 	uint32_t n = b->discard;
 
 	b->discard = 0;
-	return n ? tcp_discard_acked(c, conn, n) : 0;
+	return n ? tcp_discard_acked(c, conn, n) : false;
 }
 
 /**
@@ -168,9 +168,9 @@ static int tcp_batch_discard(struct ctx *c, struct tcp_conn *conn,
  * @b:		Batch of @conn: @send set if we may send more now
  * @now_ms:	Current time, milliseconds
  *
- * Return: 1 if the connection was closed, else 0
+ * Return: true if the connection is gone (closed)
  */
-static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
+static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 			      const struct tcp_seg *seg, struct tcp_batch *b,
 			      uint64_t now_ms)
 {
@@ -179,10 +179,10 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 	bool wnd_changed = wnd != conn->snd_wnd;
 
 	if (!(seg->flags & TCP_ACK))
-		return 0;
+		return false;
 	if (TCP_SEQ_GT(seg->ack, conn->snd_max) ||
 	    TCP_SEQ_LT(seg->ack, conn->snd_una))
-		return 0;		/* RFC 9293 §3.10.7.4: ignore */
+		return false;		/* RFC 9293 §3.10.7.4: ignore */
 
 	conn->snd_wnd = wnd;
 	if (acked) {
@@ -204,10 +204,10 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		 */
 		if ((fin_acked || conn->recovering) &&
 		    tcp_batch_discard(c, conn, b))
-			return 1;
+			return true;
 		if (fin_acked && !tcp_has(conn, TCP_TAP_FIN_ACKED) &&
-		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED) == 1)
-			return 1;
+		    tcp_conn_fact(c, conn, TCP_TAP_FIN_ACKED))
+			return true;
 		if (conn->recovering) {
 			/* RFC 6582 §3.2 step 3: partial ACK, next hole */
 			if (TCP_SEQ_LE(conn->snd_una, conn->snd_recover))
@@ -217,7 +217,7 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		}
 		tcp_rto_arm(conn, now_ms, true);
 		b->send = true;
-		return 0;
+		return false;
 	}
 
 	if (conn->ka_sent && !seg->len) {
@@ -232,7 +232,7 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 				 "fast retransmit at %u",
 				 conn->snd_una - conn->isn);
 			if (tcp_batch_discard(c, conn, b))
-				return 1;
+				return true;
 			tcp_retransmit_one(c, conn);
 		}
 	}
@@ -240,7 +240,7 @@ static int tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		tcp_rto_arm(conn, now_ms, false);
 		b->send = true;
 	}
-	return 0;
+	return false;
 }
 
 /**
@@ -365,7 +365,7 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 
 	if (b->fin && sent == b->bytes) {
 		conn->rcv_nxt++;
-		if (tcp_conn_fact(c, conn, TCP_GUEST_FIN) == 1)
+		if (tcp_conn_fact(c, conn, TCP_GUEST_FIN))
 			goto reset;
 		tcp_send_ack(c, conn);
 		b->ack = false;
@@ -378,7 +378,7 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 			tcp_conn_reset(c, conn, "shutdown failed");
 			goto reset;
 		}
-		if (tcp_conn_fact(c, conn, TCP_SOCK_SHUT_WR) == 1)
+		if (tcp_conn_fact(c, conn, TCP_SOCK_SHUT_WR))
 			goto reset;
 	}
 	/* ACKs ride along; if the last peek emptied the socket, new data

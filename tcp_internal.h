@@ -102,7 +102,7 @@ static inline bool tcp_is_v4(const struct tcp_conn *conn)
 void tcp_timer_arm(void);
 void tcp_timer_set(struct tcp_conn *conn, uint64_t deadline_ms);
 void tcp_epoll_update(const struct ctx *c, struct tcp_conn *conn);
-int tcp_conn_fact(struct ctx *c, struct tcp_conn *conn, enum tcp_fact fact);
+bool tcp_conn_fact(struct ctx *c, struct tcp_conn *conn, enum tcp_fact fact);
 void tcp_conn_reset(struct ctx *c, struct tcp_conn *conn, const char *why);
 void tcp_set_mss(const struct ctx *c, struct tcp_conn *conn, uint16_t opt);
 void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
@@ -121,7 +121,7 @@ void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart);
 void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn);
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
-int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
+bool tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
 
 /* tcp_from_guest.c: delayed ACKs */
 uint64_t tcp_delack_deadline_ms(void);

@@ -349,14 +349,14 @@ void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
  * @conn:	Connection
  * @now_ms:	Current time, milliseconds
  *
- * Return: 1 if the connection was closed, else 0
+ * Return: true if the connection is gone (closed)
  */
-static int tcp_sock_eof(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+static bool tcp_sock_eof(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	if (tcp_has(conn, TCP_SOCK_EOF))
-		return 0;
+		return false;
 	flow_touch(tcp_flow(conn), now_ms);	/* host FIN */
-	return tcp_conn_fact(c, conn, TCP_SOCK_EOF) == 1;
+	return tcp_conn_fact(c, conn, TCP_SOCK_EOF);
 }
 
 /**
@@ -365,15 +365,15 @@ static int tcp_sock_eof(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * @conn:	Connection, SOCK_EOF set
  * @now_ms:	Current time, milliseconds
  *
- * Return: 1 if the connection was closed, else 0
+ * Return: true if the connection is gone (closed)
  */
-static int tcp_fin_sent(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+static bool tcp_fin_sent(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	conn->snd_fin = conn->snd_nxt;
 	conn->snd_nxt++;
 	conn->snd_max = conn->snd_nxt;
 	tcp_rto_arm(conn, now_ms, false);
-	return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT) == 1;
+	return tcp_conn_fact(c, conn, TCP_TAP_FIN_SENT);
 }
 
 /**
@@ -382,9 +382,9 @@ static int tcp_fin_sent(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * @conn:	Connection, SOCK_EOF set, all data before the FIN sent
  * @now_ms:	Current time, milliseconds
  *
- * Return: 1 if the connection was closed, else 0
+ * Return: true if the connection is gone (closed)
  */
-static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+static bool tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	if (!tcp_has(conn, TCP_TAP_FIN_SENT)) {
 		tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_nxt);
@@ -394,7 +394,7 @@ static int tcp_send_fin(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 	tcp_send_ctl(c, conn, TCP_FIN | TCP_ACK, conn->snd_fin);
 	tcp_rto_arm(conn, now_ms, false);
 	tcp_epoll_update(c, conn);
-	return 0;
+	return false;
 }
 
 /**
@@ -517,104 +517,220 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_peek_wnd_end() - Sequence number up to which data may be in flight
+ * @conn:	Connection
+ *
+ * The guest's window; without SO_PEEK_OFF, every peek reads again what is
+ * in flight, so at most TCP_DISCARD_BYTES of it.
+ *
+ * Return: end of the sendable range, modulo 2^32
+ */
+static uint32_t tcp_peek_wnd_end(const struct tcp_conn *conn)
+{
+	uint32_t wnd = conn->snd_wnd;
+
+	if (!tcp_peek_off_ok)
+		wnd = MIN(wnd, (uint32_t)TCP_DISCARD_BYTES);
+	return conn->snd_una + wnd;
+}
+
+/**
+ * tcp_peek() - Peek new host data, from snd_nxt, into the payload pool
+ * @conn:	Connection
+ * @buf:	Where the data goes, in tcp_payload: @want bytes reserved
+ * @want:	Bytes wanted
+ *
+ * With SO_PEEK_OFF the socket's peek offset is at snd_nxt already. Without
+ * it (kernels before 6.9) every peek starts at the head: what is in flight
+ * is peeked again into tcp_discard first, and an empty peek cannot tell
+ * the peer's FIN from no news, so TCP_INFO tells. This function and
+ * tcp_peek_wnd_end() hold all of that fallback.
+ *
+ * #syscalls recvmsg
+ * Return: bytes of new data at @buf; 0 if the peer's FIN is next; -ENODATA
+ * if nothing is new (fallback only); -errno (-EAGAIN: drained) on failure
+ */
+static ssize_t tcp_peek(const struct tcp_conn *conn, uint8_t *buf,
+			uint32_t want)
+{
+	static struct iovec iov[TCP_FRAMES_MAX + TCP_DISCARD_IOV];
+	uint32_t skip = tcp_peek_off_ok ? 0 : conn->snd_nxt - conn->snd_una;
+	struct msghdr mh = { .msg_iov = iov };
+	size_t off;
+	ssize_t n;
+
+	ASSERT(skip <= TCP_DISCARD_BYTES);	/* tcp_peek_wnd_end() */
+	mh.msg_iovlen = 0;
+	for (off = 0; off < skip; off += TCP_DISCARD_CHUNK) {
+		iov[mh.msg_iovlen].iov_base = tcp_discard;
+		iov[mh.msg_iovlen++].iov_len = MIN(TCP_DISCARD_CHUNK,
+						   skip - off);
+	}
+	for (off = 0; off < want; off += conn->mss) {
+		iov[mh.msg_iovlen].iov_base = buf + off;
+		iov[mh.msg_iovlen++].iov_len = MIN(conn->mss, want - off);
+	}
+
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0)
+		return -errno;
+	/* Data in flight is not acknowledged: it is still in the socket */
+	ASSERT((size_t)n >= skip);
+	n -= skip;
+	if (!n && skip && !tcp_sock_peer_fin(conn->sock))
+		return -ENODATA;
+	return n;
+}
+
+/**
+ * tcp_send_window() - How much new data the guest's window takes now
+ * @conn:	Connection, established
+ * @fin_again:	Set if nothing may be sent but our FIN, with all data before
+ *		it sent, is due again (a FIN takes no window)
+ *
+ * Return: bytes from snd_nxt, up to our FIN if it was sent
+ */
+static uint32_t tcp_send_window(const struct tcp_conn *conn, bool *fin_again)
+{
+	bool fin_sent = tcp_has(conn, TCP_TAP_FIN_SENT);
+	uint32_t wnd_end = tcp_peek_wnd_end(conn), want = 0;
+
+	*fin_again = false;
+	if (fin_sent && TCP_SEQ_GT(conn->snd_nxt, conn->snd_fin))
+		return 0;		/* FIN already sent, nothing after it */
+	if (TCP_SEQ_LT(conn->snd_nxt, wnd_end))
+		want = wnd_end - conn->snd_nxt;
+	else if (!(tcp_has(conn, TCP_SOCK_EOF) && fin_sent &&
+		   conn->snd_nxt == conn->snd_fin))
+		return 0;
+	if (fin_sent && TCP_SEQ_LT(conn->snd_fin, conn->snd_nxt + want))
+		want = conn->snd_fin - conn->snd_nxt;
+	*fin_again = !want && fin_sent && conn->snd_nxt == conn->snd_fin;
+	return want;
+}
+
+/**
+ * tcp_send_room() - How much data the frame pools and the guest link take
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * No more than the guest link takes now (tap_room()): what it refused would
+ * be dropped, and cost a retransmission. With no room, the connection waits
+ * for the tap layer's room handler (tcp_tap_room()).
+ *
+ * Return: bytes, whole segments; 0 if the link is full
+ */
+static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t mss = conn->mss, cap;
+
+	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
+		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
+	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
+						    TAP_LEN_PREFIX),
+				     UINT32_MAX / mss) * mss);
+	conn->tap_blocked = !cap;
+	if (!cap)
+		tap_room_wait(c);
+	return cap;
+}
+
+/**
+ * tcp_emit_data() - Queue peeked host data to the guest as segments
+ * @c:		Execution context
+ * @conn:	Connection
+ * @p:		Data, in tcp_payload
+ * @n:		Bytes at @p
+ * @fin:	The peer's FIN follows the data: it rides on the last segment
+ * @now_ms:	Current time, milliseconds
+ *
+ * Return: true if the connection is gone
+ */
+static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
+			  const uint8_t *p, size_t n, bool fin, uint64_t now_ms)
+{
+	uint32_t mss = conn->mss;
+	size_t off;
+
+	tcp_update_rcv_wnd(conn);
+	for (off = 0; off < n; off += mss) {
+		size_t plen = MIN(mss, n - off);
+		uint8_t fl = TCP_ACK;
+
+		if (off + plen == n)
+			fl |= TCP_PSH | (fin ? TCP_FIN : 0);
+
+		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p + off, plen, fl))
+			break;
+		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
+			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
+					 conn->snd_max;
+
+			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
+			flow_touch(tcp_flow(conn), now_ms);	/* new data */
+			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
+		}
+		conn->snd_nxt += (uint32_t)plen;
+	}
+	tcp_payload_used += n;
+	if (off < n) {
+		/* Not all queued: the next peek starts at snd_nxt */
+		if (tcp_set_peek_off(conn))
+			flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+				 strerror(errno));
+	} else if (fin && (tcp_sock_eof(c, conn, now_ms) ||
+			   tcp_fin_sent(c, conn, now_ms))) {
+		return true;
+	}
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
+		return tcp_send_fin(c, conn, now_ms);	/* resent data */
+	return false;
+}
+
+/**
  * tcp_data_to_guest() - Peek host data and queue it to the guest
  * @c:		Execution context
  * @conn:	Connection, established
  * @now_ms:	Current time, milliseconds
  *
- * Sends at most what the guest's window allows, from snd_nxt; on end of
- * stream with everything before it sent, sends (or resends) the FIN.
- *
- * #syscalls recvmsg
+ * Three steps: what the guest's window takes (tcp_send_window()), what the
+ * pools and the guest link take (tcp_send_room()), then the peek
+ * (tcp_peek()) and the segments (tcp_emit_data()). On end of stream with
+ * everything before it sent, sends (or resends) the FIN.
  */
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		       uint64_t now_ms)
 {
-	static struct iovec iov[TCP_FRAMES_MAX + TCP_DISCARD_IOV];
-	uint32_t wnd_end = conn->snd_una + conn->snd_wnd, want, mss = conn->mss;
-	uint32_t skip = conn->snd_nxt - conn->snd_una, cap;
-	struct msghdr mh = { .msg_iov = iov };
-	unsigned int nseg;
-	size_t off;
+	uint32_t want, room;
+	bool fin_again, fin;
+	uint8_t *p;
 	ssize_t n;
-	bool fin;
 
 	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
 		return;
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-	    TCP_SEQ_GT(conn->snd_nxt, conn->snd_fin))
-		goto out;		/* FIN already sent, nothing after it */
-	if (!tcp_peek_off_ok)
-		wnd_end = conn->snd_una +
-			  MIN(conn->snd_wnd, TCP_DISCARD_BYTES);
-	if (!TCP_SEQ_LT(conn->snd_nxt, wnd_end)) {
-		/* A FIN takes no window: resend it when data is all out */
-		if (!(tcp_has(conn, TCP_SOCK_EOF) &&
-		      tcp_has(conn, TCP_TAP_FIN_SENT) &&
-		      conn->snd_nxt == conn->snd_fin))
-			goto out;
-		want = 0;
-	} else {
-		want = wnd_end - conn->snd_nxt;
-	}
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-	    TCP_SEQ_LT(conn->snd_fin, conn->snd_nxt + want))
-		want = conn->snd_fin - conn->snd_nxt;
+
+	want = tcp_send_window(conn, &fin_again);
 	if (!want) {
-		if (tcp_has(conn, TCP_TAP_FIN_SENT) &&
-		    conn->snd_nxt == conn->snd_fin)
+		if (fin_again)
 			tcp_send_fin(c, conn, now_ms);
 		goto out;
 	}
-
-	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
-		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
-	/* No more than the guest socket takes now: what it refused would be
-	 * dropped, and cost a retransmission
-	 */
-	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
-						    TAP_LEN_PREFIX),
-				     UINT32_MAX / mss) * mss);
-	conn->tap_blocked = !cap;
-	if (!cap) {
-		tap_room_wait(c);
+	room = tcp_send_room(c, conn);
+	if (!room)
 		goto out;
-	}
-	if (want > cap)
-		want = cap;
-	nseg = DIV_ROUND_UP(want, mss);
-	tcp_pool_reserve(c, nseg, want);
+	want = MIN(want, room);
+	tcp_pool_reserve(c, DIV_ROUND_UP(want, conn->mss), want);
+	p = tcp_payload + tcp_payload_used;
 
-	mh.msg_iovlen = 0;
-	if (!tcp_peek_off_ok) {
-		if (skip > TCP_DISCARD_BYTES)
-			goto out;	/* cannot happen: wnd_end caps it */
-		for (off = 0; off < skip; off += TCP_DISCARD_CHUNK) {
-			iov[mh.msg_iovlen].iov_base = tcp_discard;
-			iov[mh.msg_iovlen++].iov_len =
-				MIN(TCP_DISCARD_CHUNK, skip - off);
-		}
-	}
-	for (off = 0; off < want; off += mss) {
-		iov[mh.msg_iovlen].iov_base = tcp_payload + tcp_payload_used +
-					      off;
-		iov[mh.msg_iovlen++].iov_len = MIN(mss, want - off);
-	}
-
-	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	n = tcp_peek(conn, p, want);
+	if (n == -ENODATA)
+		goto out;		/* nothing new, not EOF either */
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			tcp_conn_reset(c, conn, strerror(errno));
-		else
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			conn->sock_drained = 1;
+		else
+			tcp_conn_reset(c, conn, strerror((int)-n));
 		return;
-	}
-	if (!tcp_peek_off_ok) {
-		if ((size_t)n < skip)
-			return;		/* cannot happen: data is unacked */
-		n -= skip;
-		if (!n && !tcp_sock_peer_fin(conn->sock))
-			goto out;	/* nothing new, not EOF either */
 	}
 	conn->sock_drained = (size_t)n < want;
 	if (!n) {
@@ -633,39 +749,8 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	 */
 	fin = conn->sock_rdhup && conn->sock_drained &&
 	      !tcp_has(conn, TCP_TAP_FIN_SENT);
-
-	tcp_update_rcv_wnd(conn);
-	for (off = 0; off < (size_t)n; off += mss) {
-		const uint8_t *p = tcp_payload + tcp_payload_used + off;
-		size_t plen = MIN(mss, (size_t)n - off);
-		uint8_t fl = TCP_ACK;
-
-		if (off + plen == (size_t)n)
-			fl |= TCP_PSH | (fin ? TCP_FIN : 0);
-
-		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p, plen, fl))
-			break;
-		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
-			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
-					 conn->snd_max;
-
-			flow_count_bytes(tcp_flow(conn), FLOW_SIDE_SOCK, fresh);
-			flow_touch(tcp_flow(conn), now_ms);	/* new data */
-			conn->snd_max = conn->snd_nxt + (uint32_t)plen;
-		}
-		conn->snd_nxt += (uint32_t)plen;
-	}
-	tcp_payload_used += (size_t)n;
-	if (off < (size_t)n) {
-		if (tcp_set_peek_off(conn))
-			flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
-				 strerror(errno));
-	} else if (fin && (tcp_sock_eof(c, conn, now_ms) ||
-			   tcp_fin_sent(c, conn, now_ms))) {
+	if (tcp_emit_data(c, conn, p, (size_t)n, fin, now_ms))
 		return;
-	}
-	if (tcp_has(conn, TCP_TAP_FIN_SENT) && conn->snd_nxt == conn->snd_fin)
-		tcp_send_fin(c, conn, now_ms);	/* resent data: FIN again */
 	tcp_rto_arm(conn, now_ms, false);
 out:
 	tcp_epoll_update(c, conn);
@@ -692,11 +777,11 @@ void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
  * @conn:	Connection
  * @bytes:	Bytes of data acknowledged
  *
- * Return: 0, or 1 if the connection was reset
+ * Return: true if the connection is gone (reset)
  *
  * #syscalls recvfrom
  */
-int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
+bool tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
 		      uint32_t bytes)
 {
 	while (bytes) {
@@ -708,9 +793,9 @@ int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn,
 				 "discarding %u acked bytes: %s", bytes,
 				 n ? strerror(errno) : "EOF");
 			tcp_conn_reset(c, conn, "socket lost acked data");
-			return 1;
+			return true;
 		}
 		bytes -= (uint32_t)n;
 	}
-	return 0;
+	return false;
 }

@@ -196,3 +196,99 @@ UNIT_TEST(unknown_fact_refused)
 
 	CHECK_EQ(tcp_facts_next(0, TCP_FACT_COUNT, &out), -EINVAL);
 }
+
+/* The transition table as doc/tcp.md shows it, rendered from TCP_FACTS */
+#define DOC_ROW_(name, meaning, event, requires, then)			\
+	{ #name, meaning, event, (requires), then },
+static const struct {
+	const char *name, *meaning, *event;
+	uint16_t requires;
+	const char *then;
+} doc_rows[] = { TCP_FACTS(DOC_ROW_) };
+#undef DOC_ROW_
+
+#define DOC_TABLE_MARK	"<!-- TCP_FACTS (tcp_conn.h), checked by test/unit/tcp.c -->"
+#define DOC_TABLE_MAX	8192	/* bytes, the rendered table */
+
+/**
+ * doc_table() - Render TCP_FACTS as the Markdown table of doc/tcp.md
+ * @buf:	Output
+ * @len:	Size of @buf
+ */
+static void doc_table(char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i, b;
+
+	off += (size_t)snprintf(buf + off, len - off,
+				"| fact | meaning | set by | requires | then |\n"
+				"|---|---|---|---|---|\n");
+	for (i = 0; i < sizeof(doc_rows) / sizeof(doc_rows[0]); i++) {
+		char req[256] = "-";
+		size_t r = 0;
+
+		for (b = 0; b < TCP_FACT_COUNT; b++) {
+			if (!(doc_rows[i].requires & TCP_FACT(b)))
+				continue;
+			r += (size_t)snprintf(req + r, sizeof(req) - r,
+					      "%s`%s`", r ? ", " : "",
+					      doc_rows[b].name);
+		}
+		off += (size_t)snprintf(buf + off, len - off,
+					"| `%s` | %s | %s | %s | %s |\n",
+					doc_rows[i].name, doc_rows[i].meaning,
+					doc_rows[i].event, req,
+					doc_rows[i].then);
+	}
+}
+
+UNIT_TEST(doc_tcp_md_table_is_the_code_table)
+{
+	static char want[DOC_TABLE_MAX], doc[65536];
+	const char *start, *end;
+	size_t n;
+	FILE *f;
+
+	doc_table(want, sizeof(want));
+	f = fopen("doc/tcp.md", "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	start = strstr(doc, DOC_TABLE_MARK "\n");
+	CHECK(start != NULL);
+	if (!start)
+		return;
+	start += strlen(DOC_TABLE_MARK "\n");
+	end = strstr(start, "\n\n");
+	if (!end)
+		end = start + strlen(start);
+	else
+		end++;
+	if ((size_t)(end - start) != strlen(want) ||
+	    memcmp(start, want, strlen(want))) {
+		fprintf(stderr, "  doc/tcp.md: the table under the mark "
+			"differs from TCP_FACTS; it should read:\n%s", want);
+		CHECK(0);
+	}
+}
+
+UNIT_TEST(every_fact_row_of_the_table_is_reachable)
+{
+	unsigned int i;
+
+	/* Each fact's requirements are facts listed before it in the
+	 * table, except RESET's (none): walking the table in order sets
+	 * every fact but RESET legally
+	 */
+	uint16_t facts = 0;
+
+	for (i = 0; i < TCP_FACT_COUNT; i++) {
+		if (i == TCP_RESET)
+			continue;
+		CHECK_EQ(tcp_facts_next(facts, (enum tcp_fact)i, &facts), 0);
+	}
+	CHECK_EQ(tcp_facts_next(facts, TCP_RESET, &facts), 0);
+}
