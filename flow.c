@@ -45,7 +45,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <sys/random.h>
 
 #include "ctx.h"
 #include "util.h"
@@ -264,6 +263,8 @@ void flow_ops_set(enum flow_type type, const struct flow_ops *ops)
  */
 void flow_init(void)
 {
+	int ret;
+
 	/* Only what was used since the last flow_init() (unit tests) needs
 	 * clearing: at start-up everything is zero, and stays non-resident
 	 */
@@ -279,13 +280,9 @@ void flow_init(void)
 	flow_limit_n = FLOW_MAX;
 	flow_alloc_fails = 0;
 
-	if (getrandom(flow_hash_key, sizeof(flow_hash_key), 0) !=
-	    sizeof(flow_hash_key)) {
-		uint64_t t = util_now_ms() ^ ((uint64_t)getpid() << 32);
-
-		log_warn("getrandom failed, flow hash key from clock and pid");
-		memcpy(flow_hash_key, &t, sizeof(t));
-	}
+	ret = util_key_init(flow_hash_key, sizeof(flow_hash_key));
+	if (ret)
+		die("Flow hash key: getrandom: %s", strerror(-ret));
 }
 
 /**

@@ -58,7 +58,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -1030,11 +1029,12 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 int tcp_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
+	int ret;
 
 	flow_ops_set(FLOW_TCP, &tcp_flow_ops);
-	if (getrandom(tcp_isn_key, sizeof(tcp_isn_key), 0) !=
-	    sizeof(tcp_isn_key))
-		return -EIO;
+	ret = util_key_init(tcp_isn_key, sizeof(tcp_isn_key));
+	if (ret)
+		return ret;
 
 	tcp_peek_off_probe();
 

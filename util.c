@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 
 #include "util.h"
 
@@ -247,6 +248,27 @@ int util_parse_u32(const char *s, unsigned long max, unsigned long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+/**
+ * util_key_init() - Fill a secret key from the kernel's random source
+ * @key:	Key, output
+ * @len:	Length, bytes, at most 256 (getrandom() never returns less)
+ *
+ * Keys that keep a guest from predicting our choices (hash slots, TCP
+ * initial sequence numbers) have no weaker fallback: callers end start-up
+ * when this fails.
+ *
+ * Context: start-up.
+ * Return: 0 on success, -errno on failure
+ */
+int util_key_init(void *key, size_t len)
+{
+	ssize_t n = getrandom(key, len, 0);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
 }
 
 /**

@@ -34,6 +34,7 @@ bool util_in4_same_prefix(struct in_addr a, struct in_addr b, int prefix_len);
 bool util_in6_same_prefix(const struct in6_addr *a, const struct in6_addr *b,
 			  int prefix_len);
 int util_parse_u32(const char *s, unsigned long max, unsigned long *out);
+int util_key_init(void *key, size_t len);
 int util_write_all(int fd, const void *buf, size_t len);
 
 /* Unaligned big-endian access into guest frames */
