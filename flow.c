@@ -559,26 +559,6 @@ void flow_count_bytes(union flow *flow, enum flow_sidx from, size_t n)
 }
 
 /**
- * flow_count_active() - Number of ACTIVE flows
- *
- * Return: count
- */
-unsigned int flow_count_active(void)
-{
-	return flow_active_count;
-}
-
-/**
- * flow_alloc_fail_count() - Allocations refused because the table was full
- *
- * Return: count since flow_init()
- */
-uint64_t flow_alloc_fail_count(void)
-{
-	return flow_alloc_fails;
-}
-
-/**
  * flow_state_str() - Name of a flow's state for logs: TCP state or lifecycle
  * @flow:	Flow
  *

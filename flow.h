@@ -64,7 +64,7 @@ struct ctx;
  * spread over it), the free list, FLOW_MAX * 4 B = 256 KiB, and TCP's timer
  * heap, FLOW_MAX * 4 B = 256 KiB, both resident in proportion to use.
  * At the limit flow_alloc() returns NULL and the protocol refuses the new
- * flow (TCP: RST; ICMP/UDP: drop) and counts it (flow_alloc_fail_count()).
+ * flow (TCP: RST; ICMP/UDP: drop) and counts it ("refused" in flow_stats_line()).
  */
 #define FLOW_MAX		65536
 
@@ -357,8 +357,6 @@ union flow *flow_lookup(enum flow_type type,
 void flow_touch(union flow *flow, uint64_t now_ms);
 void flow_tap_seen(union flow *flow);
 void flow_count_bytes(union flow *flow, enum flow_sidx from, size_t n);
-unsigned int flow_count_active(void);
-uint64_t flow_alloc_fail_count(void);
 void flow_log(const union flow *flow, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t flow_siphash(const uint8_t key[16], const void *buf, size_t len);

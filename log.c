@@ -200,16 +200,6 @@ void log_msg(int level, const char *fmt, ...)
 }
 
 /**
- * log_flush() - Flush buffered output (stderr is unbuffered; kept for files)
- *
- * #syscalls write
- */
-void log_flush(void)
-{
-	fflush(stderr);
-}
-
-/**
  * log_close() - Close the log destination at exit
  *
  * #syscalls close

@@ -22,7 +22,6 @@ void log_to_syslog(void);
 bool log_enabled(int level);
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void log_flush(void);
 void log_close(void);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)

@@ -186,23 +186,6 @@ int util_mask4_to_prefix(struct in_addr mask)
 }
 
 /**
- * util_in4_same_prefix() - Do two IPv4 addresses share a prefix?
- * @a:		First address
- * @b:		Second address
- * @prefix_len:	Prefix length, 0..32
- *
- * Return: true if the first @prefix_len bits match
- */
-bool util_in4_same_prefix(struct in_addr a, struct in_addr b, int prefix_len)
-{
-	struct in_addr mask;
-
-	if (util_prefix_to_mask4(prefix_len, &mask))
-		return false;
-	return !((a.s_addr ^ b.s_addr) & mask.s_addr);
-}
-
-/**
  * util_in6_same_prefix() - Do two IPv6 addresses share a prefix?
  * @a:		First address
  * @b:		Second address

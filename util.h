@@ -30,7 +30,6 @@ int util_mac_pton(const char *s, uint8_t mac[6]);
 bool util_mac_is_zero(const uint8_t mac[6]);
 int util_prefix_to_mask4(int prefix_len, struct in_addr *mask);
 int util_mask4_to_prefix(struct in_addr mask);
-bool util_in4_same_prefix(struct in_addr a, struct in_addr b, int prefix_len);
 bool util_in6_same_prefix(const struct in6_addr *a, const struct in6_addr *b,
 			  int prefix_len);
 int util_parse_u32(const char *s, unsigned long max, unsigned long *out);
