@@ -25,10 +25,9 @@
 #include "arp.h"
 
 #define ARP_HTYPE_ETHER		1	/* RFC 826 ar$hrd, Ethernet */
-#define ARP_PTYPE_IP4		0x0800	/* ar$pro */
+#define ARP_PTYPE_IP4		ETHERTYPE_IP	/* ar$pro */
 #define ARP_OP_REQUEST		1
 #define ARP_OP_REPLY		2
-#define ARP_ETHERTYPE		0x0806
 
 /* Offsets in the frame: Ethernet header, then RFC 826 fields */
 #define ARP_OFF_HTYPE		(ETH_HDR_LEN + 0)
@@ -90,7 +89,7 @@ int arp_reply_build(const struct ctx *c, const uint8_t *frame, size_t len,
 	uint16_t op;
 
 	if (len < ARP_FRAME_LEN ||
-	    util_get_be16(frame + 12) != ARP_ETHERTYPE ||
+	    util_get_be16(frame + 12) != ETHERTYPE_ARP ||
 	    util_get_be16(frame + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER ||
 	    util_get_be16(frame + ARP_OFF_PTYPE) != ARP_PTYPE_IP4 ||
 	    frame[ARP_OFF_HLEN] != ETH_ALEN || frame[ARP_OFF_PLEN] != 4)
@@ -112,9 +111,7 @@ int arp_reply_build(const struct ctx *c, const uint8_t *frame, size_t len,
 	if (out_size < ARP_FRAME_LEN)
 		return 0;
 
-	memcpy(out, sha, ETH_ALEN);
-	memcpy(out + ETH_ALEN, c->our_mac, ETH_ALEN);
-	util_put_be16(out + 12, ARP_ETHERTYPE);
+	tap_eth_write(out, sha, c->our_mac, ETHERTYPE_ARP);
 	util_put_be16(out + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
 	util_put_be16(out + ARP_OFF_PTYPE, ARP_PTYPE_IP4);
 	out[ARP_OFF_HLEN] = ETH_ALEN;

@@ -103,9 +103,7 @@ static size_t ndp_frame_finish(const struct ctx *c, uint8_t *out,
 {
 	uint8_t *ip = out + ETH_HDR_LEN, *icmp = out + NDP_HDRS_LEN;
 
-	memcpy(out, dst_mac, ETH_ALEN);
-	memcpy(out + ETH_ALEN, c->our_mac, ETH_ALEN);
-	util_put_be16(out + 12, 0x86dd);
+	tap_eth_write(out, dst_mac, c->our_mac, ETHERTYPE_IPV6);
 
 	tap_ip6_hdr(ip, src, dst, IPPROTO_ICMPV6, icmp_len, NDP_HOP_LIMIT);
 

@@ -46,6 +46,7 @@
 #include <net/ethernet.h>
 
 #include "checksum.h"
+#include "inany.h"
 #include "ctx.h"
 #include "log.h"
 #include "pcap.h"
@@ -1009,21 +1010,45 @@ void tap_flush(struct ctx *c)
 }
 
 /**
+ * tap_eth_write() - Write an Ethernet header
+ * @buf:	Buffer, at least ETH_HDR_LEN bytes
+ * @dst:	Destination MAC address
+ * @src:	Source MAC address
+ * @ethertype:	Ethertype, host order
+ *
+ * Every Ethernet header toward the guest is written here: through
+ * tap_eth_hdr(), or directly by ARP and NDP replies, which go to the
+ * requester's own MAC address.
+ *
+ * Context: pure.
+ * Return: ETH_HDR_LEN
+ */
+size_t tap_eth_write(uint8_t *buf, const uint8_t *dst, const uint8_t *src,
+		     uint16_t ethertype)
+{
+	memcpy(buf, dst, ETH_ALEN);
+	memcpy(buf + ETH_ALEN, src, ETH_ALEN);
+	util_put_be16(buf + 2 * ETH_ALEN, ethertype);
+	return ETH_HDR_LEN;
+}
+
+/**
  * tap_eth_hdr() - Write an Ethernet header toward the guest
  * @c:		Execution context
  * @buf:	Buffer, at least ETH_HDR_LEN bytes
  * @ethertype:	Ethertype, host order
  *
+ * To the guest's MAC address, broadcast until it is known.
+ *
  * Return: ETH_HDR_LEN
  */
 size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff,
+						 0xff, 0xff, 0xff };
 
-	memcpy(buf, c->guest_mac_known ? c->guest_mac : bcast, 6);
-	memcpy(buf + 6, c->our_mac, 6);
-	util_put_be16(buf + 12, ethertype);
-	return ETH_HDR_LEN;
+	return tap_eth_write(buf, c->guest_mac_known ? c->guest_mac : bcast,
+			     c->our_mac, ethertype);
 }
 
 /**
@@ -1079,6 +1104,25 @@ size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
 	return 40;
 }
 
+/**
+ * tap_mcast_mac() - Multicast Ethernet destination for an IPv6 multicast
+ *		     address, while the guest's MAC is not known
+ * @c:		Execution context
+ * @frame:	Frame, Ethernet header written
+ * @dst:	IPv6 destination
+ *
+ * RFC 2464 §7: 33:33 and the address's last 32 bits.
+ */
+static void tap_mcast_mac(const struct ctx *c, uint8_t *frame,
+			  const struct in6_addr *dst)
+{
+	if (!IN6_IS_ADDR_MULTICAST(dst) || c->guest_mac_known)
+		return;
+	frame[0] = 0x33;
+	frame[1] = 0x33;
+	memcpy(frame + 2, dst->s6_addr + 12, 4);
+}
+
 /* Scratch frame for the builders below: control traffic, one at a time */
 static uint8_t tap_scratch[TAP_FRAME_MAX];
 
@@ -1126,39 +1170,58 @@ void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
 	if (l4_len > 65535 || l4_len > TAP_FRAME_MAX - ETH_HDR_LEN - 40)
 		return;
 	tap_eth_hdr(c, tap_scratch, ETHERTYPE_IPV6);
-	if (IN6_IS_ADDR_MULTICAST(dst) && !c->guest_mac_known) {
-		tap_scratch[0] = 0x33;		/* RFC 2464 §7 */
-		tap_scratch[1] = 0x33;
-		memcpy(tap_scratch + 2, dst->s6_addr + 12, 4);
-	}
+	tap_mcast_mac(c, tap_scratch, dst);
 	tap_ip6_hdr(ip, src, dst, proto, l4_len, 255);
 	memcpy(ip + 40, l4, l4_len);
 	tap_send_frame(c, tap_scratch, ETH_HDR_LEN + 40 + l4_len);
 }
 
-/* UDP header and payload under construction, for the UDP builders */
-static uint8_t tap_l4_scratch[65535];
-
 /**
- * tap_udp_build() - Build a UDP header in front of a payload
+ * tap_udp_frame() - Write Ethernet, IP and UDP headers before a payload
+ * @c:		Execution context (MAC addresses)
+ * @frame:	Frame start; the payload is already at @frame +
+ *		TAP_UDP4_PAYLOAD_OFF (IPv4 @src) or TAP_UDP6_PAYLOAD_OFF
+ * @src:	Source address: IPv4-mapped for an IPv4 frame
  * @sport:	Source port
+ * @dst:	Destination address, same IP version
  * @dport:	Destination port
- * @payload:	Payload
- * @len:	Payload length, bytes
+ * @len:	Payload length, at most 65507 (IPv4) or 65527 (IPv6)
  *
- * Return: UDP length, 0 if too long
+ * The one UDP header builder: udp.c's datagrams and the link services'
+ * replies (tap_send_udp4/6()) both come here. A checksum of 0 is sent as
+ * 0xffff (RFC 768; RFC 8200 §8.1 forbids 0 over IPv6).
+ *
+ * Context: pure but for the MAC addresses in @c.
+ * Return: frame length
  */
-static size_t tap_udp_build(uint16_t sport, uint16_t dport,
-			    const void *payload, size_t len)
+size_t tap_udp_frame(const struct ctx *c, uint8_t *frame,
+		     const union inany_addr *src, uint16_t sport,
+		     const union inany_addr *dst, uint16_t dport, size_t len)
 {
-	if (len > sizeof(tap_l4_scratch) - 8)
-		return 0;
-	util_put_be16(tap_l4_scratch, sport);
-	util_put_be16(tap_l4_scratch + 2, dport);
-	util_put_be16(tap_l4_scratch + 4, (uint16_t)(len + 8));
-	util_put_be16(tap_l4_scratch + 6, 0);
-	memcpy(tap_l4_scratch + 8, payload, len);
-	return len + 8;
+	const struct in_addr *s4 = inany_v4(src);
+	uint8_t *ip = frame + ETH_HDR_LEN, *uh;
+	size_t ulen = 8 + len;
+	uint16_t sum;
+
+	if (s4) {
+		tap_eth_hdr(c, frame, ETHERTYPE_IP);
+		uh = ip + tap_ip4_hdr(ip, *s4, *inany_v4(dst), IPPROTO_UDP,
+				      ulen);
+	} else {
+		tap_eth_hdr(c, frame, ETHERTYPE_IPV6);
+		uh = ip + tap_ip6_hdr(ip, &src->a6, &dst->a6, IPPROTO_UDP,
+				      ulen, 64);
+	}
+	util_put_be16(uh, sport);
+	util_put_be16(uh + 2, dport);
+	util_put_be16(uh + 4, (uint16_t)ulen);
+	util_put_be16(uh + 6, 0);
+	if (s4)
+		sum = csum_l4_4(*s4, *inany_v4(dst), IPPROTO_UDP, uh, ulen);
+	else
+		sum = csum_l4_6(&src->a6, &dst->a6, IPPROTO_UDP, uh, ulen);
+	util_put_be16(uh + 6, sum ? sum : 0xffff);
+	return (size_t)(uh - frame) + ulen;
 }
 
 /**
@@ -1166,7 +1229,7 @@ static size_t tap_udp_build(uint16_t sport, uint16_t dport,
  * @c:		Execution context
  * @src:	Source address
  * @sport:	Source port
- * @dst:	Destination address
+ * @dst:	Destination address (255.255.255.255: Ethernet broadcast too)
  * @dport:	Destination port
  * @payload:	Payload
  * @len:	Payload length, bytes
@@ -1175,14 +1238,18 @@ void tap_send_udp4(struct ctx *c, struct in_addr src, uint16_t sport,
 		   struct in_addr dst, uint16_t dport,
 		   const void *payload, size_t len)
 {
-	size_t l = tap_udp_build(sport, dport, payload, len);
-	uint16_t sum;
+	union inany_addr s, d;
+	size_t n;
 
-	if (!l)
+	if (len > sizeof(tap_scratch) - TAP_UDP4_PAYLOAD_OFF)
 		return;
-	sum = csum_l4_4(src, dst, IPPROTO_UDP, tap_l4_scratch, l);
-	util_put_be16(tap_l4_scratch + 6, sum ? sum : 0xffff);
-	tap_send_ip4(c, src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+	inany_from_v4(&s, src);
+	inany_from_v4(&d, dst);
+	memcpy(tap_scratch + TAP_UDP4_PAYLOAD_OFF, payload, len);
+	n = tap_udp_frame(c, tap_scratch, &s, sport, &d, dport, len);
+	if (dst.s_addr == INADDR_BROADCAST)	/* DHCP broadcast replies */
+		memset(tap_scratch, 0xff, ETH_ALEN);
+	tap_send_frame(c, tap_scratch, n);
 }
 
 /**
@@ -1190,7 +1257,8 @@ void tap_send_udp4(struct ctx *c, struct in_addr src, uint16_t sport,
  * @c:		Execution context
  * @src:	Source address
  * @sport:	Source port
- * @dst:	Destination address
+ * @dst:	Destination address (multicast: multicast MAC until the
+ *		guest's is known, RFC 2464 §7)
  * @dport:	Destination port
  * @payload:	Payload
  * @len:	Payload length, bytes
@@ -1199,15 +1267,21 @@ void tap_send_udp6(struct ctx *c, const struct in6_addr *src, uint16_t sport,
 		   const struct in6_addr *dst, uint16_t dport,
 		   const void *payload, size_t len)
 {
-	size_t l = tap_udp_build(sport, dport, payload, len);
-	uint16_t sum;
+	union inany_addr s, d;
+	size_t n;
 
-	if (!l)
+	if (len > sizeof(tap_scratch) - TAP_UDP6_PAYLOAD_OFF)
 		return;
-	sum = csum_l4_6(src, dst, IPPROTO_UDP, tap_l4_scratch, l);
-	util_put_be16(tap_l4_scratch + 6, sum ? sum : 0xffff);
-	tap_send_ip6(c, src, dst, IPPROTO_UDP, tap_l4_scratch, l);
+	inany_from_v6(&s, src);
+	inany_from_v6(&d, dst);
+	memcpy(tap_scratch + TAP_UDP6_PAYLOAD_OFF, payload, len);
+	n = tap_udp_frame(c, tap_scratch, &s, sport, &d, dport, len);
+	tap_mcast_mac(c, tap_scratch, dst);
+	tap_send_frame(c, tap_scratch, n);
 }
+
+/* ICMP header and body under construction, for the ICMP builders */
+static uint8_t tap_l4_scratch[65535];
 
 /**
  * tap_send_icmp4() - Send an ICMP message to the guest, computing its sum

@@ -12,12 +12,15 @@
 #include <net/ethernet.h>
 
 #include "epoll_ctl.h"
+#include "inany.h"
 
 struct ctx;
 
 #define ETH_HDR_LEN		14
 #define TAP_FRAME_MAX		(65535 + ETH_HDR_LEN)	/* bytes, framing limit */
 #define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
+#define TAP_UDP4_PAYLOAD_OFF	(ETH_HDR_LEN + 20 + 8)	/* tap_udp_frame() */
+#define TAP_UDP6_PAYLOAD_OFF	(ETH_HDR_LEN + 40 + 8)
 #define TAP_SOCK_N_MAX		64	/* /tmp/passt_N.socket, N = 1..64 */
 
 /*
@@ -120,6 +123,8 @@ void tap_cleanup(struct ctx *c);
 
 /* Outbound frames. All queue frames that go out at the next tap_flush(),
  * which the loop calls once per iteration. */
+size_t tap_eth_write(uint8_t *buf, const uint8_t *dst, const uint8_t *src,
+		     uint16_t ethertype);
 size_t tap_eth_hdr(const struct ctx *c, uint8_t *buf, uint16_t ethertype);
 size_t tap_ip4_hdr(uint8_t *ip, struct in_addr src, struct in_addr dst,
 		   uint8_t proto, size_t l4_len);
@@ -135,6 +140,9 @@ void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 void tap_send_ip6(struct ctx *c, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto,
 		  const void *l4, size_t l4_len);
+size_t tap_udp_frame(const struct ctx *c, uint8_t *frame,
+		     const union inany_addr *src, uint16_t sport,
+		     const union inany_addr *dst, uint16_t dport, size_t len);
 void tap_send_udp4(struct ctx *c, struct in_addr src, uint16_t sport,
 		   struct in_addr dst, uint16_t dport,
 		   const void *payload, size_t len);

@@ -52,9 +52,6 @@
 #define TCP_DISCARD_CHUNK	(32 * 1024)	/* one buffer for all of it */
 #define TCP_DISCARD_IOV		(TCP_DISCARD_BYTES / TCP_DISCARD_CHUNK)
 
-#define TCP_ETHERTYPE_IP4	0x0800
-#define TCP_ETHERTYPE_IP6	0x86dd
-
 static bool tcp_peek_off_ok;
 
 static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
@@ -99,11 +96,11 @@ static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
 	if (src4) {
 		const struct in_addr *dst4 = inany_v4(&tap->ep_addr);
 
-		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP4);
+		tap_eth_hdr(c, buf, ETHERTYPE_IP);
 		iphl = tap_ip4_hdr(ip, *src4, *dst4, IPPROTO_TCP, l4_len);
 		sum = csum_pseudo4(*src4, *dst4, IPPROTO_TCP, (uint16_t)l4_len);
 	} else {
-		tap_eth_hdr(c, buf, TCP_ETHERTYPE_IP6);
+		tap_eth_hdr(c, buf, ETHERTYPE_IPV6);
 		iphl = tap_ip6_hdr(ip, &tap->our_addr.a6, &tap->ep_addr.a6,
 				   IPPROTO_TCP, l4_len, 64);
 		sum = csum_pseudo6(&tap->our_addr.a6, &tap->ep_addr.a6,

@@ -124,77 +124,6 @@ size_t udp_payload_max(const struct ctx *c, bool v4)
 }
 
 /**
- * udp_frame_build4() - Write Ethernet, IPv4 and UDP headers before a payload
- * @c:		Execution context (MAC addresses)
- * @frame:	Frame start; the payload is already at
- *		@frame + ETH_HDR_LEN + 20 + 8
- * @src:	Source address (IPv4-mapped)
- * @sport:	Source port
- * @dst:	Destination address (IPv4-mapped)
- * @dport:	Destination port
- * @len:	Payload length, at most 65507
- *
- * Context: pure but for the MAC addresses in @c.
- * Return: frame length
- */
-size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
-			const union inany_addr *src, uint16_t sport,
-			const union inany_addr *dst, uint16_t dport,
-			size_t len)
-{
-	uint8_t *ip = frame + ETH_HDR_LEN, *uh = ip + UDP_IP4_HDR_LEN;
-	size_t ulen = UDP_HDR_LEN + len;
-	uint16_t sum;
-
-	tap_eth_hdr(c, frame, 0x0800);
-	tap_ip4_hdr(ip, *inany_v4(src), *inany_v4(dst), IPPROTO_UDP, ulen);
-
-	util_put_be16(uh, sport);
-	util_put_be16(uh + 2, dport);
-	util_put_be16(uh + 4, (uint16_t)ulen);
-	util_put_be16(uh + 6, 0);
-	sum = csum_l4_4(*inany_v4(src), *inany_v4(dst), IPPROTO_UDP, uh,
-			ulen);
-	util_put_be16(uh + 6, sum ? sum : 0xffff);	/* RFC 768 */
-	return ETH_HDR_LEN + UDP_IP4_HDR_LEN + ulen;
-}
-
-/**
- * udp_frame_build6() - Write Ethernet, IPv6 and UDP headers before a payload
- * @c:		Execution context (MAC addresses)
- * @frame:	Frame start; the payload is already at
- *		@frame + ETH_HDR_LEN + 40 + 8
- * @src:	Source address
- * @sport:	Source port
- * @dst:	Destination address
- * @dport:	Destination port
- * @len:	Payload length, at most 65527
- *
- * Context: pure but for the MAC addresses in @c.
- * Return: frame length
- */
-size_t udp_frame_build6(const struct ctx *c, uint8_t *frame,
-			const union inany_addr *src, uint16_t sport,
-			const union inany_addr *dst, uint16_t dport,
-			size_t len)
-{
-	uint8_t *ip = frame + ETH_HDR_LEN, *uh = ip + UDP_IP6_HDR_LEN;
-	size_t ulen = UDP_HDR_LEN + len;
-	uint16_t sum;
-
-	tap_eth_hdr(c, frame, 0x86dd);
-	tap_ip6_hdr(ip, &src->a6, &dst->a6, IPPROTO_UDP, ulen, 64);
-
-	util_put_be16(uh, sport);
-	util_put_be16(uh + 2, dport);
-	util_put_be16(uh + 4, (uint16_t)ulen);
-	util_put_be16(uh + 6, 0);
-	sum = csum_l4_6(&src->a6, &dst->a6, IPPROTO_UDP, uh, ulen);
-	util_put_be16(uh + 6, sum ? sum : 0xffff);	/* RFC 8200 §8.1 */
-	return ETH_HDR_LEN + UDP_IP6_HDR_LEN + ulen;
-}
-
-/**
  * udp_icmp_quote4() - Rebuild the start of a guest's IPv4 datagram for an
  *		       ICMP error body
  * @buf:	Output
@@ -661,14 +590,14 @@ static void udp_queue_frame(struct ctx *c, const struct flow_side *tap,
 
 	if (inany_is_v4(&tap->ep_addr)) {
 		iov.iov_base = buf + (UDP_IP6_HDR_LEN - UDP_IP4_HDR_LEN);
-		iov.iov_len = udp_frame_build4(c, iov.iov_base, &tap->our_addr,
-					       tap->our_port, &tap->ep_addr,
-					       tap->ep_port, len);
+		iov.iov_len = tap_udp_frame(c, iov.iov_base, &tap->our_addr,
+					    tap->our_port, &tap->ep_addr,
+					    tap->ep_port, len);
 	} else {
 		iov.iov_base = buf;
-		iov.iov_len = udp_frame_build6(c, buf, &tap->our_addr,
-					       tap->our_port, &tap->ep_addr,
-					       tap->ep_port, len);
+		iov.iov_len = tap_udp_frame(c, buf, &tap->our_addr,
+					    tap->our_port, &tap->ep_addr,
+					    tap->ep_port, len);
 	}
 	tap_queue_iov(c, &iov, 1);
 }

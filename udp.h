@@ -30,14 +30,6 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 /* Pure helpers, exported for unit tests */
 size_t udp_payload_max(const struct ctx *c, bool v4);
-size_t udp_frame_build4(const struct ctx *c, uint8_t *frame,
-			const union inany_addr *src, uint16_t sport,
-			const union inany_addr *dst, uint16_t dport,
-			size_t len);
-size_t udp_frame_build6(const struct ctx *c, uint8_t *frame,
-			const union inany_addr *src, uint16_t sport,
-			const union inany_addr *dst, uint16_t dport,
-			size_t len);
 size_t udp_icmp_quote4(uint8_t *buf, size_t size,
 		       const union inany_addr *guest, uint16_t gport,
 		       const union inany_addr *peer, uint16_t pport,

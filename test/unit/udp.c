@@ -81,7 +81,7 @@ UNIT_TEST(frame4_has_valid_ip_and_udp_checksums)
 
 	ctx_reset();
 	memset(frame + ETH_HDR_LEN + 28, 0x3c, 1000);
-	len = udp_frame_build4(&c, frame, &src, 5000, &dst, 40000, 1000);
+	len = tap_udp_frame(&c, frame, &src, 5000, &dst, 40000, 1000);
 	CHECK_EQ(len, sizeof(frame));
 	CHECK_EQ(util_get_be16(frame + 12), 0x0800);
 	CHECK_EQ(ip[0], 0x45);
@@ -105,7 +105,7 @@ UNIT_TEST(frame6_has_valid_udp_checksum)
 
 	ctx_reset();
 	memset(frame + ETH_HDR_LEN + 48, 0xc3, 333);
-	len = udp_frame_build6(&c, frame, &src, 53, &dst, 1234, 333);
+	len = tap_udp_frame(&c, frame, &src, 53, &dst, 1234, 333);
 	CHECK_EQ(len, sizeof(frame));
 	CHECK_EQ(util_get_be16(frame + 12), 0x86dd);
 	CHECK_EQ(ip[0] >> 4, 6);
