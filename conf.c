@@ -886,244 +886,355 @@ static void conf_fwd_rules(const struct ctx *c)
 }
 
 /**
+ * struct conf_given - What the command line gave, for the checks after it
+ * @addr4:	-a gave an IPv4 address
+ * @addr6:	-a gave an IPv6 address
+ * @gw4:	-g gave an IPv4 gateway
+ * @gw6:	-g gave an IPv6 gateway
+ * @v4_only:	-4
+ * @v6_only:	-6
+ * @dns_none:	--dns none: the guest is told no resolver
+ * @search_none:	--search none
+ */
+struct conf_given {
+	bool addr4;
+	bool addr6;
+	bool gw4;
+	bool gw6;
+	bool v4_only;
+	bool v6_only;
+	bool dns_none;
+	bool search_none;
+};
+
+/**
+ * conf_opt_process() - Socket, process and logging options
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ * @arg:	Its argument, if any
+ * @prog:	Program name, for --help
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_process(struct ctx *c, int opt, const char *arg,
+			     const char *prog)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case 's':
+		if (strlen(arg) >= sizeof(c->sock_path) || !*arg)
+			conf_bad("--socket", arg, "path too long "
+				 "for a unix socket");
+		strcpy(c->sock_path, arg);
+		return true;
+	case 'F':
+		if (util_parse_u32(arg, INT_MAX, &v) || v < 3)
+			conf_bad("--fd", arg, "not a descriptor "
+				 "number above 2");
+		if (fcntl((int)v, F_GETFD) < 0)
+			conf_bad("--fd", arg, "descriptor not open");
+		c->fd_from_cmdline = (int)v;
+		return true;
+	case '1':
+		c->one_off = true;
+		return true;
+	case 'f':
+		c->foreground = true;
+		return true;
+	case 'd':
+		c->debug = true;
+		return true;
+	case 'q':
+		c->quiet = true;
+		return true;
+	case CONF_OPT_TRACE:
+		c->trace = c->debug = true;
+		return true;
+	case 'l':
+		if (strlen(arg) >= sizeof(c->log_file) || !*arg)
+			conf_bad("--log-file", arg, "bad path");
+		strcpy(c->log_file, arg);
+		return true;
+	case CONF_OPT_LOG_SIZE:
+		if (util_parse_u32(arg, UINT32_MAX, &v) ||
+		    v < LOG_FILE_SIZE_MIN)
+			conf_bad("--log-size", arg, "not a size in "
+				 "bytes of at least 65536");
+		c->log_size = v;
+		return true;
+	case 'p':
+		if (strlen(arg) >= sizeof(c->pcap_file) || !*arg)
+			conf_bad("--pcap", arg, "bad path");
+		strcpy(c->pcap_file, arg);
+		return true;
+	case 'P':
+		if (strlen(arg) >= sizeof(c->pid_file) || !*arg)
+			conf_bad("--pid", arg, "bad path");
+		strcpy(c->pid_file, arg);
+		return true;
+	case CONF_OPT_RUNAS:
+		conf_runas(c, arg);
+		return true;
+	case 'h':
+		conf_usage(prog, EXIT_SUCCESS);
+		return true;
+	case CONF_OPT_VERSION:
+		printf("passt %s\n", PASST_VERSION);
+		exit(EXIT_SUCCESS);
+	default:
+		return false;
+	}
+}
+
+/**
+ * conf_opt_addr() - Addressing options: what the guest gets
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ * @arg:	Its argument, if any
+ * @g:		What the command line gave, updated
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_addr(struct ctx *c, int opt, const char *arg,
+			  struct conf_given *g)
+{
+	unsigned long v;
+	int ret;
+
+	switch (opt) {
+	case '4':
+		g->v4_only = true;
+		return true;
+	case '6':
+		g->v6_only = true;
+		return true;
+	case 'a':
+		conf_set_addr(c, arg, &g->addr4, &g->addr6);
+		return true;
+	case 'n':
+		conf_set_netmask(c, arg);
+		return true;
+	case 'g':
+		conf_set_gw(c, arg, &g->gw4, &g->gw6);
+		return true;
+	case 'M':
+		if (util_mac_pton(arg, c->our_mac) ||
+		    (c->our_mac[0] & 1) || util_mac_is_zero(c->our_mac))
+			conf_bad("--mac-addr", arg, "not a unicast "
+				 "MAC address");
+		return true;
+	case 'm':
+		ret = util_parse_u32(arg, MTU_MAX, &v);
+		if (ret == -EINVAL)
+			conf_bad("--mtu", arg, "not a number");
+		if (ret || v < MTU_MIN)
+			conf_bad("--mtu", arg, "MTU out of range "
+				 "576..65520");
+		c->mtu = (int)v;
+		return true;
+	case 'D':
+		if (!strcmp(arg, "none")) {
+			g->dns_none = true;
+			return true;
+		}
+		if (conf_dns_add(c, arg))
+			conf_bad("--dns", arg, "not an address, or "
+				 "more than 3 per IP version");
+		return true;
+	case 'S':
+		if (!strcmp(arg, "none")) {
+			g->search_none = true;
+			return true;
+		}
+		if (conf_search_add(c, arg))
+			conf_bad("--search", arg, "not a domain, or "
+				 "more than 6");
+		return true;
+	case 'i':
+		if (strlen(arg) >= IF_NAMESIZE ||
+		    !(c->ifindex = if_nametoindex(arg)))
+			conf_bad("--interface", arg, "no such "
+				 "interface");
+		strcpy(c->ifname, arg);
+		return true;
+	case CONF_OPT_HOSTNAME:
+		if (strlen(arg) >= sizeof(c->hostname) || !*arg)
+			conf_bad("--hostname", arg, "too long");
+		strcpy(c->hostname, arg);
+		return true;
+	case CONF_OPT_FQDN:
+		if (strlen(arg) >= sizeof(c->fqdn) || !*arg)
+			conf_bad("--fqdn", arg, "too long");
+		strcpy(c->fqdn, arg);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * conf_opt_services() - Which services and protocols run
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_services(struct ctx *c, int opt)
+{
+	switch (opt) {
+	case CONF_OPT_NO_DHCP:
+		c->no_dhcp = true;
+		return true;
+	case CONF_OPT_NO_DHCP_DNS:
+		c->no_dhcp_dns = true;
+		return true;
+	case CONF_OPT_NO_DHCP_SEARCH:
+		c->no_dhcp_search = true;
+		return true;
+	case CONF_OPT_NO_DHCPV6:
+		c->no_dhcpv6 = true;
+		return true;
+	case CONF_OPT_NO_NDP:
+		c->no_ndp = true;
+		return true;
+	case CONF_OPT_NO_RA:
+		c->no_ra = true;
+		return true;
+	case CONF_OPT_NO_ICMP:
+		c->no_icmp = true;
+		return true;
+	case CONF_OPT_NO_TCP:
+		c->no_tcp = true;
+		return true;
+	case CONF_OPT_NO_UDP:
+		c->no_udp = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * conf_opt_fwd() - Forwarding and address mapping options
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ * @arg:	Its argument, if any
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_fwd(struct ctx *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case CONF_OPT_NO_MAP_GW:
+		c->no_map_gw = true;
+		return true;
+	case 't':
+		if (c->tcp_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--tcp-ports", arg, "too many -t");
+		c->tcp_spec[c->tcp_spec_count++] = arg;
+		return true;
+	case 'u':
+		if (c->udp_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--udp-ports", arg, "too many -u");
+		c->udp_spec[c->udp_spec_count++] = arg;
+		return true;
+	case CONF_OPT_DNS_FORWARD:
+		conf_dns_special(arg, "--dns-forward",
+				 &c->ip4.dns_match, &c->ip6.dns_match);
+		return true;
+	case CONF_OPT_DNS_HOST:
+		conf_dns_special(arg, "--dns-host",
+				 &c->ip4.dns_host, &c->ip6.dns_host);
+		return true;
+	case CONF_OPT_MAP_HOST_LOOPBACK:
+		conf_map_addr(c, arg, "--map-host-loopback",
+			      &c->ip4.map_host_loopback,
+			      &c->ip6.map_host_loopback);
+		return true;
+	case CONF_OPT_MAP_GUEST_ADDR:
+		conf_map_addr(c, arg, "--map-guest-addr",
+			      &c->ip4.map_guest_addr,
+			      &c->ip6.map_guest_addr);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * conf_opt_timers() - Timeouts and statistics options
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ * @arg:	Its argument, if any
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_timers(struct ctx *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case CONF_OPT_UDP_TIMEOUT:
+		c->udp_timeout_s = conf_seconds("--udp-timeout",
+						arg, 120);
+		return true;
+	case CONF_OPT_TCP_KEEPALIVE:
+		c->tcp_keepalive_interval_s =
+			conf_seconds("--tcp-keepalive-interval",
+				     arg, 0);
+		return true;
+	case CONF_OPT_INACTIVITY:
+		c->inactivity_timeout_s =
+			conf_seconds("--inactivity-timeout", arg,
+				     7440);
+		return true;
+	case CONF_OPT_TCP_CLOSING:
+		c->tcp_closing_timeout_s =
+			conf_seconds("--tcp-closing-timeout", arg,
+				     240);
+		return true;
+	case CONF_OPT_STATS:
+		c->stats_interval_s = conf_seconds("--stats", arg,
+						   0);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
  * conf_options() - Parse the command line
  * @c:		Execution context, defaults already set
  * @argc:	Argument count
  * @argv:	Arguments
- * @a4:		Set if -a gave an IPv4 address
- * @a6:		Set if -a gave an IPv6 address
- * @g4:		Set if -g gave an IPv4 gateway
- * @g6:		Set if -g gave an IPv6 gateway
+ * @g:		What the command line gave, output
+ *
+ * Each option goes to the handler of its group; what is left is an error
+ * that getopt_long() has already described.
  */
-static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
-			 bool *a6, bool *g4, bool *g6, bool *dns_none_out)
+static void conf_options(struct ctx *c, int argc, char **argv,
+			 struct conf_given *g)
 {
-	bool v4_only = false, v6_only = false, dns_none = false;
-	bool search_none = false;
-	unsigned long v;
-	int opt, ret;
+	int opt;
 
+	memset(g, 0, sizeof(*g));
 	while ((opt = getopt_long(argc, argv, conf_short, conf_longopts,
 				  NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			if (strlen(optarg) >= sizeof(c->sock_path) || !*optarg)
-				conf_bad("--socket", optarg, "path too long "
-					 "for a unix socket");
-			strcpy(c->sock_path, optarg);
-			break;
-		case 'F':
-			if (util_parse_u32(optarg, INT_MAX, &v) || v < 3)
-				conf_bad("--fd", optarg, "not a descriptor "
-					 "number above 2");
-			if (fcntl((int)v, F_GETFD) < 0)
-				conf_bad("--fd", optarg, "descriptor not open");
-			c->fd_from_cmdline = (int)v;
-			break;
-		case '1':
-			c->one_off = true;
-			break;
-		case 'f':
-			c->foreground = true;
-			break;
-		case 'd':
-			c->debug = true;
-			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case CONF_OPT_TRACE:
-			c->trace = c->debug = true;
-			break;
-		case 'l':
-			if (strlen(optarg) >= sizeof(c->log_file) || !*optarg)
-				conf_bad("--log-file", optarg, "bad path");
-			strcpy(c->log_file, optarg);
-			break;
-		case CONF_OPT_LOG_SIZE:
-			if (util_parse_u32(optarg, UINT32_MAX, &v) ||
-			    v < LOG_FILE_SIZE_MIN)
-				conf_bad("--log-size", optarg, "not a size in "
-					 "bytes of at least 65536");
-			c->log_size = v;
-			break;
-		case 'p':
-			if (strlen(optarg) >= sizeof(c->pcap_file) || !*optarg)
-				conf_bad("--pcap", optarg, "bad path");
-			strcpy(c->pcap_file, optarg);
-			break;
-		case 'P':
-			if (strlen(optarg) >= sizeof(c->pid_file) || !*optarg)
-				conf_bad("--pid", optarg, "bad path");
-			strcpy(c->pid_file, optarg);
-			break;
-		case '4':
-			v4_only = true;
-			break;
-		case '6':
-			v6_only = true;
-			break;
-		case 'a':
-			conf_set_addr(c, optarg, a4, a6);
-			break;
-		case 'n':
-			conf_set_netmask(c, optarg);
-			break;
-		case 'g':
-			conf_set_gw(c, optarg, g4, g6);
-			break;
-		case 'M':
-			if (util_mac_pton(optarg, c->our_mac) ||
-			    (c->our_mac[0] & 1) || util_mac_is_zero(c->our_mac))
-				conf_bad("--mac-addr", optarg, "not a unicast "
-					 "MAC address");
-			break;
-		case 'm':
-			ret = util_parse_u32(optarg, MTU_MAX, &v);
-			if (ret == -EINVAL)
-				conf_bad("--mtu", optarg, "not a number");
-			if (ret || v < MTU_MIN)
-				conf_bad("--mtu", optarg, "MTU out of range "
-					 "576..65520");
-			c->mtu = (int)v;
-			break;
-		case 'D':
-			if (!strcmp(optarg, "none")) {
-				dns_none = true;
-				break;
-			}
-			if (conf_dns_add(c, optarg))
-				conf_bad("--dns", optarg, "not an address, or "
-					 "more than 3 per IP version");
-			break;
-		case 'S':
-			if (!strcmp(optarg, "none")) {
-				search_none = true;
-				break;
-			}
-			if (conf_search_add(c, optarg))
-				conf_bad("--search", optarg, "not a domain, or "
-					 "more than 6");
-			break;
-		case 'i':
-			if (strlen(optarg) >= IF_NAMESIZE ||
-			    !(c->ifindex = if_nametoindex(optarg)))
-				conf_bad("--interface", optarg, "no such "
-					 "interface");
-			strcpy(c->ifname, optarg);
-			break;
-		case CONF_OPT_RUNAS:
-			conf_runas(c, optarg);
-			break;
-		case 'h':
-			conf_usage(argv[0], EXIT_SUCCESS);
-			break;
-		case CONF_OPT_VERSION:
-			printf("passt %s\n", PASST_VERSION);
-			exit(EXIT_SUCCESS);
-		case CONF_OPT_HOSTNAME:
-			if (strlen(optarg) >= sizeof(c->hostname) || !*optarg)
-				conf_bad("--hostname", optarg, "too long");
-			strcpy(c->hostname, optarg);
-			break;
-		case CONF_OPT_FQDN:
-			if (strlen(optarg) >= sizeof(c->fqdn) || !*optarg)
-				conf_bad("--fqdn", optarg, "too long");
-			strcpy(c->fqdn, optarg);
-			break;
-		case CONF_OPT_NO_DHCP:
-			c->no_dhcp = true;
-			break;
-		case CONF_OPT_NO_DHCP_DNS:
-			c->no_dhcp_dns = true;
-			break;
-		case CONF_OPT_NO_DHCP_SEARCH:
-			c->no_dhcp_search = true;
-			break;
-		case CONF_OPT_NO_DHCPV6:
-			c->no_dhcpv6 = true;
-			break;
-		case CONF_OPT_NO_NDP:
-			c->no_ndp = true;
-			break;
-		case CONF_OPT_NO_RA:
-			c->no_ra = true;
-			break;
-		case CONF_OPT_NO_ICMP:
-			c->no_icmp = true;
-			break;
-		case CONF_OPT_NO_MAP_GW:
-			c->no_map_gw = true;
-			break;
-		case 't':
-			if (c->tcp_spec_count == CONF_FWD_SPEC_MAX)
-				conf_bad("--tcp-ports", optarg, "too many -t");
-			c->tcp_spec[c->tcp_spec_count++] = optarg;
-			break;
-		case 'u':
-			if (c->udp_spec_count == CONF_FWD_SPEC_MAX)
-				conf_bad("--udp-ports", optarg, "too many -u");
-			c->udp_spec[c->udp_spec_count++] = optarg;
-			break;
-		case CONF_OPT_NO_TCP:
-			c->no_tcp = true;
-			break;
-		case CONF_OPT_NO_UDP:
-			c->no_udp = true;
-			break;
-		case CONF_OPT_DNS_FORWARD:
-			conf_dns_special(optarg, "--dns-forward",
-					 &c->ip4.dns_match, &c->ip6.dns_match);
-			break;
-		case CONF_OPT_DNS_HOST:
-			conf_dns_special(optarg, "--dns-host",
-					 &c->ip4.dns_host, &c->ip6.dns_host);
-			break;
-		case CONF_OPT_MAP_HOST_LOOPBACK:
-			conf_map_addr(c, optarg, "--map-host-loopback",
-				      &c->ip4.map_host_loopback,
-				      &c->ip6.map_host_loopback);
-			break;
-		case CONF_OPT_MAP_GUEST_ADDR:
-			conf_map_addr(c, optarg, "--map-guest-addr",
-				      &c->ip4.map_guest_addr,
-				      &c->ip6.map_guest_addr);
-			break;
-		case CONF_OPT_UDP_TIMEOUT:
-			c->udp_timeout_s = conf_seconds("--udp-timeout",
-							optarg, 120);
-			break;
-		case CONF_OPT_TCP_KEEPALIVE:
-			c->tcp_keepalive_interval_s =
-				conf_seconds("--tcp-keepalive-interval",
-					     optarg, 0);
-			break;
-		case CONF_OPT_INACTIVITY:
-			c->inactivity_timeout_s =
-				conf_seconds("--inactivity-timeout", optarg,
-					     7440);
-			break;
-		case CONF_OPT_TCP_CLOSING:
-			c->tcp_closing_timeout_s =
-				conf_seconds("--tcp-closing-timeout", optarg,
-					     240);
-			break;
-		case CONF_OPT_STATS:
-			c->stats_interval_s = conf_seconds("--stats", optarg,
-							   0);
-			break;
-		default:	/* getopt printed what was wrong */
-			fprintf(stderr, "Try '%s --help' for more "
-				"information.\n", argv[0]);
-			exit(EXIT_FAILURE);
-		}
+		if (conf_opt_process(c, opt, optarg, argv[0]) ||
+		    conf_opt_addr(c, opt, optarg, g) ||
+		    conf_opt_services(c, opt) ||
+		    conf_opt_fwd(c, opt, optarg) ||
+		    conf_opt_timers(c, opt, optarg))
+			continue;
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+			argv[0]);
+		exit(EXIT_FAILURE);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
 		exit(EXIT_FAILURE);
 	}
-	if (v4_only && v6_only) {
+	if (g->v4_only && g->v6_only) {
 		fprintf(stderr, "Options -4 and -6 are mutually exclusive\n");
 		exit(EXIT_FAILURE);
 	}
@@ -1134,14 +1245,13 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
 	}
 	if (c->debug && !*c->log_file)
 		c->foreground = true;
-	c->ifi4 = !v6_only;
-	c->ifi6 = !v4_only;
-	if (dns_none) {
+	c->ifi4 = !g->v6_only;
+	c->ifi6 = !g->v4_only;
+	if (g->dns_none) {
 		c->ip4.dns_count = c->ip6.dns_count = 0;
 		c->no_dhcp_dns = true;
 	}
-	*dns_none_out = dns_none;
-	if (search_none) {
+	if (g->search_none) {
 		c->search_count = 0;
 		c->no_dhcp_search = true;
 	}
@@ -1155,12 +1265,12 @@ static void conf_options(struct ctx *c, int argc, char **argv, bool *a4,
  */
 void conf(struct ctx *c, int argc, char **argv)
 {
-	bool a4 = false, a6 = false, g4 = false, g6 = false, dns_none;
 	char host[CONF_HOSTNAME_LEN];
+	struct conf_given g;
 	int ret, mtu;
 
 	conf_defaults(c);
-	conf_options(c, argc, argv, &a4, &a6, &g4, &g6, &dns_none);
+	conf_options(c, argc, argv, &g);
 
 	log_set_level(c->quiet ? LOG_ERR :
 		      c->trace ? LOG_TRACE : c->debug ? LOG_DEBUG : LOG_INFO);
@@ -1171,9 +1281,9 @@ void conf(struct ctx *c, int argc, char **argv)
 	if (ret)
 		die("Netlink socket: %s", strerror(-ret));
 	if (c->ifi4)
-		conf_ip4_detect(c, a4, g4);
+		conf_ip4_detect(c, g.addr4, g.gw4);
 	if (c->ifi6)
-		conf_ip6_detect(c, a6, g6);
+		conf_ip6_detect(c, g.addr6, g.gw6);
 	if (c->ifindex && (mtu = netlink_get_mtu(c->ifindex)) > 0)
 		log_debug("Template interface MTU: %d", mtu);
 	netlink_close();
@@ -1189,7 +1299,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		strcpy(c->hostname, host);
 	}
 	conf_check_addrs(c);
-	conf_dns_forwarding(c, dns_none);
+	conf_dns_forwarding(c, g.dns_none);
 	conf_map_check(c);
 	conf_fwd_rules(c);
 }
