@@ -142,4 +142,5 @@ if len(delays) < 5 or statistics.median(delays) >= 0.5:
     print("FAIL: pairs not acknowledged at once")
 sys.exit(0 if ok else 1)
 PYEOF
+tcp_expect_no_flows
 pass

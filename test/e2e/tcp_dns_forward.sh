@@ -11,6 +11,7 @@
 
 . "$(dirname "$0")/../lib/bed.sh"
 . "$(dirname "$0")/../lib/udp.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 . "$(dirname "$0")/../lib/dns.sh"
 
 bed_setup
@@ -52,4 +53,5 @@ except OSError:
 sys.exit("port 54 of the forward address connected")' ||
 	fail "port 54 of 169.254.1.1 was redirected"
 daemon_alive || fail "daemon died"
+tcp_expect_no_flows
 pass

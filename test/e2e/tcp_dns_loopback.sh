@@ -10,6 +10,7 @@
 
 . "$(dirname "$0")/../lib/bed.sh"
 . "$(dirname "$0")/../lib/udp.sh"
+. "$(dirname "$0")/../lib/tcp.sh"
 . "$(dirname "$0")/../lib/dns.sh"
 
 bed_setup
@@ -48,4 +49,5 @@ in_guest timeout 20 python3 "$DNSTOOL" query tcp 10.0.2.2 \
 grep -q "answered tcp e.test.example" "$BED_DIR/d4.out" ||
 	fail "resolver did not see the query to 10.0.2.2"
 daemon_alive || fail "daemon died"
+tcp_expect_no_flows
 pass

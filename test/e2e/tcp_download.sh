@@ -33,4 +33,5 @@ for addr in "$REMOTE4" "$REMOTE6"; do
 	wait "$srv" || fail "server on $addr failed"
 done
 daemon_alive || fail "daemon died"
+tcp_expect_no_flows
 pass

@@ -41,4 +41,5 @@ bed_bg in_host python3 "$TCPTOOL" send-server 127.0.0.1 9007 \
 tcp_wait_file "$BED_DIR/srv.out" listening || fail "server did not start"
 timeout 20 ip netns exec "$NS_GUEST" python3 "$TCPTOOL" refused "$GW4" 9007 ||
 	fail "--no-map-gw: connection to $GW4 reached the host's loopback"
+tcp_expect_no_flows
 pass

@@ -89,6 +89,7 @@ cli=$BG_PID
 # Halfway through the idle time: one flow, established, idle for seconds
 sleep $((IDLE_S / 2 + 2))
 [ "$(tcp_flows_active)" = 1 ] || fail "not exactly one flow while idle"
+[ "$(tcp_flows_tcp)" = 1 ] || fail "the idle flow is not counted as TCP"
 line=$(grep 'flow [0-9]* TCP \[' "$BED_DIR/passt.log" | tail -1)
 echo "dump: $line"
 idle=$(sed -n 's/.* idle \([0-9]*\)s .*/\1/p' <<<"$line")

@@ -36,4 +36,5 @@ timeout 60 ip netns exec "$NS_GUEST" python3 "$TCPTOOL" put "$REMOTE4" 9012 \
 	"$BED_DIR/src" || fail "upload failed"
 wait "$srv" || fail "upload server failed"
 [ "$(tcp_sha "$BED_DIR/dst")" = "$want" ] || fail "upload differs"
+tcp_expect_no_flows
 pass

@@ -45,4 +45,5 @@ daemon_log_has -e 'retransmission timeout' -e 'fast retransmit' ||
 	fail "no retransmission logged ($drops frames dropped)"
 echo "$drops frames dropped, $(grep -c -e 'retransmission timeout' \
 	-e 'fast retransmit' "$BED_DIR/passt.log") retransmissions"
+tcp_expect_no_flows
 pass

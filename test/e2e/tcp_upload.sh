@@ -31,4 +31,5 @@ for addr in "$REMOTE4" "$REMOTE6"; do
 		fail "upload to $addr: $(stat -c %s "$BED_DIR/dst") bytes, sha256 differs"
 done
 daemon_alive || fail "daemon died"
+tcp_expect_no_flows
 pass

@@ -258,11 +258,26 @@ tcp_no_flows() {
 	[ "$(tcp_flows_active)" = 0 ]
 }
 
-# tcp_expect_no_flows [WHAT] - Fail (naming WHAT) unless the flow table is
-# empty within 20 s of the last close
+# tcp_flows_tcp - Print the daemon's TCP flows, any state (SIGUSR1 dump:
+# the "flows N of M (TCP ESTABLISHED 2, UDP ACTIVE 1, ...)" line)
+tcp_flows_tcp() {
+	tcp_flows_active >/dev/null || return 1
+	grep -o 'flows [0-9]* of [0-9]* (.*)' "$BED_DIR/passt.log" | tail -1 |
+		grep -o 'TCP [A-Z_0-9]* [0-9]*' |
+		awk '{ n += $3 } END { print n + 0 }'
+}
+
+# tcp_no_tcp_flows - True once the daemon reports no TCP flow at all
+tcp_no_tcp_flows() {
+	[ "$(tcp_flows_tcp)" = 0 ]
+}
+
+# tcp_expect_no_flows [WHAT] - Fail (naming WHAT) unless no TCP flow is
+# left within 20 s of the last close (UDP flows, e.g. of DNS queries, wait
+# for their own timeout)
 tcp_expect_no_flows() {
-	WAIT_TIMEOUT_S=20 wait_for tcp_no_flows ||
-		fail "${1:+$1: }$(tcp_flows_active) flows left after the close"
+	WAIT_TIMEOUT_S=20 wait_for tcp_no_tcp_flows ||
+		fail "${1:+$1: }$(tcp_flows_tcp) TCP flows left after the close"
 }
 
 # tcp_flow_limit NOFILE - Wait for the daemon's "At most N flows" line, set
