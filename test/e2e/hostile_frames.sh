@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 300
 #
-# hostile_frames - A bad guest (test/badguest.py) on the daemon's socket
+# hostile_frames - A bad guest (test/tools/badguest.py) on the daemon's socket
 # sends one frame of every malformed class (truncated Ethernet, VLAN tags,
 # bad IPv4 IHL/version, IPv4 total length beyond the frame, fragments, bad
 # header checksum, truncated IPv6, IPv6 payload length beyond the frame,
@@ -28,7 +28,7 @@
 . "$(dirname "$0")/../lib/link.sh"
 . "$(dirname "$0")/../lib/tcp.sh"
 
-BADGUEST=$BED_TOP/test/badguest.py
+BADGUEST=$BED_TOP/test/tools/badguest.py
 RSS_SLACK_KB=4096		# stack, libc, page granularity
 RSS_STATIC_FALLBACK_KB=32768	# if size(1) cannot tell the static data
 RSS_STEADY_KB=2048		# growth allowed between two garbage runs

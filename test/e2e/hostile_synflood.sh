@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 300
 #
-# hostile_synflood - A bad guest (test/badguest.py) holds one TCP connection
+# hostile_synflood - A bad guest (test/tools/badguest.py) holds one TCP connection
 # to an echo server behind the host, then sends SYNs from distinct random
 # ports to an address on the host's link that never answers ARP
 # (FLOOD_DST: its connections hang until the kernel gives up on the
@@ -25,7 +25,7 @@
 . "$(dirname "$0")/../lib/bed.sh"
 . "$(dirname "$0")/../lib/tcp.sh"
 
-BADGUEST=$BED_TOP/test/badguest.py
+BADGUEST=$BED_TOP/test/tools/badguest.py
 EXTRA=4000			# SYNs beyond the daemon's flow limit
 EARLY_MAX=1000			# flood connections failing before it ends
 FLOOD_DST=192.0.2.99		# on veth-h's subnet, nobody has it
