@@ -32,6 +32,7 @@ FUZZ_LIBS=-lcap-ng
 fuzz_max_len() {
 	case "$1" in
 	tap_frames) echo 16384 ;;
+	virtio) echo 12296 ;;	# header + both guest memory regions
 	*) echo 2048 ;;
 	esac
 }

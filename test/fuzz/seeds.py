@@ -14,6 +14,7 @@ malformed class badguest.py sends. Each target gets its input format:
   dhcpv6      configuration byte 0 + UDP payload to port 547
   ndp         configuration byte 0 + address selector + ICMPv6 message
   tcp_flow    selector, SYN options, operations (see test/fuzz/tcp_flow.c)
+  virtio      header, then guest memory with rings (see test/fuzz/virtio.c)
 
 Run from anywhere; rewrites the files (deterministic content).
 """
@@ -74,6 +75,7 @@ def main():
     dad = bg.f_ns(target=bg.OUR_LL, src=bg.UNSPEC6)	# DAD for our address
     write("ndp", "ndp_ns_dad", bytes([0, 0 | 3 << 3]) + dad[14 + 40:])
     tcp_flow_seeds()
+    virtio_seeds()
     return 0
 
 
@@ -124,6 +126,64 @@ def tcp_flow_seeds():
     write("tcp_flow", "guest_fin_first",
           script(0, syn_opts, seg(fin_ack), host(2), host_write(8),
                  wnd(64), host(0), wait(5), seg(0x10)))
+
+
+def virtio_seeds():
+    """Guest memory for virtio: rings and chains a driver lays out"""
+    A_BYTES, B_GPA, AVAIL, DESC = 0x2000, 0x2000, 0x0, 0x210
+    F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
+    INDIRECT, EVENT_IDX, UNPOP, WRITE = 0x10, 0x20, 0x40, 0x80
+
+    def seed(name, log2, flags, chains, descs, tables=(), base=0, used=0,
+             extra=0, pattern=0xa5):
+        """chains: heads offered; descs: {index: (gpa, len, flags, next)};
+        tables: (gpa, [(gpa, len, flags, next)...]) indirect tables"""
+        size = 1 << log2
+        mem = bytearray(A_BYTES + 0x1000)
+        idx = base
+        for head in chains:
+            struct.pack_into("<H", mem, AVAIL + 4 + 2 * (idx % size), head)
+            idx = (idx + 1) & 0xFFFF
+        struct.pack_into("<HH", mem, AVAIL, 0, idx)
+        for i, d in descs.items():
+            struct.pack_into("<QIHH", mem, DESC + 16 * i, *d)
+        for gpa, entries in tables:
+            for i, d in enumerate(entries):
+                struct.pack_into("<QIHH", mem, gpa + 16 * i, *d)
+        hdr = bytes([log2 | flags, base & 0xFF, base >> 8, used & 0xFF,
+                     used >> 8, pattern, extra, 0])
+        write("virtio", name, hdr + bytes(mem).rstrip(b"\0"))
+
+    buf = 0x1000		# buffers in region A, then B at 0x2000
+    seed("tx_two_segments", 3, 0, [0, 2],
+         {0: (buf, 12, F_NEXT, 1), 1: (buf + 12, 1500, 0, 0),
+          2: (B_GPA, 60, 0, 0)})
+    seed("rx_mergeable", 3, EVENT_IDX | WRITE, [0, 1, 2, 3],
+         {i: (B_GPA + 0x400 * i, 0x400, F_WRITE, 0) for i in range(4)})
+    seed("rx_unpop", 4, UNPOP | EVENT_IDX, list(range(6)),
+         {i: (buf + 0x100 * i, 0x100, F_WRITE, 0) for i in range(6)})
+    seed("indirect", 3, INDIRECT, [1, 0],
+         {0: (buf, 10, 0, 0), 1: (B_GPA, 48, F_INDIRECT, 0)},
+         [(B_GPA, [(buf + 0x10, 12, F_NEXT, 1), (buf + 0x20, 100, F_NEXT, 2),
+                   (B_GPA + 0x100, 200, F_WRITE, 0)])])
+    seed("direct_then_indirect", 3, INDIRECT, [0],
+         {0: (buf, 12, F_NEXT, 5), 5: (B_GPA, 32, F_INDIRECT, 0)},
+         [(B_GPA, [(buf + 0x40, 64, F_WRITE | F_NEXT, 1),
+                   (buf + 0x80, 64, F_WRITE, 0)])])
+    seed("index_wrap", 2, EVENT_IDX, [3, 2, 1, 0],
+         {i: (buf + 0x40 * i, 0x40, F_WRITE, 0) for i in range(4)},
+         base=0xFFFE, used=0xFFFE)
+    seed("many_segments", 7, 0, [0],
+         {i: (buf, 4, F_NEXT if i < 64 else 0, i + 1) for i in range(65)})
+    seed("zero_length", 3, 0, [0],
+         {0: (0xFFFFFFFFFFFFFFFF, 0, F_NEXT, 1), 1: (buf, 8, 0, 0)})
+    seed("loop", 3, 0, [0], {0: (buf, 8, F_NEXT, 1), 1: (buf, 8, F_NEXT, 0)})
+    seed("straddle", 3, 0, [0], {0: (B_GPA - 4, 8, 0, 0)})
+    # writable buffer over the descriptor table and available ring: the
+    # guest memory changes under the device between pops
+    seed("write_over_rings", 3, WRITE, [0, 1, 2],
+         {0: (DESC, 0x30, F_WRITE, 0), 1: (AVAIL, 8, F_WRITE, 0),
+          2: (buf, 8, 0, 0)}, pattern=0x01)
 
 
 if __name__ == "__main__":
