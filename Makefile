@@ -57,7 +57,9 @@ ALIBOBJS := $(LIBSRCS:%.c=$(O)/asan/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
-TOOLS	:= $(O)/tools/tapbridge $(O)/tools/nopeekoff.so
+TOOL_SRCS := $(sort $(wildcard test/tools/*.c))
+TOOLS	:= $(O)/tools/tapbridge $(O)/tools/nopeekoff.so \
+	   $(TOOL_SRCS:test/tools/%.c=$(O)/tools/%)
 
 .PHONY: all asan check unit e2e bench install uninstall clean \
 	static-checks cppcheck clang-tidy tools fuzz
@@ -108,6 +110,9 @@ tools: $(TOOLS)
 $(O)/tools/%: test/%.c | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) $(HARDLD) -I. -o $@ $<
 
+$(O)/tools/%: test/tools/%.c | $(O)/tools
+	$(CC) $(BASE) $(HARDEN) $(HARDLD) -I. -o $@ $<
+
 $(O)/tools/%.so: test/%.c | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) -fPIC -shared \
 		-Wl,-z,relro,-z,now,-z,noexecstack -o $@ $<
@@ -116,7 +121,8 @@ $(O)/rel $(O)/asan $(O)/unit $(O)/tools:
 	mkdir -p $@
 
 TESTENV	= O=$(O) PASST=$(O)/passt PASST_ASAN=$(O)/passt.asan \
-	  TAPBRIDGE=$(O)/tools/tapbridge UNIT_DIR=$(O)/unit
+	  TAPBRIDGE=$(O)/tools/tapbridge VHOST_FRONT=$(O)/tools/vhost_front \
+	  UNIT_DIR=$(O)/unit
 
 check: $(O)/passt $(O)/passt.asan unit tools
 	$(TESTENV) test/run
@@ -149,10 +155,11 @@ cppcheck:
 		--suppress=missingIncludeSystem \
 		--suppress=unusedFunction \
 		--suppress=unusedStructMember --inline-suppr \
-		$(SRCS) test/tapbridge.c test/nopeekoff.c
+		$(SRCS) test/tapbridge.c test/nopeekoff.c $(TOOL_SRCS)
 
 clang-tidy:
-	clang-tidy --quiet $(SRCS) test/tapbridge.c test/nopeekoff.c -- \
+	clang-tidy --quiet $(SRCS) test/tapbridge.c test/nopeekoff.c \
+		$(TOOL_SRCS) -- \
 		$(BASE) -I.
 
 clean:
