@@ -57,8 +57,11 @@ ALIBOBJS := $(LIBSRCS:%.c=$(O)/asan/%.o)
 UNIT_SRCS := $(sort $(wildcard test/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
-TOOL_SRCS := test/tools/tapbridge.c test/tools/nopeekoff.c
-TOOLS	:= $(O)/tools/tapbridge $(O)/tools/nopeekoff.so
+# Test tools: every test/tools/*.c is a program, but nopeekoff.c, an
+# LD_PRELOAD library
+TOOL_SRCS := $(sort $(wildcard test/tools/*.c))
+TOOLS	:= $(patsubst %,$(O)/tools/%,$(filter-out nopeekoff, \
+	   $(TOOL_SRCS:test/tools/%.c=%))) $(O)/tools/nopeekoff.so
 
 .PHONY: all asan check unit e2e bench install uninstall clean \
 	static-checks cppcheck clang-tidy tools fuzz
@@ -119,7 +122,8 @@ $(O)/rel $(O)/asan $(O)/unit $(O)/tools:
 	mkdir -p $@
 
 TESTENV	= O=$(O) PASST=$(O)/passt PASST_ASAN=$(O)/passt.asan \
-	  TAPBRIDGE=$(O)/tools/tapbridge UNIT_DIR=$(O)/unit
+	  TAPBRIDGE=$(O)/tools/tapbridge VHOST_FRONT=$(O)/tools/vhost_front \
+	  UNIT_DIR=$(O)/unit
 
 check: $(O)/passt $(O)/passt.asan unit tools
 	$(TESTENV) test/run
