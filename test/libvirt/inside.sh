@@ -13,6 +13,12 @@
 set -u
 # shellcheck source=/dev/null
 . /opt/passt-test/share/env
+# Nothing but 0, 1 and 2 for the callers to inherit (the shells that
+# started us leave some open): what the daemon gets is then theirs
+for f in /proc/$$/fd/*; do
+	n=${f##*/}
+	[ "$n" -gt 2 ] && [ "$n" -ne 255 ] && eval "exec $n>&-"
+done 2>/dev/null
 
 SHARE=/opt/passt-test/share
 PDIR=/run/libvirt/qemu/passt
@@ -41,20 +47,19 @@ cat >/opt/passt-test/bin/passt <<EOT
 #!/bin/bash
 # Records how libvirt starts passt, then runs it with the same argv[0]
 t=$SHARE/trace/passt.\$\$
-fds=\$(for f in /proc/\$\$/fd/*; do
-	case \${f##*/} in 255) continue ;; esac	# this script
-	echo "fd \${f##*/}: \$(readlink "\$f")"
-done)
+# (ls in a child, so that no pipe of ours shows among the fds)
+ls -l /proc/\$\$/fd/ >"\$t.fds" 2>&1
 {
 	echo "argv: \$0 \$*"
 	echo "uid: \$(id -u) (\$(id -un)) gid: \$(id -g) groups: \$(id -G)"
 	echo "cwd: \$(pwd)"
-	echo "\$fds"
+	awk 'NF > 8 && \$9 != 255 { print "fd " \$9 ": " \$NF }' "\$t.fds"
 	echo "umask: \$(umask)"
 	grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/\$\$/status
 	grep -E 'open files' /proc/\$\$/limits
 	echo "env:"; env | sort | sed 's/^/  /'
 } >"\$t" 2>&1
+rm -f "\$t.fds"
 t0=\$(date +%s.%N)
 (exec -a "\$0" $real "\$@")
 rc=\$?
@@ -81,7 +86,7 @@ cp /opt/passt-test/vm/bzImage /opt/passt-test/vm/initrd.gz /var/lib/libvirt/boot
 chmod 644 /var/lib/libvirt/boot/*
 
 export LIBVIRT_LOG_OUTPUTS="1:file:$SHARE/libvirtd.log"
-export LIBVIRT_LOG_FILTERS="1:qemu.qemu_passt 1:qemu.qemu_extdevice 1:util.command 3:*"
+export LIBVIRT_LOG_FILTERS="1:qemu.qemu_passt 1:qemu.qemu_extdevice 1:util.command 1:util.process 1:util.pidfile 3:*"
 PATH=/opt/passt-test/bin:$PATH virtlogd -d 2>"$SHARE/virtlogd.err"
 t0=$(now)
 PATH=/opt/passt-test/bin:$PATH libvirtd -d 2>"$SHARE/libvirtd.err"
@@ -155,8 +160,8 @@ passt_pids() {
 		*passt*--socket*|*passt*--vhost-user*) ;;
 		*) continue ;;
 		esac
-		case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in
-		*/opt/passt-test/bin/passt\ *|/bin/bash*) continue ;;	# wrapper
+		case "$(readlink "$p/exe" 2>/dev/null)" in
+		*/bash) continue ;;	# the tracing wrapper
 		esac
 		st=$(awk '/^State:/ { print $2 }' "$p/status" 2>/dev/null)
 		[ -n "$st" ] && [ "$st" != Z ] && echo "${p#/proc/}"
@@ -211,7 +216,8 @@ run_domain() {
 	pidf=$(ls "$PDIR"/*"$name"*.pid 2>/dev/null | head -n1)
 	ppid=$(cat "$pidf" 2>/dev/null)
 	note "$tag: socket ${sock:-none}, pid file ${pidf:-none} (${ppid:-?})," \
-	     "passt running: $(passt_pids | tr '\n' ' ')"
+	     "passt running: $(passt_pids | tr '\n' ' ')," \
+	     "in $PDIR: $(ls -A "$PDIR" | tr '\n' ' ')"
 	if [ -n "$ppid" ]; then
 		{
 			echo "pid $ppid cmdline: $(tr '\0' ' ' <"/proc/$ppid/cmdline")"
@@ -280,6 +286,8 @@ run_domain() {
 
 	# virsh destroy: no passt, socket or pid file may remain
 	pid_before=$(passt_pids | tr '\n' ' ')
+	local logl
+	logl=$(wc -l <"$SHARE/libvirtd.log" 2>/dev/null || echo 0)
 	t0=$(now)
 	vsh destroy "$name" >/dev/null 2>&1 || res "FAIL $tag-destroy: virsh destroy"
 	local left='' i
@@ -288,6 +296,10 @@ run_domain() {
 		[ -z "$left" ] && [ -z "$(ls -A "$PDIR" 2>/dev/null)" ] && break
 		sleep 0.1
 	done
+	# Did libvirt kill passt, or did passt leave by itself (--one-off)?
+	tail -n +"$((logl + 1))" "$SHARE/libvirtd.log" 2>/dev/null |
+		grep -E 'virProcessKill|virPidFile|passt' | cut -c 30-200 |
+		sed "s/^/# $tag destroy, libvirtd: /" | head -n 8
 	if [ -z "$left" ] && [ -z "$(ls -A "$PDIR" 2>/dev/null)" ]; then
 		res "PASS $tag-cleanup: passt (${pid_before:-none}) gone, $PDIR" \
 		    "empty, $(elapsed "$t0" "$(now)") s after virsh destroy"
@@ -296,6 +308,13 @@ run_domain() {
 		    "'$left', in $PDIR: '$(ls -A "$PDIR" 2>/dev/null | tr '\n' ' ')'"
 	fi
 }
+
+# Control: the servers and a busybox nc from the host namespace, no passt
+got=$(timeout 30 busybox nc "$C_REMOTE4" "$C_SOURCE" </dev/null |
+      { cat >/tmp/c.in; echo "$(sha256sum </tmp/c.in | cut -d' ' -f1)" \
+	"$(wc -c </tmp/c.in)"; })
+expect control-tcp-down "$got" "$C_SHA_DOWN 4194304" \
+	"the remote's 4 MiB, read from the host namespace (no passt)"
 
 domain_xml ptest-user user >"$SHARE/ptest-user.xml"
 domain_xml ptest-vhost vhostuser >"$SHARE/ptest-vhost.xml"

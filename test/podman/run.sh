@@ -95,6 +95,10 @@ for t in "$share"/trace/pasta.*; do
 	grep -v '^  ' "$t" | sed 's/^/#   /'
 	echo "#   env: $(sed -n 's/^  //p' "$t" | cut -d= -f1 | tr '\n' ' ')"
 done
+if [ -f "$share/harness-fds.txt" ]; then
+	echo "# fds podman inherited from the harness: $(grep -v ' 255:' \
+		"$share/harness-fds.txt" | tr '\n' ' ')"
+fi
 if [ -f "$share/pasta-running.txt" ]; then
 	echo "# the running pasta:"
 	sed 's/^/#   /' "$share/pasta-running.txt"
