@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash disable=SC2034 # variables for the sourcing harness
 # test/lib/callers.sh - Shared by the caller harnesses (test/podman/run.sh,
 # test/libvirt/run.sh): results, network namespaces, the remote servers, the
 # trixie chroot entered in private namespaces

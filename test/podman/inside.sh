@@ -288,8 +288,9 @@ exec httpd -f -p 80 -h /www
 EOT
 chmod 644 "$SHARE/in.sh"
 t0=$(now)
-if ! cid=$(pdm run -d --name fwd --network pasta -p 8080:80 \
-	   -v "$SHARE/in.sh:/in.sh:ro" "$IMG" sh /in.sh 2>"$SHARE/fwd.err"); then
+if ! pdm run -d --name fwd --network pasta -p 8080:80 \
+	   -v "$SHARE/in.sh:/in.sh:ro" "$IMG" sh /in.sh >/dev/null \
+	   2>"$SHARE/fwd.err"; then
 	sed 's/^/# /' "$SHARE/fwd.err"
 	res "FAIL forward: podman run -d -p 8080:80 failed"
 	exit 1
@@ -346,7 +347,8 @@ else
 	while :; do
 		st=$(awk '/^State:/ { print $2 }' "/proc/$ppid/status" 2>/dev/null)
 		[ -z "$st" ] || [ "$st" = Z ] && { gone=$(now); break; }
-		[ "$(elapsed "$t_rm" "$(now)")" \> 5.0 ] && break
+		awk -v a="$t_rm" -v b="$(now)" 'BEGIN { exit !(b - a > 5) }' &&
+			break
 		sleep 0.05
 	done
 	if [ -n "$gone" ]; then
