@@ -32,7 +32,7 @@ VM_MODULES="virtio_pci virtio_net"
 # Busybox applets the guest scripts use (links created in /bin)
 VM_APPLETS="sh ash mount umount mkdir insmod ip udhcpc ping ping6 poweroff
 	sleep cat echo grep sed awk ls uname dmesg head tail tr cut seq printf
-	date wc sync true false test [ env wget timeout"
+	date wc sync true false test [ env wget timeout nc sha256sum tftp"
 # (dhcp6c, built from test/vm/dhcp6c.c, joins them when a compiler is there)
 
 msg() { echo "vm-build: $*"; }
