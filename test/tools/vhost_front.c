@@ -4,7 +4,7 @@
  * Usage: vhost_front -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [OPTIONS]
  *
  * The guest side of the test bed over vhost-user, in place of a VM: what
- * test/tapbridge.c is to the qemu stream socket. The tool creates tap device
+ * test/tools/tapbridge.c is to the qemu stream socket. The tool creates tap device
  * IFNAME (IFF_TAP, IFF_NO_PI, IFF_VNET_HDR) in the current network namespace,
  * sets its MAC and MTU, brings it up, connects to the vhost-user back-end
  * listening on SOCKPATH and drives it as qemu would: it owns the "guest
