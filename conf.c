@@ -32,6 +32,7 @@
 #include "ctx.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define CONF_RESOLV_PATH	"/etc/resolv.conf"
 #define CONF_RESOLV_MAX		(64 * 1024)	/* bytes of resolv.conf read */
@@ -62,12 +63,17 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_STATS,
 	CONF_OPT_MAP_HOST_LOOPBACK,
 	CONF_OPT_MAP_GUEST_ADDR,
+	CONF_OPT_VHOST_USER,
+	CONF_OPT_PRINT_CAPS,
 };
 
 static const struct option conf_longopts[] = {
 	{ "socket",		required_argument,	NULL, 's' },
 	{ "fd",			required_argument,	NULL, 'F' },
 	{ "one-off",		no_argument,		NULL, '1' },
+	{ "vhost-user",		no_argument,		NULL, CONF_OPT_VHOST_USER },
+	{ "print-capabilities",	no_argument,		NULL,
+						CONF_OPT_PRINT_CAPS },
 	{ "foreground",		no_argument,		NULL, 'f' },
 	{ "debug",		no_argument,		NULL, 'd' },
 	{ "quiet",		no_argument,		NULL, 'q' },
@@ -143,6 +149,10 @@ static void conf_usage(const char *name, int status)
 "                         default: first free /tmp/passt_N.socket, N=1..%d\n"
 "  -F, --fd FD            use an already connected socket (qemu --fd 3)\n"
 "  -1, --one-off          exit when the guest disconnects\n"
+"      --vhost-user       be a vhost-user back-end on the socket (qemu\n"
+"                         -netdev vhost-user, libvirt type='vhostuser')\n"
+"      --print-capabilities  print the vhost-user back-end's capabilities\n"
+"                         (JSON) and exit\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
 "  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d\n"
 "\n"
@@ -157,7 +167,9 @@ static void conf_usage(const char *name, int status)
 "  -P, --pid FILE         write the daemon's PID to FILE\n"
 "      --runas USER[:GROUP]  user to run as when started as root,\n"
 "                         default nobody\n"
-"\n"
+"\n",
+		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT);
+	fprintf(f,
 "Addressing (default: copied from the template interface):\n"
 "  -i, --interface NAME   template interface, default: the one with the\n"
 "                         default route\n"
@@ -211,7 +223,6 @@ static void conf_usage(const char *name, int status)
 "\n"
 "  -h, --help             this help\n"
 "      --version          version\n",
-		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT,
 		FLOW_TCP_TAP_DEFAULT_S, FLOW_TCP_IDLE_DEFAULT_S,
 		FLOW_TCP_CLOSING_DEFAULT_S, FLOW_UDP_IDLE_DEFAULT_S);
 	exit(status);
@@ -939,6 +950,12 @@ static bool conf_opt_process(struct ctx *c, int opt, const char *arg,
 	case '1':
 		c->one_off = true;
 		return true;
+	case CONF_OPT_VHOST_USER:
+		c->vhost_user = true;
+		return true;
+	case CONF_OPT_PRINT_CAPS:
+		vu_print_capabilities();
+		exit(EXIT_SUCCESS);
 	case 'f':
 		c->foreground = true;
 		return true;

@@ -105,6 +105,7 @@ struct ctx {
 	char runas[64];
 
 	/* Tap side */
+	bool vhost_user;		/* --vhost-user: vhost_user.c below tap */
 	char sock_path[108];		/* sizeof(sun_path) */
 	int fd_tap_listen;
 	int fd_tap;			/* runtime, tap.c */

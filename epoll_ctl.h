@@ -25,6 +25,8 @@ enum epoll_type {
 	EPOLL_TYPE_TCP_TIMER,	/* the single timerfd for TCP deadlines */
 	EPOLL_TYPE_UDP,		/* host socket of a UDP flow */
 	EPOLL_TYPE_UDP_LISTEN,	/* bound socket of a -u forward */
+	EPOLL_TYPE_VHOST_CMD,	/* vhost-user control socket */
+	EPOLL_TYPE_VHOST_KICK,	/* vhost-user kick eventfd, idx: queue */
 	EPOLL_TYPE_COUNT
 };
 

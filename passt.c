@@ -42,6 +42,7 @@
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define PASST_EVENTS_MAX	128	/* events per epoll_wait() */
 #define PASST_TICK_MS		FLOW_TICK_MS	/* periodic tick, milliseconds */
@@ -103,6 +104,7 @@ static const struct tap_handlers passt_tap_handlers = {
 	.pkts_end	= dispatch_pkts_end,
 	.gone		= passt_guest_gone,
 	.room		= dispatch_room,
+	.reset		= dispatch_guest_gone,
 };
 
 /**
@@ -362,6 +364,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_UDP_LISTEN:
 		udp_listen_handler(c, ref, ev->events, now_ms);
 		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		vu_cmd_handler(c, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		vu_kick_handler(c, ref, now_ms);
+		break;
 	case EPOLL_TYPE_NONE:
 	case EPOLL_TYPE_COUNT:
 		log_debug("epoll event for unknown owner type %u", ref.type);
@@ -378,9 +386,16 @@ static void passt_print_attach(const struct ctx *c)
 	if (c->quiet || c->fd_from_cmdline >= 0)
 		return;
 	log_info("Listening on %s; attach qemu with:", c->sock_path);
-	log_info("    qemu-system-x86_64 ... -device virtio-net-pci,netdev=s "
-		 "-netdev stream,id=s,server=off,addr.type=unix,addr.path=%s",
-		 c->sock_path);
+	if (c->vhost_user)
+		log_info("    qemu-system-x86_64 ... -chardev socket,id=c,"
+			 "path=%s -netdev vhost-user,id=v,chardev=c "
+			 "-device virtio-net-pci,netdev=v -object memory-backend-"
+			 "memfd,id=m,share=on,size=RAM -numa node,memdev=m",
+			 c->sock_path);
+	else
+		log_info("    qemu-system-x86_64 ... -device virtio-net-pci,"
+			 "netdev=s -netdev stream,id=s,server=off,"
+			 "addr.type=unix,addr.path=%s", c->sock_path);
 }
 
 /**
@@ -481,6 +496,8 @@ int main(int argc, char **argv)
 		die("Capture file %s: %s", c->pcap_file, strerror(-ret));
 	passt_pid_open(c);
 	flow_init();
+	if (c->vhost_user)
+		vu_init(c);
 	tap_init(c, &passt_tap_handlers);
 	icmp_init(c);
 	ret = tcp_init(c);

@@ -71,6 +71,9 @@ static size_t tap_buf_used;
 /* What the layer above hears of the guest link (tap_init()) */
 static const struct tap_handlers *tap_h;
 
+/* The back-end below, if not the stream socket (tap_backend_set()) */
+static const struct tap_backend *tap_be;
+
 static struct iovec tap_out_iov[TAP_OUT_IOV];
 static int tap_out_iovcnt;
 static uint32_t tap_out_len_be[TAP_OUT_FRAMES];	/* length prefixes */
@@ -141,7 +144,19 @@ const char *tap_drop_name(enum tap_drop reason)
  */
 bool tap_connected(const struct ctx *c)
 {
-	return c->fd_tap >= 0;
+	return c->fd_tap >= 0 && (!tap_be || tap_be->connected(c));
+}
+
+/**
+ * tap_backend_set() - Put a back-end other than the stream socket below
+ * @be:		Its operations, static: tap.c keeps the pointer
+ *
+ * The socket the front-end connects to is still set up here (-s, -F,
+ * default path); what goes over it once connected is the back-end's.
+ */
+void tap_backend_set(const struct tap_backend *be)
+{
+	tap_be = be;
 }
 
 /**
@@ -205,6 +220,27 @@ static void tap_sock_setup(struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
 	int fd = -ENOENT;
 
+	if (c->fd_from_cmdline >= 0 && tap_be) {
+		int on = 0;
+		socklen_t sl = sizeof(on);
+
+		fd = c->fd_from_cmdline;
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK))
+			die("--fd %d: fcntl: %s", fd, strerror(errno));
+		if (!getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &sl) &&
+		    on) {
+			c->fd_tap_listen = fd;	/* listening: accept there */
+			ref.fd = fd;
+			if (util_epoll_add(c->epollfd, fd, EPOLLIN, ref))
+				die("--fd %d: not a usable descriptor", fd);
+			return;
+		}
+		tap_be->attach(c, fd);
+		if (c->fd_tap < 0)
+			die("--fd %d: not a usable descriptor", fd);
+		log_info("Front-end attached on descriptor %d", fd);
+		return;
+	}
 	if (c->fd_from_cmdline >= 0) {
 		c->fd_tap = c->fd_from_cmdline;
 		if (fcntl(c->fd_tap, F_SETFL,
@@ -345,19 +381,24 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		close(fd);
 		return;
 	}
-	tap_guest_attach(c, fd);
+	if (tap_be)
+		tap_be->attach(c, fd);
+	else
+		tap_guest_attach(c, fd);
 }
 
 /**
  * tap_guest_detach() - The guest went away: close, forget, tell the layer
  *			above (which may end the process: --one-off, -F)
+ *
+ * Back-ends call it too, once they let go of what they hold.
  * @c:		Execution context
  * @why:	Reason, for the log
  * @now_ms:	Current time, milliseconds
  *
  * #syscalls close
  */
-static void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
+void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms)
 {
 	log_info("Guest disconnected (%s)", why);
 	util_epoll_del(c->epollfd, c->fd_tap);
@@ -891,26 +932,33 @@ static void tap_out_reset(int dropped)
 }
 
 /**
- * tap_room() - How many bytes of frames (length prefixes included) may
- *		still be queued now without the socket refusing them
+ * tap_room() - How many frames of a size may still be queued now without
+ *		the guest link refusing them
  * @c:		Execution context
+ * @frame_len:	Length of each frame, bytes (Ethernet header included)
  *
- * Frames the socket refuses are dropped by tap_flush(), and for TCP that
+ * Frames the link refuses are dropped by tap_flush(), and for TCP that
  * costs a retransmission: bulk senders ask first and send no more than this.
- * The socket's free space (SO_SNDBUF less SIOCOUTQ, with an eighth kept
- * for the kernel's per-buffer overhead) is asked only when the estimate runs
- * low, not per frame.
+ * Stream socket: its free space (SO_SNDBUF less SIOCOUTQ, with an eighth
+ * kept for the kernel's per-buffer overhead), asked only when the estimate
+ * runs low, not per frame, less what is queued already. Other back-ends
+ * count their own buffers (struct tap_backend), less the frames queued.
  *
- * Return: bytes
+ * Return: frames
  *
  * #syscalls ioctl
  */
-size_t tap_room(struct ctx *c)
+size_t tap_room(struct ctx *c, size_t frame_len)
 {
 	int outq = 0;
 
-	if (c->fd_tap < 0 || tap_pending_len)
+	if (c->fd_tap < 0 || tap_pending_len || !frame_len)
 		return 0;
+	if (tap_be) {
+		size_t n = tap_be->room(c, frame_len);
+
+		return n > (size_t)tap_out_frames ? n - tap_out_frames : 0;
+	}
 	if (tap_room_est < tap_out_bytes + TAP_ROOM_REQUERY_BYTES) {
 		size_t keep = tap_sndbuf_bytes / 8;
 
@@ -919,7 +967,31 @@ size_t tap_room(struct ctx *c)
 		tap_room_est = tap_sndbuf_bytes > (size_t)outq + keep ?
 			       tap_sndbuf_bytes - (size_t)outq - keep : 0;
 	}
-	return tap_room_est > tap_out_bytes ? tap_room_est - tap_out_bytes : 0;
+	if (tap_room_est <= tap_out_bytes)
+		return 0;
+	return (tap_room_est - tap_out_bytes) / (frame_len + TAP_LEN_PREFIX);
+}
+
+/**
+ * tap_room_ready() - A back-end has room again after tap_room_wait()
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ */
+void tap_room_ready(struct ctx *c, uint64_t now_ms)
+{
+	tap_h->room(c, now_ms);
+}
+
+/**
+ * tap_guest_reset() - The guest reset its link, the front-end stays: the
+ *		       flows it held are gone
+ * @c:		Execution context
+ * @now_ms:	Current time, milliseconds
+ */
+void tap_guest_reset(struct ctx *c, uint64_t now_ms)
+{
+	c->guest_mac_known = false;
+	tap_h->reset(c, now_ms);
 }
 
 /**
@@ -930,8 +1002,38 @@ void tap_room_wait(struct ctx *c)
 {
 	if (c->fd_tap < 0)
 		return;
+	if (tap_be) {
+		tap_be->room_wait(c);
+		return;
+	}
 	tap_room_waiting = true;
 	tap_set_pollout(c, true);
+}
+
+/**
+ * tap_flush_backend() - Hand every queued frame to the back-end below
+ * @c:		Execution context
+ *
+ * Frames the back-end has no room for are dropped and counted (TAP_FULL),
+ * as the stream socket's are.
+ */
+static void tap_flush_backend(struct ctx *c)
+{
+	int f, dropped = 0;
+
+	for (f = 0; f < tap_out_frames; f++) {
+		int first = tap_out_first[f] + 1;	/* past the prefix */
+		int n = tap_out_seg_end(f) - first;
+		size_t len = ntohl(tap_out_len_be[f]);
+
+		if (tap_be->send(c, &tap_out_iov[first], n, len))
+			pcap_iov(&tap_out_iov[first], n, 0);
+		else
+			dropped++;
+	}
+	if (tap_out_frames)
+		tap_be->send_end(c);
+	tap_out_reset(dropped);
 }
 
 /**
@@ -950,6 +1052,10 @@ void tap_flush(struct ctx *c)
 
 	if (c->fd_tap < 0) {
 		tap_out_reset(0);
+		return;
+	}
+	if (tap_be) {
+		tap_flush_backend(c);
 		return;
 	}
 	if (!tap_pending_write(c)) {

@@ -42,7 +42,8 @@ struct ctx;
 	X(L4_PROTO,	"L4 protocol not handled")			\
 	X(L4_BAD,	"L4 packet rejected by its handler")		\
 	X(NOT_FOR_US,	"frame not addressed to us")			\
-	X(TAP_FULL,	"frame toward the guest dropped: guest slow")
+	X(TAP_FULL,	"frame toward the guest dropped: guest slow")	\
+	X(VU_CHAIN,	"vhost-user chain too short, long or scattered")
 
 #define TAP_DROP_ENUM_(name, desc)	TAP_DROP_##name,
 enum tap_drop {
@@ -99,6 +100,8 @@ struct tap_pkt {
  * @gone:	The guest went away (hang-up, error, bad framing); the next
  *		one may attach later
  * @room:	Frames toward the guest fit again after tap_room_wait()
+ * @reset:	The guest reset its link (a vhost-user ring stopped): its
+ *		flows are gone, the front-end stays attached
  *
  * tap.c calls up only through these, registered with tap_init() or
  * tap_handlers_set(): it names no protocol module.
@@ -108,7 +111,38 @@ struct tap_handlers {
 	void (*pkts_end)(struct ctx *c, uint64_t now_ms);
 	void (*gone)(struct ctx *c, uint64_t now_ms);
 	void (*room)(struct ctx *c, uint64_t now_ms);
+	void (*reset)(struct ctx *c, uint64_t now_ms);
 };
+
+/**
+ * struct tap_backend - A way to the guest other than the stream socket
+ * @attach:	A front-end connected on @fd (accepted, or --fd): take it,
+ *		and set c->fd_tap to it (or close it, refused)
+ * @connected:	Frames can go to the guest now
+ * @send:	Put one frame (@iovcnt segments, @len bytes) toward the
+ *		guest; false if there is no room (dropped, counted)
+ * @send_end:	The frames of this loop turn are all in: make them visible
+ * @room:	How many frames of a length surely fit now (an estimate)
+ * @room_wait:	Call tap_room_ready() when more fits
+ *
+ * Registered with tap_backend_set() before tap_init(): the socket set-up,
+ * validation of frames from the guest (tap_frame_in()), the output queue
+ * and every header builder stay tap.c's, for every back-end.
+ */
+struct tap_backend {
+	void (*attach)(struct ctx *c, int fd);
+	bool (*connected)(const struct ctx *c);
+	bool (*send)(struct ctx *c, const struct iovec *iov, int iovcnt,
+		     size_t len);
+	void (*send_end)(struct ctx *c);
+	size_t (*room)(struct ctx *c, size_t frame_len);
+	void (*room_wait)(struct ctx *c);
+};
+
+void tap_backend_set(const struct tap_backend *be);
+void tap_guest_detach(struct ctx *c, const char *why, uint64_t now_ms);
+void tap_guest_reset(struct ctx *c, uint64_t now_ms);
+void tap_room_ready(struct ctx *c, uint64_t now_ms);
 
 void tap_handlers_set(const struct tap_handlers *h);
 void tap_init(struct ctx *c, const struct tap_handlers *h);
@@ -133,7 +167,7 @@ size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
 		   uint8_t hop_limit);
 void tap_send_frame(struct ctx *c, const void *frame, size_t len);
 bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt);
-size_t tap_room(struct ctx *c);
+size_t tap_room(struct ctx *c, size_t frame_len);
 void tap_room_wait(struct ctx *c);
 void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, const void *l4, size_t l4_len);

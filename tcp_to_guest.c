@@ -623,8 +623,7 @@ static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn)
 
 	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
 		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
-	cap = MIN(cap, (uint32_t)MIN(tap_room(c) / (mss + TCP_HDR_MAX +
-						    TAP_LEN_PREFIX),
+	cap = MIN(cap, (uint32_t)MIN(tap_room(c, mss + TCP_HDR_MAX),
 				     UINT32_MAX / mss) * mss);
 	conn->tap_blocked = !cap;
 	if (!cap)

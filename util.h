@@ -62,4 +62,11 @@ static inline void util_put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* Little-endian store, for virtio headers */
+static inline void util_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
 #endif /* UTIL_H */

@@ -58,6 +58,7 @@ static const struct tap_handlers fuzz_tap_handlers = {
 	.pkts_end	= dispatch_pkts_end,
 	.gone		= dispatch_guest_gone,
 	.room		= dispatch_room,
+	.reset		= dispatch_guest_gone,
 };
 
 /**
