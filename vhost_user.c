@@ -131,6 +131,13 @@ enum vu_request {
 #define VU_RX_BUFS_MAX		64	/* receive buffers per frame, 128 KiB */
 #define VU_RX_BUF_GUESS		1526	/* bytes per receive buffer, first guess */
 #define VU_MTU_MAX		65535	/* NET_SET_MTU */
+/* Frames the guest had no receive buffer for, kept in order until it posts
+ * some, as a socket buffer would keep them: control segments of many flows
+ * at once (a thousand SYN-ACKs) outnumber a 256-entry ring. 2 MiB, 2048
+ * frames; beyond that, frames are dropped (counted, TAP_FULL).
+ */
+#define VU_BACKLOG_BYTES	(2 * 1024 * 1024)
+#define VU_BACKLOG_FRAMES	2048
 
 _Static_assert(VU_TX_BUF_BYTES >= 2 * (TAP_FRAME_MAX + VU_NET_HDR_LEN),
 	       "gather buffer must hold the largest frame");
@@ -279,6 +286,12 @@ static uint8_t vu_tx_buf[VU_TX_BUF_BYTES];
 /* Receive buffers taken for the frame being written */
 static struct virtq_elem vu_rx_elem[VU_RX_BUFS_MAX];
 
+/* Frames waiting for receive buffers: a ring of bytes, and their lengths */
+static uint8_t vu_backlog[VU_BACKLOG_BYTES];
+static size_t vu_backlog_len[VU_BACKLOG_FRAMES];
+static unsigned int vu_backlog_first, vu_backlog_n;
+static size_t vu_backlog_head, vu_backlog_used;	/* byte offset, bytes */
+
 static const char *const vu_queue_name[VU_QUEUES] = { "RX", "TX" };
 
 /**
@@ -406,6 +419,8 @@ static void vu_dev_reset(const struct ctx *c)
 	vu.rx_buf_len = VU_RX_BUF_GUESS;
 	vu.rx_waiting = false;
 	vu.broken = false;
+	vu_backlog_first = vu_backlog_n = 0;
+	vu_backlog_head = vu_backlog_used = 0;
 	vu_msg_len = 0;
 	vu_fds_close();
 }
@@ -445,7 +460,7 @@ static void vu_attach(struct ctx *c, int fd)
 	}
 	vu_dev_reset(c);
 	vu.fd = c->fd_tap = fd;
-	log_info("vhost-user front-end connected");
+	log_info("Guest connected (vhost-user front-end)");
 }
 
 /**
@@ -616,6 +631,9 @@ static int vu_vring_msg_queue(uint64_t index)
 }
 
 static void vu_tx(struct ctx *c, uint64_t now_ms);
+static bool vu_backlog_flush(struct ctx *c);
+static void vu_send_end(struct ctx *c);
+static void vu_room_wait(struct ctx *c);
 
 /**
  * vu_vring_fd_msg() - SET_VRING_KICK, _CALL or _ERR
@@ -1134,9 +1152,17 @@ void vu_kick_handler(struct ctx *c, union epoll_ref ref, uint64_t now_ms)
 	if (ref.idx == VU_TX_QUEUE) {
 		vu_tx(c, now_ms);
 	} else if (vu.rx_waiting) {
-		vu.rx_waiting = false;
-		virtq_disable_kicks(&vr->q);
-		tap_room_ready(c, now_ms);
+		bool empty = vu_backlog_flush(c);
+
+		vu_send_end(c);
+		if (empty) {
+			vu.rx_waiting = false;
+			virtq_disable_kicks(&vr->q);
+			tap_room_ready(c, now_ms);
+		} else {
+			vu.rx_waiting = false;
+			vu_room_wait(c);	/* the rest at the next kick */
+		}
 	}
 	if (vu.broken)
 		vu_drop(c, "broken ring", now_ms);
@@ -1174,8 +1200,7 @@ static size_t vu_copy_to(const struct iovec *to, unsigned int n, size_t off,
 }
 
 /**
- * vu_send() - Write one frame into the guest's receive buffers
- *	       (struct tap_backend)
+ * vu_rx_write() - Write one frame into the guest's receive buffers
  * @c:		Execution context
  * @iov:	Segments of the frame
  * @iovcnt:	Number of segments
@@ -1184,8 +1209,8 @@ static size_t vu_copy_to(const struct iovec *to, unsigned int n, size_t off,
  * Return: true if written, false if the guest has no room for it (the
  * buffers taken are given back)
  */
-static bool vu_send(struct ctx *c, const struct iovec *iov, int iovcnt,
-		    size_t len)
+static bool vu_rx_write(struct ctx *c, const struct iovec *iov, int iovcnt,
+			size_t len)
 {
 	struct vu_vring *vr = &vu.vq[VU_RX_QUEUE];
 	bool mrg = vu.features & (1ULL << VU_F_MRG_RXBUF);
@@ -1258,6 +1283,98 @@ no_room:
 }
 
 /**
+ * vu_backlog_flush() - Write kept frames, in order, while buffers last
+ * @c:		Execution context
+ *
+ * Return: true if the backlog is empty now
+ */
+static bool vu_backlog_flush(struct ctx *c)
+{
+	while (vu_backlog_n) {
+		size_t len = vu_backlog_len[vu_backlog_first];
+		struct iovec iov[2];
+		int n = 1;
+
+		iov[0].iov_base = vu_backlog + vu_backlog_head;
+		iov[0].iov_len = MIN(len, VU_BACKLOG_BYTES - vu_backlog_head);
+		if (iov[0].iov_len < len) {	/* wraps around */
+			iov[1].iov_base = vu_backlog;
+			iov[1].iov_len = len - iov[0].iov_len;
+			n = 2;
+		}
+		if (!vu_rx_write(c, iov, n, len))
+			return false;
+		vu_backlog_head = (vu_backlog_head + len) % VU_BACKLOG_BYTES;
+		vu_backlog_used -= len;
+		vu_backlog_first = (vu_backlog_first + 1) % VU_BACKLOG_FRAMES;
+		vu_backlog_n--;
+	}
+	vu_backlog_head = 0;
+	return true;
+}
+
+/**
+ * vu_backlog_add() - Keep a copy of a frame the guest had no room for
+ * @iov:	Segments of the frame
+ * @iovcnt:	Number of segments
+ * @len:	Frame length, bytes
+ *
+ * Return: true if kept, false if the backlog is full (dropped)
+ */
+static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len)
+{
+	size_t off;
+	int i;
+
+	if (vu_backlog_n == VU_BACKLOG_FRAMES ||
+	    vu_backlog_used + len > VU_BACKLOG_BYTES)
+		return false;
+	off = (vu_backlog_head + vu_backlog_used) % VU_BACKLOG_BYTES;
+	for (i = 0; i < iovcnt; i++) {
+		const uint8_t *p = iov[i].iov_base;
+		size_t n = iov[i].iov_len, k;
+
+		while (n) {
+			k = MIN(n, VU_BACKLOG_BYTES - off);
+			memcpy(vu_backlog + off, p, k);
+			off = (off + k) % VU_BACKLOG_BYTES;
+			p += k;
+			n -= k;
+		}
+	}
+	vu_backlog_len[(vu_backlog_first + vu_backlog_n) %
+		       VU_BACKLOG_FRAMES] = len;
+	vu_backlog_n++;
+	vu_backlog_used += len;
+	return true;
+}
+
+/**
+ * vu_send() - Put one frame toward the guest (struct tap_backend)
+ * @c:		Execution context
+ * @iov:	Segments of the frame
+ * @iovcnt:	Number of segments
+ * @len:	Frame length, bytes
+ *
+ * Into its receive buffers if it has some and nothing waits before the
+ * frame, else into the backlog, in order, written as buffers come.
+ *
+ * Return: true if written or kept, false if dropped (backlog full)
+ */
+static bool vu_send(struct ctx *c, const struct iovec *iov, int iovcnt,
+		    size_t len)
+{
+	if (!vu_connected(c))
+		return false;
+	if (!vu_backlog_n && vu_rx_write(c, iov, iovcnt, len))
+		return true;
+	if (!vu_backlog_add(iov, iovcnt, len))
+		return false;
+	vu_room_wait(c);	/* the receive queue's kick flushes it */
+	return true;
+}
+
+/**
  * vu_send_end() - Publish this loop turn's frames, notify the guest once
  *		   (struct tap_backend)
  * @c:		Execution context
@@ -1297,7 +1414,9 @@ static size_t vu_room(struct ctx *c, size_t frame_len)
 	if (vu.features & (1ULL << VU_F_MRG_RXBUF))
 		per = DIV_ROUND_UP(frame_len + vu.hdr_len,
 				   MAX(vu.rx_buf_len, (size_t)64));
-	return (size_t)n / per;
+	if ((size_t)n / per <= vu_backlog_n)
+		return 0;
+	return (size_t)n / per - vu_backlog_n;
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: any
 #
 # conf_bad_options - Bad command lines make the daemon exit 1 at once with a
 # message naming the problem (and never start it); --help and --version

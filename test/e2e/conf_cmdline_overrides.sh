@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 30
+# backends: any
 #
 # conf_cmdline_overrides - Addressing options replace what the daemon would
 # copy from the host, and the printed configuration shows them: -a/-n/-g for

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: any
 #
 # conf_log_size - The log file stays within --log-size (64 KiB) on a busy
 # run with --debug, and when it is truncated the start-up lines (the

@@ -3,6 +3,7 @@
 # test/e2e/doc_options.sh - Every option in --help is in the man page, and
 # every option the man page documents is accepted by the daemon
 # timeout: 30
+# backends: any
 
 set -u
 . "$(dirname "$0")/../lib/bed.sh"

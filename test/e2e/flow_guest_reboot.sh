@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: stream (the reboot is tapbridge -R's)
 #
 # flow_guest_reboot - The guest forgets a connection: with the socket to the
 # daemon kept connected, the guest's namespace is torn down and recreated

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: any
 #
 # fwd_bad_options - Bad forwarding and mapping options make the daemon exit
 # 1 at once, never starting, with a message naming the option, the value

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
+# backends: any
 #
 # fwd_listen_policy - One failure policy for the sockets of -t and -u rules
 # (listen.c): a port another process holds is a warning naming it, the

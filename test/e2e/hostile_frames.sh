@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 300
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # hostile_frames - A bad guest (test/tools/badguest.py) on the daemon's socket
 # sends one frame of every malformed class (truncated Ethernet, VLAN tags,

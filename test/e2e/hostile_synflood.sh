@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 300
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # hostile_synflood - A bad guest (test/tools/badguest.py) holds one TCP connection
 # to an echo server behind the host, then sends SYNs from distinct random

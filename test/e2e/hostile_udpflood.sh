@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 180
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # hostile_udpflood - A raw guest (test/tools/rawguest.py) holds one TCP
 # connection and one UDP flow to echo servers behind the host, then sends

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: any
 #
 # isolation_seccomp_gen - seccomp.sh, on sources of its own: a name that is
 # no system call is a build error naming the file; calls that newer

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_batch_io - The guest sends bursts as fast as its stack can: 10000
 # small UDP frames, then 5000 full-size (1514 bytes) ones. Every frame the

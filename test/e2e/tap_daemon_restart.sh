@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_daemon_restart - The daemon stops on SIGTERM (exit 0, socket removed)
 # while a guest is attached; a new daemon on the same path serves the same

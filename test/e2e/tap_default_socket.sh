@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 30
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_default_socket - Without -s the daemon binds the first free
 # /tmp/passt_N.socket, prints it with the matching qemu command line, serves

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 90
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_framing - qemu stream framing edge cases from a fake guest: frames split
 # byte by byte, thousands of frames in one write, a maximum-size frame; a zero

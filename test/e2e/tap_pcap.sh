@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_pcap - -p writes a classic pcap file that tcpdump reads: frames the
 # guest's own stack sends (ARP request, ICMP echo, UDP over IPv4 and IPv6)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 30
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_pidfile_daemon - Without -f the daemon detaches: the pid file exists
 # when the parent returns and names the live, detached daemon, which serves a

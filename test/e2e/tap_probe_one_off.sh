@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 30
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_probe_one_off - A second daemon checking whether the socket path is in
 # use must not look like a guest to the first: a -1 daemon still waiting for

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_reconnect - One guest at a time: a guest connects and its frames arrive;
 # a second simultaneous connection is closed and logged while the first keeps

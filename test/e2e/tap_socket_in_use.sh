@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 60
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tap_socket_in_use - A second daemon given the socket path of a live one
 # exits 1 naming the path and leaves the first serving; a stale socket file

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 30
+# backends: any
 #
 # tap_start_config - Started with no addressing options, the daemon copies the
 # host's configuration (template interface with the default route, its

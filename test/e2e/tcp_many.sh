@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 180
+# serial
 #
 # tcp_many - 1,000 concurrent guest connections each send 64 KiB to an echo
 # server and check the echo byte for byte; afterwards the daemon has no

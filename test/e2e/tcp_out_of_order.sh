@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
+# backends: stream (the guest side speaks the stream framing itself)
 #
 # tcp_out_of_order - A raw guest (test/tools/rawguest.py, its own TCP on the
 # daemon's socket) uploads a stream to a server behind the host, over IPv4

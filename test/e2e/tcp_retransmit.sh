@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 120
+# backends: stream (the guest side is not lossy on vhost-user: a frozen front-end stops the daemon, it does not lose frames)
 #
 # tcp_retransmit - Frames toward the guest get lost: the guest's side of the
 # link (tapbridge) is frozen twice during a 100 MB download, so the daemon's

@@ -31,6 +31,10 @@ BED_TOOLS_DIR=$BED_TOP/test/tools	# tapbridge.c, guestsock.py, rawguest.py
 : "${PASST:=$BED_TOP/build/passt}"
 : "${PASST_BIN:=$PASST}"
 : "${TAPBRIDGE:=$BED_TOP/build/tools/tapbridge}"
+: "${VHOST_FRONT:=$BED_TOP/build/tools/vhost_front}"
+# The daemon's back-end (test/run sets it per case): stream (qemu's stream
+# socket, tapbridge in the guest namespace) or vhost-user (vhost_front)
+: "${BACKEND:=stream}"
 : "${WAIT_TIMEOUT_S:=10}"
 GUESTSOCK="$BED_TOOLS_DIR/guestsock.py"
 
@@ -249,12 +253,22 @@ bed_wait_socket() {
 	fail "daemon socket $SOCK did not appear"
 }
 
+# bed_mode_args - The daemon's options for $BACKEND
+bed_mode_args() {
+	case "$BACKEND" in
+	stream) ;;
+	vhost-user) echo "--vhost-user" ;;
+	*) fail "unknown BACKEND '$BACKEND'" ;;
+	esac
+}
+
 # bed_start_daemon [ARGS...] - Start the daemon in $NS_HOST in foreground
 # mode, socket $SOCK, log $BED_DIR/passt.log (stdout/stderr: passt.out).
 # Sets PASST_PID; returns once the socket exists.
 bed_start_daemon() {
 	rm -f "$SOCK"
-	ip netns exec "$NS_HOST" "$PASST_BIN" -f -s "$SOCK" \
+	# shellcheck disable=SC2046 # no option or one
+	ip netns exec "$NS_HOST" "$PASST_BIN" $(bed_mode_args) -f -s "$SOCK" \
 		-l "$BED_DIR/passt.log" "$@" >>"$BED_DIR/passt.out" 2>&1 \
 		</dev/null &
 	PASST_PID=$!
@@ -266,9 +280,10 @@ bed_start_daemon() {
 bed_start_daemon_bg() {
 	local rc
 	rm -f "$SOCK" "$BED_DIR/passt.pid"
-	in_host "$PASST_BIN" -s "$SOCK" -l "$BED_DIR/passt.log" \
-		-P "$BED_DIR/passt.pid" "$@" >>"$BED_DIR/passt.out" 2>&1 \
-		</dev/null
+	# shellcheck disable=SC2046 # no option or one
+	in_host "$PASST_BIN" $(bed_mode_args) -s "$SOCK" \
+		-l "$BED_DIR/passt.log" -P "$BED_DIR/passt.pid" "$@" \
+		>>"$BED_DIR/passt.out" 2>&1 </dev/null
 	rc=$?
 	[ "$rc" -eq 0 ] || fail "daemon parent exited with $rc"
 	[ -s "$BED_DIR/passt.pid" ] || fail "no pid file after the parent exited"
@@ -305,22 +320,44 @@ bed_stop_daemon() {
 	PASST_PID=
 }
 
-# bed_connect_guest [TAPBRIDGE ARGS...] - Start tapbridge in $NS_GUEST: tap0
-# with $GUEST_MAC, connected to $SOCK. Sets BRIDGE_PID; log bridge.log.
+# bed_guest_args ARGS... - tapbridge's options for the guest's side on
+# $BACKEND: vhost_front takes -n MTU and -r alike; -R NETNS (reboot on
+# signals) only tapbridge has, so it is left out there
+bed_guest_args() {
+	while [ $# -gt 0 ]; do
+		case "$BACKEND:$1" in
+		vhost-user:-R) shift ;;
+		*) printf '%s\n' "$1" ;;
+		esac
+		shift
+	done
+}
+
+# bed_connect_guest [TAPBRIDGE ARGS...] - Start the guest's side in
+# $NS_GUEST: tap0 with $GUEST_MAC, connected to $SOCK (tapbridge, or
+# vhost_front on the vhost-user back-end, with $VHOST_FRONT_ARGS too).
+# Sets BRIDGE_PID; log bridge.log.
 bed_connect_guest() {
-	local n0 i
+	local n0 i tool=$TAPBRIDGE args=()
+	mapfile -t args < <(bed_guest_args "$@")
+	if [ "$BACKEND" = vhost-user ]; then
+		tool=$VHOST_FRONT
+		# shellcheck disable=SC2206 # words on purpose
+		args+=(${VHOST_FRONT_ARGS:-})
+	fi
+	[ -x "$tool" ] || fail "no guest side tool at $tool"
 	n0=$(grep -c 'connected to' "$BED_DIR/bridge.log" 2>/dev/null)
-	ip netns exec "$NS_GUEST" "$TAPBRIDGE" -i tap0 -s "$SOCK" \
-		-m "$GUEST_MAC" "$@" 2>>"$BED_DIR/bridge.log" </dev/null &
+	ip netns exec "$NS_GUEST" "$tool" -i tap0 -s "$SOCK" \
+		-m "$GUEST_MAC" "${args[@]}" 2>>"$BED_DIR/bridge.log" </dev/null &
 	BRIDGE_PID=$!
 	for ((i = 0; i < WAIT_TIMEOUT_S * 10; i++)); do
 		[ "$(grep -c 'connected to' "$BED_DIR/bridge.log" \
 		     2>/dev/null)" -gt "${n0:-0}" ] 2>/dev/null && return 0
 		kill -0 "$BRIDGE_PID" 2>/dev/null ||
-			fail "tapbridge exited before connecting"
+			fail "$(basename "$tool") exited before connecting"
 		sleep 0.1
 	done
-	fail "tapbridge did not connect to $SOCK"
+	fail "$(basename "$tool") did not connect to $SOCK"
 }
 
 # bed_disconnect_guest - Stop tapbridge (tap0 disappears); sets BRIDGE_RC

@@ -5,7 +5,8 @@
 #
 # Builds the guest (test/vm/build.sh, images cached in $VM_CACHE), starts the
 # daemon in the host namespace of the e2e bed and boots qemu (TCG, no KVM)
-# with "-netdev stream" connected to the daemon's unix socket and a
+# with "-netdev stream" connected to the daemon's unix socket (BACKEND=
+# vhost-user: "-netdev vhost-user" on it, guest memory a shared memfd) and a
 # virtio-net-pci NIC. The guest's /init (test/vm/init) gets a DHCP lease,
 # pings the gateway, gets IPv6 addresses by SLAAC and DHCPv6, pings the IPv6
 # router, fetches a file over TCP (IPv4 and IPv6) from servers behind the
@@ -19,7 +20,11 @@
 # (2001:db8:1::2, DNS 2001:db8:1::53 first), ping6 (echo to the router the
 # RA named), tcp4 and tcp6 (the guest fetches a file holding a per-run token
 # over HTTP from busybox httpd on $REMOTE4 and $REMOTE6 behind the host).
-# Steps left out of VM_ASSERT are printed for information only.
+# Steps left out of VM_ASSERT are printed for information only. Always
+# asserted: tcpup (1 MiB to a sink behind the host, sha256 as the sink
+# counted it), tcpdown and tcpdown6 (1 MiB from the remote over IPv4 and
+# IPv6), tcphalf (the reply that comes after the guest's FIN) and udp (a
+# TFTP read), from test/lib/remote-servers.py.
 #
 # Environment: VM_CACHE (image cache), VM_TIMEOUT (seconds to wait for the
 # guest, default 240), VM_PCAP=1 (the daemon writes $BED_DIR/passt.pcap),
@@ -88,6 +93,30 @@ wait_for in_remote sh -c "ss -Hltn | grep -q '$REMOTE4:$VM_HTTP_PORT' &&
 http_args="vm.token=$token vm.http4=$REMOTE4:$VM_HTTP_PORT"
 http_args="$http_args vm.http6=[$REMOTE6]:$VM_HTTP_PORT"
 
+# Checksummed TCP both ways, the reply after the guest's FIN, and UDP:
+# test/lib/remote-servers.py in the remote namespace (sink, source, half,
+# TFTP); the guest reports "SHA256 BYTES" of what it got or sent
+VM_SINK=9001 VM_SOURCE=9002 VM_HALF=9003 VM_TFTP=6969
+mkdir -p "$BED_DIR/remote"
+head -c 1048576 /dev/urandom >"$BED_DIR/remote/down.bin"
+head -c 1048576 /dev/urandom >"$BED_DIR/remote/half.bin"
+head -c 65536 /dev/urandom >"$BED_DIR/remote/udp.bin"
+vm_sum() { echo "$(sha256sum <"$1" | cut -d' ' -f1) $(stat -c %s "$1")"; }
+SUM_DOWN=$(vm_sum "$BED_DIR/remote/down.bin")
+SUM_HALF=$(vm_sum "$BED_DIR/remote/half.bin")
+SUM_UDP=$(vm_sum "$BED_DIR/remote/udp.bin")
+bed_bg in_remote python3 "$BED_TOP/test/lib/remote-servers.py" \
+	--dir "$BED_DIR/remote" --sink $VM_SINK --source $VM_SOURCE \
+	--half $VM_HALF --tftp $VM_TFTP --addr "$REMOTE4" --addr "$REMOTE6" \
+	--lifetime 600 2>"$BED_DIR/remote.log"
+wait_for test -e "$BED_DIR/remote/ready" ||
+	fail "remote servers did not start: $(cat "$BED_DIR/remote.log")"
+http_args="$http_args vm.tcpup=$REMOTE4:$VM_SINK"
+http_args="$http_args vm.tcpdown=$REMOTE4:$VM_SOURCE"
+http_args="$http_args vm.tcpdown6=[$REMOTE6]:$VM_SOURCE"
+http_args="$http_args vm.tcphalf=$REMOTE4:$VM_HALF"
+http_args="$http_args vm.udp=$REMOTE4:$VM_TFTP"
+
 if [ "${VM_PCAP:-0}" = 1 ]; then
 	bed_start_daemon -p "$BED_DIR/passt.pcap"
 else
@@ -97,14 +126,25 @@ fi
 # The guest's NIC needs no option ROM (romfile=): the kernel is loaded
 # directly. qemu runs in the guest namespace, which it does not use: its only
 # network is the daemon's unix socket.
+# On the vhost-user back-end the guest's memory is a shared memfd the
+# daemon maps, and the NIC has no MSI-X vectors: qemu 7.2 under TCG was
+# seen to crash setting them up with a vhost-user netdev.
+if [ "$BACKEND" = vhost-user ]; then
+	vm_net=(-chardev "socket,id=c0,path=$SOCK"
+		-netdev vhost-user,id=n0,chardev=c0
+		-device virtio-net-pci,netdev=n0,romfile=,vectors=0
+		-object memory-backend-memfd,id=m0,share=on,size=256M
+		-numa node,memdev=m0)
+else
+	vm_net=(-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$SOCK"
+		-device virtio-net-pci,netdev=n0,romfile=)
+fi
 t_start=$(vm_now)
 bed_bg ip netns exec "$NS_GUEST" "$QEMU" \
 	-machine q35 -accel tcg -m 256 -smp 1 -nographic -no-reboot \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 quiet panic=-1 $http_args ${VM_APPEND:-}" \
-	-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$SOCK" \
-	-device virtio-net-pci,netdev=n0,romfile= \
-	</dev/null >"$CONSOLE" 2>"$BED_DIR/qemu.err"
+	"${vm_net[@]}" </dev/null >"$CONSOLE" 2>"$BED_DIR/qemu.err"
 QEMU_PID=$BG_PID
 
 # vm_show_console() - Print the guest's console and qemu's errors
@@ -224,6 +264,11 @@ for step in ping slaac dhcp6 ping6 tcp4 tcp6; do
 	*)	vm_expect_ok "$step" ;;
 	esac
 done
+vm_expect_match tcpup "tcpup ok ?*"
+vm_expect tcpdown "tcpdown $SUM_DOWN"
+vm_expect tcpdown6 "tcpdown6 $SUM_DOWN"
+vm_expect tcphalf "tcphalf $SUM_HALF"
+vm_expect udp "udp $SUM_UDP"
 vm_expect "done" "done"
 
 t_guest_lease=$(tr -d '\r' <"$CONSOLE" |
