@@ -77,6 +77,7 @@ static const struct tap_backend *tap_be;
 static struct iovec tap_out_iov[TAP_OUT_IOV];
 static int tap_out_iovcnt;
 static uint32_t tap_out_len_be[TAP_OUT_FRAMES];	/* length prefixes */
+static struct tap_offload tap_out_offl[TAP_OUT_FRAMES];	/* back-ends' */
 static int tap_out_first[TAP_OUT_FRAMES + 1];	/* first segment of frame */
 static int tap_out_frames;
 static uint8_t tap_copy[TAP_COPY_BYTES];
@@ -786,16 +787,32 @@ static bool tap_out_full(int segs, size_t copy)
 }
 
 /**
- * tap_queue_iov() - Queue a frame given as segments, without copying
+ * tap_offloads() - What the guest side may finish for us (TAP_OFFLOAD_*)
+ * @c:		Execution context
+ *
+ * Return: flags; 0 on the stream socket, whose frames go out complete
+ */
+uint32_t tap_offloads(const struct ctx *c)
+{
+	return tap_be && tap_be->offloads ? tap_be->offloads(c) : 0;
+}
+
+/**
+ * tap_queue_iov_offload() - Queue a frame given as segments, without
+ *			     copying, with work left to the guest side
  * @c:		Execution context
  * @iov:	Segments of the Ethernet frame; memory must stay valid until
- *		the next tap_flush()
+ *		the next tap_flush(); the IP and L4 headers in the first one
  * @iovcnt:	Number of segments
+ * @offl:	What the guest side finishes (only what tap_offloads()
+ *		allows), or NULL
  *
  * Return: true if queued, false if dropped (no guest, or bad size)
  */
-bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt)
+bool tap_queue_iov_offload(struct ctx *c, const struct iovec *iov, int iovcnt,
+			   const struct tap_offload *offl)
 {
+	static const struct tap_offload none;
 	size_t len = 0;
 	int i;
 
@@ -812,12 +829,27 @@ bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt)
 	tap_out_bytes += TAP_LEN_PREFIX + len;
 	tap_out_first[tap_out_frames] = tap_out_iovcnt;
 	tap_out_len_be[tap_out_frames] = htonl((uint32_t)len);
+	tap_out_offl[tap_out_frames] = offl ? *offl : none;
 	tap_out_iov[tap_out_iovcnt].iov_base = &tap_out_len_be[tap_out_frames];
 	tap_out_iov[tap_out_iovcnt++].iov_len = TAP_LEN_PREFIX;
 	for (i = 0; i < iovcnt; i++)
 		tap_out_iov[tap_out_iovcnt++] = iov[i];
 	tap_out_frames++;
 	return true;
+}
+
+/**
+ * tap_queue_iov() - Queue a complete frame given as segments, no copy
+ * @c:		Execution context
+ * @iov:	Segments of the Ethernet frame; memory must stay valid until
+ *		the next tap_flush()
+ * @iovcnt:	Number of segments
+ *
+ * Return: true if queued, false if dropped (no guest, or bad size)
+ */
+bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt)
+{
+	return tap_queue_iov_offload(c, iov, iovcnt, NULL);
 }
 
 /**
@@ -1026,7 +1058,8 @@ static void tap_flush_backend(struct ctx *c)
 		int n = tap_out_seg_end(f) - first;
 		size_t len = ntohl(tap_out_len_be[f]);
 
-		if (tap_be->send(c, &tap_out_iov[first], n, len))
+		if (tap_be->send(c, &tap_out_iov[first], n, len,
+				 &tap_out_offl[f]))
 			pcap_iov(&tap_out_iov[first], n, 0);
 		else
 			dropped++;

@@ -17,7 +17,11 @@
 struct ctx;
 
 #define ETH_HDR_LEN		14
-#define TAP_FRAME_MAX		(65535 + ETH_HDR_LEN)	/* bytes, framing limit */
+/* Largest frame, bytes: an IPv6 packet of the largest payload (65535 after
+ * its 40-byte header; an IPv4 packet ends 40 bytes earlier) and its Ethernet
+ * header, as a guest offloading TCP segmentation sends them
+ */
+#define TAP_FRAME_MAX		(ETH_HDR_LEN + 40 + 65535)
 #define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
 #define TAP_UDP4_PAYLOAD_OFF	(ETH_HDR_LEN + 20 + 8)	/* tap_udp_frame() */
 #define TAP_UDP6_PAYLOAD_OFF	(ETH_HDR_LEN + 40 + 8)
@@ -114,16 +118,37 @@ struct tap_handlers {
 	void (*reset)(struct ctx *c, uint64_t now_ms);
 };
 
+/* What the guest side may finish for us (tap_offloads()), virtio-net's
+ * VIRTIO_NET_F_GUEST_CSUM and _GUEST_TSO4/6 on vhost-user
+ */
+#define TAP_OFFLOAD_CSUM	(1U << 0)	/* L4 checksum left partial */
+#define TAP_OFFLOAD_TSO4	(1U << 1)	/* TCP/IPv4 super-frames */
+#define TAP_OFFLOAD_TSO6	(1U << 2)	/* TCP/IPv6 super-frames */
+
+/**
+ * struct tap_offload - The work left to the guest side, for one frame
+ * @gso_size:	TCP payload per segment the guest's stack cuts this frame
+ *		into (its MSS), 0 if the frame is one segment
+ * @csum_partial:	The L4 checksum field holds the pseudo-header's sum
+ *		only: the rest, from the L4 header on, is the guest side's
+ */
+struct tap_offload {
+	uint16_t gso_size;
+	bool csum_partial;
+};
+
 /**
  * struct tap_backend - A way to the guest other than the stream socket
  * @attach:	A front-end connected on @fd (accepted, or --fd): take it,
  *		and set c->fd_tap to it (or close it, refused)
  * @connected:	Frames can go to the guest now
- * @send:	Put one frame (@iovcnt segments, @len bytes) toward the
- *		guest; false if there is no room (dropped, counted)
+ * @send:	Put one frame (@iovcnt segments, @len bytes, the work
+ *		@offl leaves to the guest side) toward the guest; false if
+ *		there is no room (dropped, counted)
  * @send_end:	The frames of this loop turn are all in: make them visible
  * @room:	How many frames of a length surely fit now (an estimate)
  * @room_wait:	Call tap_room_ready() when more fits
+ * @offloads:	TAP_OFFLOAD_* the guest side does now, NULL for none
  *
  * Registered with tap_backend_set() before tap_init(): the socket set-up,
  * validation of frames from the guest (tap_frame_in()), the output queue
@@ -133,10 +158,11 @@ struct tap_backend {
 	void (*attach)(struct ctx *c, int fd);
 	bool (*connected)(const struct ctx *c);
 	bool (*send)(struct ctx *c, const struct iovec *iov, int iovcnt,
-		     size_t len);
+		     size_t len, const struct tap_offload *offl);
 	void (*send_end)(struct ctx *c);
 	size_t (*room)(struct ctx *c, size_t frame_len);
 	void (*room_wait)(struct ctx *c);
+	uint32_t (*offloads)(const struct ctx *c);
 };
 
 void tap_backend_set(const struct tap_backend *be);
@@ -167,6 +193,9 @@ size_t tap_ip6_hdr(uint8_t *ip, const struct in6_addr *src,
 		   uint8_t hop_limit);
 void tap_send_frame(struct ctx *c, const void *frame, size_t len);
 bool tap_queue_iov(struct ctx *c, const struct iovec *iov, int iovcnt);
+uint32_t tap_offloads(const struct ctx *c);
+bool tap_queue_iov_offload(struct ctx *c, const struct iovec *iov, int iovcnt,
+			   const struct tap_offload *offl);
 size_t tap_room(struct ctx *c, size_t frame_len);
 void tap_room_wait(struct ctx *c);
 void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,

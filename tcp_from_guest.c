@@ -44,6 +44,12 @@
 #define TCP_WS_MAX		14	/* RFC 7323 §2.3 */
 #define TCP_BATCH_IOV		1024	/* guest segments per sendmsg() */
 #define TCP_DELACK_MS		2	/* a lone segment's ACK waits 1-2 ms */
+/* Only a short segment's ACK waits: a request, whose answer may carry it.
+ * A bulk sender's segment alone in its batch (a vhost-user kick each) is
+ * acknowledged at once: a delay there would be its round trip, and its
+ * pacing would follow it down
+ */
+#define TCP_DELACK_BYTES_MAX	2048
 #define TCP_DELACK_MAX		256	/* ACKs waiting at once, more go now */
 
 /**
@@ -269,6 +275,7 @@ static bool tcp_ack_delay(struct tcp_conn *conn, const struct tcp_batch *b,
 	struct tcp_delack *d;
 
 	if (b->dups || b->fin || b->nseg != 1 || !sent || sent != b->bytes ||
+	    sent > TCP_DELACK_BYTES_MAX ||
 	    conn->ack_delayed || conn->wnd_low || conn->sock_full ||
 	    tcp_has(conn, TCP_GUEST_FIN))
 		return false;

@@ -51,6 +51,10 @@
 #define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
 #define TCP_DISCARD_CHUNK	(32 * 1024)	/* one buffer for all of it */
 #define TCP_DISCARD_IOV		(TCP_DISCARD_BYTES / TCP_DISCARD_CHUNK)
+/* TCP payload of a super-frame (tcp_seg_max()): an IPv4 packet's 65535
+ * bytes less its header and ours, without options
+ */
+#define TCP_TSO_PAYLOAD_MAX	(65535 - 20 - 20)
 
 static bool tcp_peek_off_ok;
 
@@ -77,7 +81,9 @@ static uint8_t tcp_ctl_frame[TCP_HDR_MAX];
  * @wnd:	Window field (already scaled down)
  * @opts:	TCP options, multiple of 4 bytes, or NULL
  * @optlen:	Length of @opts
- * @payload:	Payload that follows, for the checksum
+ * @payload:	Payload that follows, for the checksum; NULL to leave the
+ *		checksum partial (the pseudo-header's sum, not complemented:
+ *		the guest side sums the rest, TAP_OFFLOAD_CSUM)
  * @plen:	Payload length
  *
  * Return: header length, bytes
@@ -119,6 +125,10 @@ static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
 	util_put_be16(th + 18, 0);
 	if (optlen)
 		memcpy(th + 20, opts, optlen);
+	if (!payload && plen) {
+		util_put_be16(th + 16, (uint16_t)~csum_fold(sum));
+		return ETH_HDR_LEN + iphl + thl;
+	}
 	sum = csum_partial(th, thl, sum);
 	if (plen)
 		sum = csum_partial(payload, plen, sum);
@@ -440,7 +450,8 @@ static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
  * @conn:	Connection
  * @seq:	Sequence number of the first payload byte
  * @p:		Payload, in tcp_payload: valid until the next tap_flush()
- * @plen:	Payload length, bytes
+ * @plen:	Payload length, bytes: above the MSS, a super-frame the guest
+ *		side cuts into MSS-sized segments (tcp_seg_max())
  * @flags:	TCP flags
  *
  * Return: true if queued
@@ -448,6 +459,10 @@ static void tcp_pool_reserve(struct ctx *c, unsigned int frames, size_t bytes)
 static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
 			 const uint8_t *p, size_t plen, uint8_t flags)
 {
+	struct tap_offload offl = {
+		.gso_size = plen > conn->mss ? conn->mss : 0,
+		.csum_partial = tap_offloads(c) & TAP_OFFLOAD_CSUM,
+	};
 	uint8_t *h = tcp_hdrs[tcp_hdrs_used];
 	struct iovec fiov[2];
 
@@ -455,10 +470,10 @@ static bool tcp_emit_seg(struct ctx *c, struct tcp_conn *conn, uint32_t seq,
 	fiov[0].iov_len = tcp_build_hdr(c, h, &conn->f.side[FLOW_SIDE_TAP],
 					seq, conn->rcv_nxt, flags,
 					tcp_wnd_field(conn, false), NULL, 0,
-					p, plen);
+					offl.csum_partial ? NULL : p, plen);
 	fiov[1].iov_base = (void *)(uintptr_t)p;
 	fiov[1].iov_len = plen;
-	if (!tap_queue_iov(c, fiov, 2))
+	if (!tap_queue_iov_offload(c, fiov, 2, &offl))
 		return false;
 	tcp_hdrs_used++;
 	conn->ack_delayed = 0;		/* it rides on this segment */
@@ -514,6 +529,27 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_seg_max() - Most payload one frame toward the guest may carry
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * The MSS, or, where the guest side cuts TCP super-frames into segments
+ * itself (TAP_OFFLOAD_TSO4/6: vhost-user's GUEST_TSO), as many whole MSS
+ * as fit one IP packet: the segments the guest's stack gets, and what it
+ * acknowledges, are as the MSS says; what crosses the link is fewer frames.
+ *
+ * Return: bytes
+ */
+static uint32_t tcp_seg_max(const struct ctx *c, const struct tcp_conn *conn)
+{
+	uint32_t offl = tap_offloads(c), mss = conn->mss;
+
+	if (!(offl & (tcp_is_v4(conn) ? TAP_OFFLOAD_TSO4 : TAP_OFFLOAD_TSO6)))
+		return mss;
+	return MAX(mss, TCP_TSO_PAYLOAD_MAX / mss * mss);
+}
+
+/**
  * tcp_peek_wnd_end() - Sequence number up to which data may be in flight
  * @conn:	Connection
  *
@@ -536,6 +572,7 @@ static uint32_t tcp_peek_wnd_end(const struct tcp_conn *conn)
  * @conn:	Connection
  * @buf:	Where the data goes, in tcp_payload: @want bytes reserved
  * @want:	Bytes wanted
+ * @seg:	Bytes per frame (tcp_seg_max()): one segment of the peek each
  *
  * With SO_PEEK_OFF the socket's peek offset is at snd_nxt already. Without
  * it (kernels before 6.9) every peek starts at the head: what is in flight
@@ -548,7 +585,7 @@ static uint32_t tcp_peek_wnd_end(const struct tcp_conn *conn)
  * if nothing is new (fallback only); -errno (-EAGAIN: drained) on failure
  */
 static ssize_t tcp_peek(const struct tcp_conn *conn, uint8_t *buf,
-			uint32_t want)
+			uint32_t want, uint32_t seg)
 {
 	static struct iovec iov[TCP_FRAMES_MAX + TCP_DISCARD_IOV];
 	uint32_t skip = tcp_peek_off_ok ? 0 : conn->snd_nxt - conn->snd_una;
@@ -563,9 +600,9 @@ static ssize_t tcp_peek(const struct tcp_conn *conn, uint8_t *buf,
 		iov[mh.msg_iovlen++].iov_len = MIN(TCP_DISCARD_CHUNK,
 						   skip - off);
 	}
-	for (off = 0; off < want; off += conn->mss) {
+	for (off = 0; off < want; off += seg) {
 		iov[mh.msg_iovlen].iov_base = buf + off;
-		iov[mh.msg_iovlen++].iov_len = MIN(conn->mss, want - off);
+		iov[mh.msg_iovlen++].iov_len = MIN(seg, want - off);
 	}
 
 	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
@@ -610,6 +647,7 @@ static uint32_t tcp_send_window(const struct tcp_conn *conn, bool *fin_again)
  * tcp_send_room() - How much data the frame pools and the guest link take
  * @c:		Execution context
  * @conn:	Connection
+ * @seg:	Payload per frame (tcp_seg_max())
  *
  * No more than the guest link takes now (tap_room()): what it refused would
  * be dropped, and cost a retransmission. With no room, the connection waits
@@ -617,14 +655,15 @@ static uint32_t tcp_send_window(const struct tcp_conn *conn, bool *fin_again)
  *
  * Return: bytes, whole segments; 0 if the link is full
  */
-static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn)
+static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn,
+			      uint32_t seg)
 {
-	uint32_t mss = conn->mss, cap;
+	uint32_t cap;
 
-	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * mss,
+	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * seg,
 		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
-	cap = MIN(cap, (uint32_t)MIN(tap_room(c, mss + TCP_HDR_MAX),
-				     UINT32_MAX / mss) * mss);
+	cap = MIN(cap, (uint32_t)MIN(tap_room(c, seg + TCP_HDR_MAX),
+				     UINT32_MAX / seg) * seg);
 	conn->tap_blocked = !cap;
 	if (!cap)
 		tap_room_wait(c);
@@ -638,19 +677,20 @@ static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn)
  * @p:		Data, in tcp_payload
  * @n:		Bytes at @p
  * @fin:	The peer's FIN follows the data: it rides on the last segment
+ * @seg:	Payload per frame (tcp_seg_max())
  * @now_ms:	Current time, milliseconds
  *
  * Return: true if the connection is gone
  */
 static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
-			  const uint8_t *p, size_t n, bool fin, uint64_t now_ms)
+			  const uint8_t *p, size_t n, bool fin, uint32_t seg,
+			  uint64_t now_ms)
 {
-	uint32_t mss = conn->mss;
 	size_t off;
 
 	tcp_update_rcv_wnd(conn);
-	for (off = 0; off < n; off += mss) {
-		size_t plen = MIN(mss, n - off);
+	for (off = 0; off < n; off += seg) {
+		size_t plen = MIN(seg, n - off);
 		uint8_t fl = TCP_ACK;
 
 		if (off + plen == n)
@@ -697,7 +737,7 @@ static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		       uint64_t now_ms)
 {
-	uint32_t want, room;
+	uint32_t want, room, seg;
 	bool fin_again, fin;
 	uint8_t *p;
 	ssize_t n;
@@ -711,14 +751,15 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 			tcp_send_fin(c, conn, now_ms);
 		goto out;
 	}
-	room = tcp_send_room(c, conn);
+	seg = tcp_seg_max(c, conn);
+	room = tcp_send_room(c, conn, seg);
 	if (!room)
 		goto out;
 	want = MIN(want, room);
-	tcp_pool_reserve(c, DIV_ROUND_UP(want, conn->mss), want);
+	tcp_pool_reserve(c, DIV_ROUND_UP(want, seg), want);
 	p = tcp_payload + tcp_payload_used;
 
-	n = tcp_peek(conn, p, want);
+	n = tcp_peek(conn, p, want, seg);
 	if (n == -ENODATA)
 		goto out;		/* nothing new, not EOF either */
 	if (n < 0) {
@@ -745,7 +786,7 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	 */
 	fin = conn->sock_rdhup && conn->sock_drained &&
 	      !tcp_has(conn, TCP_TAP_FIN_SENT);
-	if (tcp_emit_data(c, conn, p, (size_t)n, fin, now_ms))
+	if (tcp_emit_data(c, conn, p, (size_t)n, fin, seg, now_ms))
 		return;
 	tcp_rto_arm(conn, now_ms, false);
 out:

@@ -53,6 +53,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "ctx.h"
 #include "log.h"
 #include "tap.h"
@@ -102,12 +104,24 @@ enum vu_request {
 #define VU_VRING_NOFD		(1ULL << 8)
 
 /* Feature bits we offer (virtio 1.x, virtio-net and reserved bits) */
+#define VU_F_CSUM		0	/* VIRTIO_NET_F_CSUM: guest may send
+					 * partial checksums */
+#define VU_F_GUEST_CSUM		1	/* we may send partial checksums */
+#define VU_F_GUEST_TSO4		7	/* we may send TCP/IPv4 super-frames */
+#define VU_F_GUEST_TSO6		8	/* we may send TCP/IPv6 super-frames */
+#define VU_F_HOST_TSO4		11	/* the guest may send them to us */
+#define VU_F_HOST_TSO6		12
 #define VU_F_MRG_RXBUF		15	/* VIRTIO_NET_F_MRG_RXBUF */
 #define VU_F_INDIRECT_DESC	28	/* VIRTIO_F_INDIRECT_DESC */
 #define VU_F_EVENT_IDX		29	/* VIRTIO_F_EVENT_IDX */
 #define VU_F_PROTOCOL_FEATURES	30	/* VHOST_USER_F_PROTOCOL_FEATURES */
 #define VU_F_VERSION_1		32	/* VIRTIO_F_VERSION_1 */
-#define VU_FEATURES	((1ULL << VU_F_MRG_RXBUF) |			\
+#define VU_FEATURES	((1ULL << VU_F_CSUM) | (1ULL << VU_F_GUEST_CSUM) |	\
+			 (1ULL << VU_F_GUEST_TSO4) |			\
+			 (1ULL << VU_F_GUEST_TSO6) |			\
+			 (1ULL << VU_F_HOST_TSO4) |			\
+			 (1ULL << VU_F_HOST_TSO6) |			\
+			 (1ULL << VU_F_MRG_RXBUF) |			\
 			 (1ULL << VU_F_INDIRECT_DESC) |			\
 			 (1ULL << VU_F_EVENT_IDX) |			\
 			 (1ULL << VU_F_PROTOCOL_FEATURES) |		\
@@ -125,6 +139,14 @@ enum vu_request {
 #define VU_PAYLOAD_MAX		4096	/* bytes, largest message accepted */
 #define VU_FDS_MAX		VU_MEM_REGIONS_MAX	/* per message */
 #define VU_NET_HDR_LEN		12	/* virtio_net_hdr_mrg_rxbuf, VERSION_1 */
+/* virtio_net_hdr fields: flags, gso_type, hdr_len, gso_size, csum_start,
+ * csum_offset, num_buffers (virtio 1.x, Device Operation: Packet
+ * Transmission)
+ */
+#define VU_HDR_F_NEEDS_CSUM	1
+#define VU_HDR_F_DATA_VALID	2
+#define VU_HDR_GSO_TCPV4	1
+#define VU_HDR_GSO_TCPV6	4
 #define VU_NET_HDR_LEN_LEGACY	10	/* without VERSION_1 or MRG_RXBUF */
 #define VU_TX_BATCH		256	/* chains per transmit batch, 512 KiB */
 #define VU_TX_BUF_BYTES		(4 * 1024 * 1024)	/* gathered frames */
@@ -289,6 +311,7 @@ static struct virtq_elem vu_rx_elem[VU_RX_BUFS_MAX];
 /* Frames waiting for receive buffers: a ring of bytes, and their lengths */
 static uint8_t vu_backlog[VU_BACKLOG_BYTES];
 static size_t vu_backlog_len[VU_BACKLOG_FRAMES];
+static uint8_t vu_backlog_hdr[VU_BACKLOG_FRAMES][VU_NET_HDR_LEN];
 static unsigned int vu_backlog_first, vu_backlog_n;
 static size_t vu_backlog_head, vu_backlog_used;	/* byte offset, bytes */
 
@@ -1018,6 +1041,53 @@ static void vu_broken(int q)
 }
 
 /**
+ * vu_tx_csum_finish() - Finish a partial checksum the guest left us
+ * @frame:	Frame, gathered (ours to write)
+ * @len:	Its length
+ * @hdr:	Its virtio-net header
+ *
+ * With VIRTIO_NET_F_CSUM, the guest may leave an L4 checksum partial
+ * (NEEDS_CSUM: the sum from csum_start on is ours to add). TCP and UDP
+ * payload goes to sockets, whose kernel sums it again: their checksums are
+ * never looked at. ICMP and NDP messages are checked, so theirs is done.
+ */
+static void vu_tx_csum_finish(uint8_t *frame, size_t len, const uint8_t *hdr)
+{
+	size_t start = hdr[6] | (size_t)hdr[7] << 8;
+	size_t off = hdr[8] | (size_t)hdr[9] << 8;
+
+	if (start + off + 2 > len)
+		return;			/* left as it is: checked, dropped */
+	util_put_be16(frame + start + off,
+		      csum_fold(csum_partial(frame + start, len - start, 0)));
+}
+
+/**
+ * vu_tx_needs_gather() - Must a frame with a partial checksum be gathered?
+ * @hdr:	Its virtio-net header
+ * @e:		Its chain
+ *
+ * Return: true for NEEDS_CSUM on anything but TCP and UDP
+ */
+static bool vu_tx_needs_gather(const uint8_t *hdr, const struct virtq_elem *e)
+{
+	size_t n = vu.hdr_len;
+	const uint8_t *p;
+	uint8_t proto;
+
+	if (!(hdr[0] & VU_HDR_F_NEEDS_CSUM))
+		return false;
+	if (e->out[0].iov_len < n + ETH_HDR_LEN + 40)
+		return true;		/* unusual layout: be safe */
+	p = (const uint8_t *)e->out[0].iov_base + n;
+	if (util_get_be16(p + 12) == ETHERTYPE_IP)
+		proto = p[ETH_HDR_LEN + 9];
+	else
+		proto = p[ETH_HDR_LEN + 6];	/* extension headers: gathered */
+	return proto != IPPROTO_TCP && proto != IPPROTO_UDP;
+}
+
+/**
  * vu_tx_frame() - The frame of one transmit chain, in one piece
  * @e:		Chain
  * @gather:	Room for a gathered copy, at least TAP_FRAME_MAX + header
@@ -1030,6 +1100,8 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 				  size_t *len)
 {
 	size_t total = 0, off = 0, skip = vu.hdr_len;
+	uint8_t hdr[VU_NET_HDR_LEN] = { 0 };
+	bool csum;
 	unsigned int i;
 
 	for (i = 0; i < e->out_num; i++)
@@ -1038,20 +1110,29 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 	    total - vu.hdr_len > TAP_FRAME_MAX)
 		return NULL;
 	*len = total - vu.hdr_len;
+	for (i = 0; i < e->out_num && off < vu.hdr_len; i++) {
+		size_t k = MIN(e->out[i].iov_len, vu.hdr_len - off);
+
+		memcpy(hdr + off, e->out[i].iov_base, k);
+		off += k;
+	}
+	csum = vu_tx_needs_gather(hdr, e);
 
 	/* In place if the frame lies in one segment */
 	for (i = 0; i < e->out_num && skip >= e->out[i].iov_len; i++)
 		skip -= e->out[i].iov_len;
-	if (e->out[i].iov_len - skip == *len)
+	if (!csum && e->out[i].iov_len - skip == *len)
 		return (const uint8_t *)e->out[i].iov_base + skip;
 
-	for (; i < e->out_num; i++, skip = 0) {
+	for (off = 0; i < e->out_num; i++, skip = 0) {
 		size_t n = e->out[i].iov_len - skip;
 
 		memcpy(gather + off, (const uint8_t *)e->out[i].iov_base +
 		       skip, n);
 		off += n;
 	}
+	if (csum)
+		vu_tx_csum_finish(gather, *len, hdr);
 	return gather;
 }
 
@@ -1205,16 +1286,17 @@ static size_t vu_copy_to(const struct iovec *to, unsigned int n, size_t off,
  * @iov:	Segments of the frame
  * @iovcnt:	Number of segments
  * @len:	Frame length, bytes
+ * @net_hdr:	Its virtio-net header (num_buffers is set here)
  *
  * Return: true if written, false if the guest has no room for it (the
  * buffers taken are given back)
  */
 static bool vu_rx_write(struct ctx *c, const struct iovec *iov, int iovcnt,
-			size_t len)
+			size_t len, const uint8_t *net_hdr)
 {
 	struct vu_vring *vr = &vu.vq[VU_RX_QUEUE];
 	bool mrg = vu.features & (1ULL << VU_F_MRG_RXBUF);
-	uint8_t hdr[VU_NET_HDR_LEN] = { 0 };
+	uint8_t hdr[VU_NET_HDR_LEN];
 	size_t total = vu.hdr_len + len, cap = 0, done;
 	unsigned int nbufs = 0, b, i;
 	int k;
@@ -1239,6 +1321,7 @@ static bool vu_rx_write(struct ctx *c, const struct iovec *iov, int iovcnt,
 		nbufs++;
 	}
 
+	memcpy(hdr, net_hdr, sizeof(hdr));
 	if (mrg)
 		util_put_le16(hdr + 10, (uint16_t)nbufs);	/* num_buffers */
 
@@ -1302,7 +1385,8 @@ static bool vu_backlog_flush(struct ctx *c)
 			iov[1].iov_len = len - iov[0].iov_len;
 			n = 2;
 		}
-		if (!vu_rx_write(c, iov, n, len))
+		if (!vu_rx_write(c, iov, n, len,
+				 vu_backlog_hdr[vu_backlog_first]))
 			return false;
 		vu_backlog_head = (vu_backlog_head + len) % VU_BACKLOG_BYTES;
 		vu_backlog_used -= len;
@@ -1318,10 +1402,12 @@ static bool vu_backlog_flush(struct ctx *c)
  * @iov:	Segments of the frame
  * @iovcnt:	Number of segments
  * @len:	Frame length, bytes
+ * @net_hdr:	Its virtio-net header
  *
  * Return: true if kept, false if the backlog is full (dropped)
  */
-static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len)
+static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len,
+			   const uint8_t *net_hdr)
 {
 	size_t off;
 	int i;
@@ -1342,11 +1428,55 @@ static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len)
 			n -= k;
 		}
 	}
-	vu_backlog_len[(vu_backlog_first + vu_backlog_n) %
-		       VU_BACKLOG_FRAMES] = len;
+	i = (int)((vu_backlog_first + vu_backlog_n) % VU_BACKLOG_FRAMES);
+	vu_backlog_len[i] = len;
+	memcpy(vu_backlog_hdr[i], net_hdr, VU_NET_HDR_LEN);
 	vu_backlog_n++;
 	vu_backlog_used += len;
 	return true;
+}
+
+/**
+ * vu_net_hdr() - The virtio-net header of a frame toward the guest
+ * @hdr:	Header, output (num_buffers left 0)
+ * @iov:	Segments of the frame: Ethernet, IP and L4 headers in the first
+ * @offl:	Work left to the guest (tap_offloads() allowed it)
+ *
+ * A complete frame is marked DATA_VALID if the guest takes our checksums
+ * (GUEST_CSUM): it need not verify them. A partial checksum becomes
+ * NEEDS_CSUM from the L4 header on, a TCP super-frame gets its GSO fields
+ * (virtio 1.x, Device Operation: Setting Up Receive Buffers).
+ */
+static void vu_net_hdr(uint8_t *hdr, const struct iovec *iov,
+		       const struct tap_offload *offl)
+{
+	const uint8_t *p = iov[0].iov_base, *l3;
+	size_t l4, l4len, have = iov[0].iov_len;
+	bool v4;
+
+	memset(hdr, 0, VU_NET_HDR_LEN);
+	if (!offl->gso_size && !offl->csum_partial) {
+		if (vu.features & (1ULL << VU_F_GUEST_CSUM))
+			hdr[0] = VU_HDR_F_DATA_VALID;
+		return;
+	}
+	/* Our own TCP frames: headers in the first segment, checked anyway */
+	if (have < ETH_HDR_LEN + 20)
+		return;
+	l3 = p + ETH_HDR_LEN;
+	v4 = util_get_be16(p + 12) == ETHERTYPE_IP;
+	l4 = ETH_HDR_LEN + (v4 ? (size_t)(l3[0] & 0xf) * 4 : 40);
+	if (l4 + 20 > have)
+		return;
+	l4len = (size_t)(p[l4 + 12] >> 4) * 4;
+	hdr[0] = VU_HDR_F_NEEDS_CSUM;
+	util_put_le16(hdr + 6, (uint16_t)l4);		/* csum_start */
+	util_put_le16(hdr + 8, 16);			/* TCP's check */
+	if (offl->gso_size) {
+		hdr[1] = v4 ? VU_HDR_GSO_TCPV4 : VU_HDR_GSO_TCPV6;
+		util_put_le16(hdr + 2, (uint16_t)(l4 + l4len));	/* hdr_len */
+		util_put_le16(hdr + 4, offl->gso_size);
+	}
 }
 
 /**
@@ -1355,6 +1485,7 @@ static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len)
  * @iov:	Segments of the frame
  * @iovcnt:	Number of segments
  * @len:	Frame length, bytes
+ * @offl:	Work left to the guest
  *
  * Into its receive buffers if it has some and nothing waits before the
  * frame, else into the backlog, in order, written as buffers come.
@@ -1362,16 +1493,40 @@ static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len)
  * Return: true if written or kept, false if dropped (backlog full)
  */
 static bool vu_send(struct ctx *c, const struct iovec *iov, int iovcnt,
-		    size_t len)
+		    size_t len, const struct tap_offload *offl)
 {
+	uint8_t hdr[VU_NET_HDR_LEN];
+
 	if (!vu_connected(c))
 		return false;
-	if (!vu_backlog_n && vu_rx_write(c, iov, iovcnt, len))
+	vu_net_hdr(hdr, iov, offl);
+	if (!vu_backlog_n && vu_rx_write(c, iov, iovcnt, len, hdr))
 		return true;
-	if (!vu_backlog_add(iov, iovcnt, len))
+	if (!vu_backlog_add(iov, iovcnt, len, hdr))
 		return false;
 	vu_room_wait(c);	/* the receive queue's kick flushes it */
 	return true;
+}
+
+/**
+ * vu_offloads() - What the guest finishes for us (struct tap_backend)
+ * @c:		Execution context
+ *
+ * Return: TAP_OFFLOAD_* flags from the negotiated features
+ */
+static uint32_t vu_offloads(const struct ctx *c)
+{
+	uint32_t f = 0;
+
+	(void)c;
+	if (!(vu.features & (1ULL << VU_F_GUEST_CSUM)))
+		return 0;
+	f |= TAP_OFFLOAD_CSUM;
+	if (vu.features & (1ULL << VU_F_GUEST_TSO4))
+		f |= TAP_OFFLOAD_TSO4;
+	if (vu.features & (1ULL << VU_F_GUEST_TSO6))
+		f |= TAP_OFFLOAD_TSO6;
+	return f;
 }
 
 /**
@@ -1455,6 +1610,7 @@ static const struct tap_backend vu_backend = {
 	.send_end	= vu_send_end,
 	.room		= vu_room,
 	.room_wait	= vu_room_wait,
+	.offloads	= vu_offloads,
 };
 
 /**

@@ -5,6 +5,8 @@
 #
 # Contenders, all between the guest namespace and the remote one of the e2e
 # bed (test/lib/bed.sh): "ours" and Debian's "passt" through test/tools/tapbridge,
+# "vhost" (ours on the vhost-user back-end, test/tools/vhost_front as the
+# guest's side, its tap device with IFF_VNET_HDR as a VM's NIC would be),
 # "slirp4netns" on its own tap device, "veth" as the physical limit (client
 # in the host namespace, straight over the veth pair), "relay" as the floor
 # of latency through the bridge (below).
@@ -18,6 +20,9 @@
 # response and connection rates through this bed cannot beat the relay's by
 # much; the relay's bulk figures would measure 1500-byte frames, not a
 # floor, so the benchmarks record only its request/response metrics.
+#
+# A contender's name may end in @MTU (ours@1500, vhost@1500): the guest's
+# tap device then has that MTU instead of $GUEST_MTU.
 #
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
@@ -81,15 +86,25 @@ record_peak_rss() {
 # helper PIDs first, so stop_contender never kills one left from a round
 # before (every stop follows its own start)
 start_contender() {
+	local mtu=$GUEST_MTU
 	TARGET4=$REMOTE4 DPID= SLEEP_PID= RELAY_PID=
-	case "$1" in
+	case "$1" in *@*) mtu=${1#*@} ;; esac
+	case "${1%@*}" in
 	ours|passt)
-		if [ "$1" = ours ]; then PASST_BIN=$PASST; else
+		if [ "${1%@*}" = ours ]; then PASST_BIN=$PASST; else
 			PASST_BIN=$(command -v passt) ||
 				{ echo "no Debian passt"; return 1; }
 		fi
 		bed_start_daemon -q || return 1
-		bed_connect_guest -n "$GUEST_MTU" || return 1
+		bed_connect_guest -n "$mtu" || return 1
+		guest_static_config
+		DPID=$PASST_PID RUN=in_guest
+		;;
+	vhost)
+		PASST_BIN=$PASST
+		BACKEND=vhost-user bed_start_daemon -q || return 1
+		BACKEND=vhost-user VHOST_FRONT_ARGS="--ring 1024 --mem 256" \
+			bed_connect_guest -n "$mtu" || return 1
 		guest_static_config
 		DPID=$PASST_PID RUN=in_guest
 		;;
@@ -139,8 +154,8 @@ relay_start() {
 
 # stop_contender NAME
 stop_contender() {
-	case "$1" in
-	ours|passt)
+	case "${1%@*}" in
+	ours|passt|vhost)
 		bed_disconnect_guest
 		bed_stop_daemon >/dev/null 2>&1
 		;;
@@ -162,7 +177,7 @@ stop_contender() {
 # perf_measures_bulk NAME - True unless NAME only has a latency floor to
 # give (relay: see above), so bulk, CPU and memory are not recorded for it
 perf_measures_bulk() {
-	[ "$1" != relay ]
+	[ "${1%@*}" != relay ]
 }
 
 # perf_rounds MEASURE_FN - Interleaved rounds: every contender once per
@@ -183,12 +198,14 @@ perf_rounds() {
 }
 
 # perf_table KEY:LABEL... - Print medians per contender and metric, with the
-# ratios ours/passt and ours/veth, and ours/relay when relay ran
+# ratios in $RATIOS (A/B pairs of contenders; default ours/passt, ours/veth,
+# and ours/relay when relay ran), each where both ran
 perf_table() {
-	python3 - "$RESULTS" "$CONTENDERS" "$@" <<'PY'
+	python3 - "$RESULTS" "$CONTENDERS" "${RATIOS:-}" "$@" <<'PY'
 import statistics, sys
 path, names = sys.argv[1], sys.argv[2].split()
-metrics = [a.split(":", 1) for a in sys.argv[3:]]
+ratios = [r.split("/") for r in sys.argv[3].split()]
+metrics = [a.split(":", 1) for a in sys.argv[4:]]
 vals = {}
 for line in open(path):
     n, m, v = line.split()
@@ -196,19 +213,21 @@ for line in open(path):
 def med(n, m):
     v = vals.get((n, m))
     return statistics.median(v) if v else None
-peers = ["passt", "veth"] + (["relay"] if "relay" in names else [])
+if not ratios:
+    ratios = [["ours", p] for p in ["passt", "veth"] +
+              (["relay"] if "relay" in names else [])]
+ratios = [r for r in ratios if r[0] in names and r[1] in names]
 print("%-26s" % "metric (median)" + "".join("%12s" % n for n in names)
-      + "".join("%12s" % ("ours/" + p) for p in peers))
+      + "".join("%13s" % "/".join(r) for r in ratios))
 for m, label in metrics:
     row = "%-26s" % label
     for n in names:
         v = med(n, m)
         row += "%12s" % ("-" if v is None else
                          ("%.2f" % v if v < 100 else "%.0f" % v))
-    o = med("ours", m)
-    for p in peers:
-        q = med(p, m)
-        row += "%12s" % ("%.2fx" % (o / q) if o and q else "-")
+    for a, b in ratios:
+        o, q = med(a, m), med(b, m)
+        row += "%13s" % ("%.2fx" % (o / q) if o and q else "-")
     print(row)
 n = [len(vals[k]) for k in vals if k[1] in dict(metrics)]
 print("samples per cell: %d to %d ('-': contender failed or metric n/a)"
