@@ -812,7 +812,7 @@ uint32_t tap_offloads(const struct ctx *c)
 bool tap_queue_iov_offload(struct ctx *c, const struct iovec *iov, int iovcnt,
 			   const struct tap_offload *offl)
 {
-	static const struct tap_offload none;
+	static const struct tap_offload none = { 0 };
 	size_t len = 0;
 	int i;
 

@@ -1101,7 +1101,7 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 {
 	size_t total = 0, off = 0, skip = vu.hdr_len;
 	uint8_t hdr[VU_NET_HDR_LEN] = { 0 };
-	bool csum;
+	bool finish;
 	unsigned int i;
 
 	for (i = 0; i < e->out_num; i++)
@@ -1116,12 +1116,12 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 		memcpy(hdr + off, e->out[i].iov_base, k);
 		off += k;
 	}
-	csum = vu_tx_needs_gather(hdr, e);
+	finish = vu_tx_needs_gather(hdr, e);
 
 	/* In place if the frame lies in one segment */
 	for (i = 0; i < e->out_num && skip >= e->out[i].iov_len; i++)
 		skip -= e->out[i].iov_len;
-	if (!csum && e->out[i].iov_len - skip == *len)
+	if (!finish && e->out[i].iov_len - skip == *len)
 		return (const uint8_t *)e->out[i].iov_base + skip;
 
 	for (off = 0; i < e->out_num; i++, skip = 0) {
@@ -1131,7 +1131,7 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 		       skip, n);
 		off += n;
 	}
-	if (csum)
+	if (finish)
 		vu_tx_csum_finish(gather, *len, hdr);
 	return gather;
 }
@@ -1418,10 +1418,11 @@ static bool vu_backlog_add(const struct iovec *iov, int iovcnt, size_t len,
 	off = (vu_backlog_head + vu_backlog_used) % VU_BACKLOG_BYTES;
 	for (i = 0; i < iovcnt; i++) {
 		const uint8_t *p = iov[i].iov_base;
-		size_t n = iov[i].iov_len, k;
+		size_t n = iov[i].iov_len;
 
 		while (n) {
-			k = MIN(n, VU_BACKLOG_BYTES - off);
+			size_t k = MIN(n, VU_BACKLOG_BYTES - off);
+
 			memcpy(vu_backlog + off, p, k);
 			off = (off + k) % VU_BACKLOG_BYTES;
 			p += k;
