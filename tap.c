@@ -443,13 +443,14 @@ int tap_parse_stream(const uint8_t *buf, size_t len, size_t *consumed,
  * tap_ip4_parse() - Validate an IPv4 packet and fill addresses and L4 bounds
  * @l3:		Start of the IPv4 header
  * @len:	Bytes received from @l3 to the end of the frame
+ * @avail:	Of those, bytes readable at @l3 (the rest in other buffers)
  * @p:		Packet to fill
  * @why:	Set to the drop reason on failure
  *
  * Return: 0 if valid, -1 if dropped
  */
-static int tap_ip4_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
-			 enum tap_drop *why)
+static int tap_ip4_parse(const uint8_t *l3, size_t len, size_t avail,
+			 struct tap_pkt *p, enum tap_drop *why)
 {
 	size_t ihl, tot;
 
@@ -461,6 +462,10 @@ static int tap_ip4_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
 	tot = util_get_be16(l3 + 2);
 	if (ihl > len) {
 		*why = TAP_DROP_IP4_HDR;
+		return -1;
+	}
+	if (ihl > avail) {
+		*why = TAP_DROP_SCATTERED;
 		return -1;
 	}
 	if (tot < ihl || tot > len) {
@@ -491,6 +496,7 @@ static int tap_ip4_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
  * tap_ip6_parse() - Validate an IPv6 packet, walk extension headers
  * @l3:		Start of the IPv6 header
  * @len:	Bytes received from @l3 to the end of the frame
+ * @avail:	Of those, bytes readable at @l3 (the rest in other buffers)
  * @p:		Packet to fill
  * @why:	Set to the drop reason on failure
  *
@@ -499,8 +505,8 @@ static int tap_ip4_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
  *
  * Return: 0 if valid, -1 if dropped
  */
-static int tap_ip6_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
-			 enum tap_drop *why)
+static int tap_ip6_parse(const uint8_t *l3, size_t len, size_t avail,
+			 struct tap_pkt *p, enum tap_drop *why)
 {
 	size_t plen, off = 40;
 	uint8_t nh;
@@ -508,6 +514,10 @@ static int tap_ip6_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
 
 	if (len < 40 || (l3[0] >> 4) != 6) {
 		*why = TAP_DROP_IP6_HDR;
+		return -1;
+	}
+	if (avail < 40) {
+		*why = TAP_DROP_SCATTERED;
 		return -1;
 	}
 	plen = util_get_be16(l3 + 4);
@@ -523,6 +533,10 @@ static int tap_ip6_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
 		if (nh == IPPROTO_FRAGMENT || ++hops > 8 ||
 		    off + 8 > 40 + plen) {
 			*why = TAP_DROP_IP6_EXT;
+			return -1;
+		}
+		if (off + 8 > avail) {
+			*why = TAP_DROP_SCATTERED;
 			return -1;
 		}
 		hl = ((size_t)l3[off + 1] + 1) * 8;
@@ -548,21 +562,35 @@ static int tap_ip6_parse(const uint8_t *l3, size_t len, struct tap_pkt *p,
 /**
  * tap_l4_check() - Check the minimum L4 header size for a protocol
  * @p:		Parsed packet
+ * @avail:	Bytes readable at @p->l4 (TCP payload may lie beyond, in
+ *		other buffers; everything else must be whole there)
  * @why:	Set to the drop reason on failure
  *
  * Return: 0 if the header fits, -1 if dropped
  */
-static int tap_l4_check(struct tap_pkt *p, enum tap_drop *why)
+static int tap_l4_check(struct tap_pkt *p, size_t avail, enum tap_drop *why)
 {
 	size_t min, l;
 
+	if (p->proto != IPPROTO_TCP && avail < p->l4_len) {
+		*why = TAP_DROP_SCATTERED;	/* handlers read it whole */
+		return -1;
+	}
 	switch (p->proto) {
 	case IPPROTO_TCP:
 		if (p->l4_len < 20)
 			break;
+		if (avail < 20) {
+			*why = TAP_DROP_SCATTERED;
+			return -1;
+		}
 		l = (size_t)(p->l4[12] >> 4) * 4;	/* data offset */
 		if (l < 20 || l > p->l4_len)
 			break;
+		if (l > avail) {
+			*why = TAP_DROP_SCATTERED;
+			return -1;
+		}
 		return 0;
 	case IPPROTO_UDP:
 		if (p->l4_len < 8)
@@ -587,17 +615,23 @@ static int tap_l4_check(struct tap_pkt *p, enum tap_drop *why)
 }
 
 /**
- * tap_pkt_parse() - Validate a frame from the guest
- * @frame:	Ethernet frame
- * @len:	Bytes received
+ * tap_pkt_parse_frags() - Validate a frame from the guest, maybe scattered
+ * @frame:	Ethernet frame, its first @head bytes
+ * @head:	Bytes readable at @frame
+ * @len:	Frame length, bytes: the rest (@len - @head) in other buffers
  * @p:		Filled for IPv4/IPv6 packets
  * @why:	Set to the drop reason on failure
  *
- * Return: ETHERTYPE_ARP for ARP (only the Ethernet header is checked),
+ * Every header (Ethernet, IP and extension headers, L4) must lie in the
+ * first @head bytes, and only TCP payload may go past them: a back-end
+ * that hands over scattered frames gathers the others (SCATTERED drops
+ * otherwise). Nothing past @head is read here.
+ *
+ * Return: 0 for ARP (@p->af is 0; only the Ethernet header is checked),
  *	   AF_INET or AF_INET6 for a valid IP packet, -1 if dropped
  */
-int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
-		  enum tap_drop *why)
+int tap_pkt_parse_frags(const uint8_t *frame, size_t head, size_t len,
+			struct tap_pkt *p, enum tap_drop *why)
 {
 	uint16_t type;
 	int ret;
@@ -607,28 +641,53 @@ int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
 		*why = TAP_DROP_ETH_SHORT;
 		return -1;
 	}
+	if (head < ETH_HDR_LEN || head > len) {
+		*why = TAP_DROP_SCATTERED;
+		return -1;
+	}
 	p->eth = frame;
 	p->eth_len = len;
+	p->head_len = head;
 	type = util_get_be16(frame + 12);
 
 	switch (type) {
 	case ETHERTYPE_ARP:
+		if (head < len) {
+			*why = TAP_DROP_SCATTERED;
+			return -1;
+		}
 		return 0;
 	case ETHERTYPE_IP:
-		ret = tap_ip4_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
-				    why);
+		ret = tap_ip4_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN,
+				    head - ETH_HDR_LEN, p, why);
 		break;
 	case ETHERTYPE_IPV6:
-		ret = tap_ip6_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, p,
-				    why);
+		ret = tap_ip6_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN,
+				    head - ETH_HDR_LEN, p, why);
 		break;
 	default:		/* VLAN tags (0x8100, 0x88a8), LLC, ... */
 		*why = TAP_DROP_ETH_TYPE;
 		return -1;
 	}
-	if (ret || tap_l4_check(p, why))
+	if (ret || tap_l4_check(p, head - (size_t)(p->l4 - frame), why))
 		return -1;
 	return p->af;
+}
+
+/**
+ * tap_pkt_parse() - Validate a frame from the guest, in one piece
+ * @frame:	Ethernet frame
+ * @len:	Bytes received
+ * @p:		Filled for IPv4/IPv6 packets
+ * @why:	Set to the drop reason on failure
+ *
+ * Return: 0 for ARP (@p->af is 0; only the Ethernet header is checked),
+ *	   AF_INET or AF_INET6 for a valid IP packet, -1 if dropped
+ */
+int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
+		  enum tap_drop *why)
+{
+	return tap_pkt_parse_frags(frame, len, len, p, why);
 }
 
 /**
@@ -673,6 +732,59 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 }
 
 /**
+ * tap_frame_in_frags() - Validate one frame from the guest, maybe
+ *			  scattered, and hand it over
+ * @c:		Execution context
+ * @frame:	Ethernet frame, its first @head bytes
+ * @head:	Bytes readable at @frame
+ * @frags:	The rest of the frame (TCP payload only), or NULL
+ * @nfrags:	Entries in @frags
+ * @len:	Frame length, bytes
+ * @now_ms:	Current time, milliseconds
+ *
+ * The handler may keep the packet, and @frags, until tap_frames_end().
+ */
+void tap_frame_in_frags(struct ctx *c, const uint8_t *frame, size_t head,
+			const struct iovec *frags, unsigned int nfrags,
+			size_t len, uint64_t now_ms)
+{
+	enum tap_drop why = TAP_DROP_L4_BAD;
+	struct tap_pkt p;
+
+	if (nfrags) {
+		struct iovec iov[TAP_FRAGS_MAX + 1];
+		unsigned int i;
+
+		iov[0].iov_base = (void *)(uintptr_t)frame;
+		iov[0].iov_len = head;
+		for (i = 0; i < nfrags && i < TAP_FRAGS_MAX; i++)
+			iov[i + 1] = frags[i];
+		pcap_iov(iov, (int)i + 1, 0);
+	} else {
+		pcap_frame(frame, len);
+	}
+	if (nfrags > TAP_FRAGS_MAX) {
+		tap_count_drop(TAP_DROP_SCATTERED);
+		return;
+	}
+	if (tap_pkt_parse_frags(frame, head, len, &p, &why) < 0) {
+		log_trace("tap: dropped %zu-byte frame: %s", len,
+			  tap_drop_name(why));
+		tap_count_drop(why);
+		return;
+	}
+	p.frags = frags;
+	p.nfrags = nfrags;
+	tap_learn(c, &p);
+	if (!tap_h->pkt(c, &p, now_ms)) {
+		why = p.af ? TAP_DROP_L4_BAD : TAP_DROP_ARP_BAD;
+		log_trace("tap: %zu-byte frame rejected: %s", len,
+			  tap_drop_name(why));
+		tap_count_drop(why);
+	}
+}
+
+/**
  * tap_frame_in() - Validate one frame from the guest and hand it over
  * @c:		Execution context
  * @frame:	Ethernet frame
@@ -684,23 +796,7 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 void tap_frame_in(struct ctx *c, const uint8_t *frame, size_t len,
 		  uint64_t now_ms)
 {
-	enum tap_drop why = TAP_DROP_L4_BAD;
-	struct tap_pkt p;
-
-	pcap_frame(frame, len);
-	if (tap_pkt_parse(frame, len, &p, &why) < 0) {
-		log_trace("tap: dropped %zu-byte frame: %s", len,
-			  tap_drop_name(why));
-		tap_count_drop(why);
-		return;
-	}
-	tap_learn(c, &p);
-	if (!tap_h->pkt(c, &p, now_ms)) {
-		why = p.af ? TAP_DROP_L4_BAD : TAP_DROP_ARP_BAD;
-		log_trace("tap: %zu-byte frame rejected: %s", len,
-			  tap_drop_name(why));
-		tap_count_drop(why);
-	}
+	tap_frame_in_frags(c, frame, len, NULL, 0, len, now_ms);
 }
 
 /**

@@ -23,6 +23,7 @@ struct ctx;
  */
 #define TAP_FRAME_MAX		(ETH_HDR_LEN + 40 + 65535)
 #define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
+#define TAP_FRAGS_MAX		64	/* buffers a scattered frame spans */
 #define TAP_UDP4_PAYLOAD_OFF	(ETH_HDR_LEN + 20 + 8)	/* tap_udp_frame() */
 #define TAP_UDP6_PAYLOAD_OFF	(ETH_HDR_LEN + 40 + 8)
 #define TAP_SOCK_N_MAX		64	/* /tmp/passt_N.socket, N = 1..64 */
@@ -47,7 +48,8 @@ struct ctx;
 	X(L4_BAD,	"L4 packet rejected by its handler")		\
 	X(NOT_FOR_US,	"frame not addressed to us")			\
 	X(TAP_FULL,	"frame toward the guest dropped: guest slow")	\
-	X(VU_CHAIN,	"vhost-user chain too short, long or scattered")
+	X(VU_CHAIN,	"vhost-user chain too short or too long")	\
+	X(SCATTERED,	"headers, or a non-TCP packet, across buffers")
 
 #define TAP_DROP_ENUM_(name, desc)	TAP_DROP_##name,
 enum tap_drop {
@@ -72,6 +74,10 @@ enum tap_drop {
  * @dst4:	Destination, IPv4
  * @src6:	Source, IPv6
  * @dst6:	Destination, IPv6
+ * @head_len:	Bytes of the frame readable at @eth: every header is there
+ * @frags:	The rest of the frame (@eth_len - @head_len bytes, TCP
+ *		payload only), in other buffers: vhost-user chains; or NULL
+ * @nfrags:	Entries in @frags
  *
  * Only @l4/@l4_len are guaranteed to cover the L4 header's minimum size for
  * TCP (20), UDP (8), ICMP/ICMPv6 (4): tap.c checks these before dispatching.
@@ -92,6 +98,9 @@ struct tap_pkt {
 	struct in_addr dst4;
 	struct in6_addr src6;
 	struct in6_addr dst6;
+	size_t head_len;
+	const struct iovec *frags;
+	unsigned int nfrags;
 };
 
 /**
@@ -224,6 +233,11 @@ int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
 		  enum tap_drop *why);
 void tap_frame_in(struct ctx *c, const uint8_t *frame, size_t len,
 		  uint64_t now_ms);
+int tap_pkt_parse_frags(const uint8_t *frame, size_t head, size_t len,
+			struct tap_pkt *p, enum tap_drop *why);
+void tap_frame_in_frags(struct ctx *c, const uint8_t *frame, size_t head,
+			const struct iovec *frags, unsigned int nfrags,
+			size_t len, uint64_t now_ms);
 void tap_frames_end(struct ctx *c, uint64_t now_ms);
 
 #endif /* TAP_H */

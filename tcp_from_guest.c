@@ -93,6 +93,9 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 	seg->wnd = util_get_be16(th + 14);
 	seg->data = th + doff;
 	seg->len = p->l4_len - doff;
+	seg->head = MIN(seg->len, p->head_len - (size_t)(seg->data - p->eth));
+	seg->frags = p->frags;
+	seg->nfrags = p->nfrags;
 	seg->mss = 0;
 	seg->ws = -1;
 
@@ -148,6 +151,8 @@ struct tcp_batch {
 };
 
 static struct iovec tcp_batch_iov[TCP_BATCH_IOV];
+_Static_assert(TCP_BATCH_IOV > TAP_FRAGS_MAX + 1,
+	       "a scattered segment must fit an empty batch");
 
 /**
  * tcp_batch_discard() - Drop what the guest acknowledged from the socket
@@ -416,6 +421,49 @@ reset:
 }
 
 /**
+ * tcp_seg_payload_add() - Add payload of a segment to the batch's iovec
+ * @b:		Batch
+ * @seg:	Segment
+ * @skip:	Bytes of payload not to add (acknowledged already)
+ *
+ * The payload at @seg->data, then the rest in @seg->frags (guest memory:
+ * no copy either way).
+ */
+static void tcp_seg_payload_add(struct tcp_batch *b, const struct tcp_seg *seg,
+				size_t skip)
+{
+	size_t left = seg->len - skip;
+	unsigned int i;
+
+	if (skip < seg->head) {
+		size_t n = MIN(seg->head - skip, left);
+
+		tcp_batch_iov[b->iovcnt].iov_base =
+			(void *)(uintptr_t)(seg->data + skip);
+		tcp_batch_iov[b->iovcnt++].iov_len = n;
+		left -= n;
+		skip = 0;
+	} else {
+		skip -= seg->head;
+	}
+	for (i = 0; i < seg->nfrags && left; i++) {
+		const struct iovec *f = &seg->frags[i];
+		size_t n;
+
+		if (skip >= f->iov_len) {
+			skip -= f->iov_len;
+			continue;
+		}
+		n = MIN(f->iov_len - skip, left);
+		tcp_batch_iov[b->iovcnt].iov_base =
+			(uint8_t *)f->iov_base + skip;
+		tcp_batch_iov[b->iovcnt++].iov_len = n;
+		left -= n;
+		skip = 0;
+	}
+}
+
+/**
  * tcp_data_from_guest() - Queue a segment's payload and FIN into the batch
  * @conn:	Connection, established
  * @seg:	Segment
@@ -425,8 +473,7 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 				const struct tcp_seg *seg, struct tcp_batch *b)
 {
 	uint32_t expect = conn->rcv_nxt + (uint32_t)b->bytes;
-	const uint8_t *data = seg->data;
-	size_t len = seg->len;
+	size_t len = seg->len, skip = 0;
 	uint32_t seq = seg->seq;
 
 	if (!len && !(seg->flags & TCP_FIN)) {
@@ -450,7 +497,7 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 			return;
 		}
 		old = (uint32_t)MIN(old, len);
-		data += old;
+		skip = old;
 		len -= old;
 		seq += old;
 	}
@@ -463,8 +510,7 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 		return;
 	}
 	if (len) {
-		tcp_batch_iov[b->iovcnt].iov_base = (void *)(uintptr_t)data;
-		tcp_batch_iov[b->iovcnt++].iov_len = len;
+		tcp_seg_payload_add(b, seg, skip);
 		b->bytes += len;
 		b->nseg++;
 	}
@@ -602,7 +648,7 @@ static void tcp_seg_from_guest(struct ctx *c, struct tcp_conn *conn,
 		b->conn = NULL;
 		return;
 	}
-	if (b->iovcnt >= TCP_BATCH_IOV) {
+	if (b->iovcnt + 1 + seg->nfrags > TCP_BATCH_IOV) {
 		tcp_batch_flush(c, b, now_ms);
 		if (!flow_is_active(tcp_flow(conn)))
 			return;

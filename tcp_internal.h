@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "flow.h"
 
@@ -37,8 +38,11 @@ struct ctx;
  * @ack:	Acknowledgment number
  * @wnd:	Window field, unscaled
  * @flags:	TCP flags
- * @data:	Payload
+ * @data:	Payload, its first @head bytes
  * @len:	Payload length, bytes
+ * @head:	Bytes of payload at @data; the rest in @frags
+ * @frags:	The rest of the payload (vhost-user chains), or NULL
+ * @nfrags:	Entries in @frags
  * @mss:	MSS option, 0 if absent
  * @ws:		Window scale option, -1 if absent
  */
@@ -49,6 +53,9 @@ struct tcp_seg {
 	uint8_t flags;
 	const uint8_t *data;
 	size_t len;
+	size_t head;
+	const struct iovec *frags;
+	unsigned int nfrags;
 	uint16_t mss;
 	int ws;
 };

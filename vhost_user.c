@@ -1063,45 +1063,59 @@ static void vu_tx_csum_finish(uint8_t *frame, size_t len, const uint8_t *hdr)
 }
 
 /**
- * vu_tx_needs_gather() - Must a frame with a partial checksum be gathered?
- * @hdr:	Its virtio-net header
- * @e:		Its chain
+ * vu_tx_in_place() - Can a frame spread over segments be used where it is?
+ * @p:		Its first segment's bytes, from the Ethernet header
+ * @n:		Bytes at @p
  *
- * Return: true for NEEDS_CSUM on anything but TCP and UDP
+ * Only TCP, whose payload goes to a socket from any number of pieces
+ * (struct tap_pkt's frags), and only with every header in the first
+ * segment; a partial checksum there needs nothing from us.
+ *
+ * Return: true if so; false: gather it (and finish a partial checksum)
  */
-static bool vu_tx_needs_gather(const uint8_t *hdr, const struct virtq_elem *e)
+static bool vu_tx_in_place(const uint8_t *p, size_t n)
 {
-	size_t n = vu.hdr_len;
-	const uint8_t *p;
-	uint8_t proto;
+	size_t l4;
 
-	if (!(hdr[0] & VU_HDR_F_NEEDS_CSUM))
+	if (n < ETH_HDR_LEN + 20)
 		return false;
-	if (e->out[0].iov_len < n + ETH_HDR_LEN + 40)
-		return true;		/* unusual layout: be safe */
-	p = (const uint8_t *)e->out[0].iov_base + n;
-	if (util_get_be16(p + 12) == ETHERTYPE_IP)
-		proto = p[ETH_HDR_LEN + 9];
-	else
-		proto = p[ETH_HDR_LEN + 6];	/* extension headers: gathered */
-	return proto != IPPROTO_TCP && proto != IPPROTO_UDP;
+	if (util_get_be16(p + 12) == ETHERTYPE_IP) {
+		l4 = ETH_HDR_LEN + (size_t)(p[ETH_HDR_LEN] & 0xf) * 4;
+		if (p[ETH_HDR_LEN + 9] != IPPROTO_TCP)
+			return false;
+	} else if (util_get_be16(p + 12) == ETHERTYPE_IPV6 &&
+		   n >= ETH_HDR_LEN + 40 &&
+		   p[ETH_HDR_LEN + 6] == IPPROTO_TCP) {
+		l4 = ETH_HDR_LEN + 40;
+	} else {
+		return false;
+	}
+	return l4 + 20 <= n && l4 + (size_t)(p[l4 + 12] >> 4) * 4 <= n;
 }
 
 /**
- * vu_tx_frame() - The frame of one transmit chain, in one piece
+ * vu_tx_frame() - The frame of one transmit chain
  * @e:		Chain
- * @gather:	Room for a gathered copy, at least TAP_FRAME_MAX + header
+ * @gather:	Room for a gathered copy, at least TAP_FRAME_MAX bytes
+ * @head:	Bytes of the frame at the returned address, output
+ * @frags:	The rest of the frame in guest memory, output (NULL: none)
+ * @nfrags:	Entries in @frags, output
  * @len:	Frame length, output
  *
- * Return: the frame (in guest memory, or gathered), NULL if the chain is
- * too short for a header and an Ethernet header, or too long
+ * In place when it lies in one segment, or is TCP with every header in
+ * the first (the rest goes as frags); else gathered into @gather, and a
+ * partial checksum of ICMP or NDP finished there.
+ *
+ * Return: the frame's first bytes, NULL if the chain is too short for a
+ * header and an Ethernet header, or too long
  */
 static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
-				  size_t *len)
+				  size_t *head, const struct iovec **frags,
+				  unsigned int *nfrags, size_t *len)
 {
 	size_t total = 0, off = 0, skip = vu.hdr_len;
 	uint8_t hdr[VU_NET_HDR_LEN] = { 0 };
-	bool finish;
+	const uint8_t *first;
 	unsigned int i;
 
 	for (i = 0; i < e->out_num; i++)
@@ -1110,19 +1124,28 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 	    total - vu.hdr_len > TAP_FRAME_MAX)
 		return NULL;
 	*len = total - vu.hdr_len;
+	*frags = NULL;
+	*nfrags = 0;
 	for (i = 0; i < e->out_num && off < vu.hdr_len; i++) {
 		size_t k = MIN(e->out[i].iov_len, vu.hdr_len - off);
 
 		memcpy(hdr + off, e->out[i].iov_base, k);
 		off += k;
 	}
-	finish = vu_tx_needs_gather(hdr, e);
 
-	/* In place if the frame lies in one segment */
 	for (i = 0; i < e->out_num && skip >= e->out[i].iov_len; i++)
 		skip -= e->out[i].iov_len;
-	if (!finish && e->out[i].iov_len - skip == *len)
-		return (const uint8_t *)e->out[i].iov_base + skip;
+	first = (const uint8_t *)e->out[i].iov_base + skip;
+	*head = e->out[i].iov_len - skip;
+	if (*head == *len &&
+	    (!(hdr[0] & VU_HDR_F_NEEDS_CSUM) || vu_tx_in_place(first, *head)))
+		return first;		/* one segment */
+	if (*head < *len && vu_tx_in_place(first, *head) &&
+	    e->out_num - i - 1 <= TAP_FRAGS_MAX) {
+		*frags = &e->out[i + 1];
+		*nfrags = e->out_num - i - 1;
+		return first;		/* TCP: payload where it lies */
+	}
 
 	for (off = 0; i < e->out_num; i++, skip = 0) {
 		size_t n = e->out[i].iov_len - skip;
@@ -1131,7 +1154,8 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
 		       skip, n);
 		off += n;
 	}
-	if (finish)
+	*head = *len;
+	if (hdr[0] & VU_HDR_F_NEEDS_CSUM)
 		vu_tx_csum_finish(gather, *len, hdr);
 	return gather;
 }
@@ -1151,8 +1175,10 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 
 	for (n = 0; n < VU_TX_BATCH; n++) {
 		struct virtq_elem *e = &vu_tx_elem[n];
+		const struct iovec *frags;
 		const uint8_t *frame;
-		size_t len;
+		unsigned int nfrags;
+		size_t len, head;
 		int rc;
 
 		if (gathered + TAP_FRAME_MAX + VU_NET_HDR_LEN >
@@ -1169,7 +1195,8 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 			tap_count_drop(TAP_DROP_VU_CHAIN);
 			continue;	/* given back empty below */
 		}
-		frame = vu_tx_frame(e, vu_tx_buf + gathered, &len);
+		frame = vu_tx_frame(e, vu_tx_buf + gathered, &head, &frags,
+				    &nfrags, &len);
 		if (!frame) {
 			tap_count_drop(TAP_DROP_VU_CHAIN);
 			continue;
@@ -1177,7 +1204,8 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 		if (frame == vu_tx_buf + gathered)
 			gathered += len;
 		if (vr->enabled)
-			tap_frame_in(c, frame, len, now_ms);
+			tap_frame_in_frags(c, frame, head, frags, nfrags, len,
+					   now_ms);
 	}
 	if (n)
 		tap_frames_end(c, now_ms);

@@ -319,3 +319,45 @@ UNIT_TEST(drop_reasons_have_names)
 		CHECK(tap_drop_name((enum tap_drop)i) != NULL &&
 		      strcmp(tap_drop_name((enum tap_drop)i), "?"));
 }
+
+UNIT_TEST(scattered_tcp_with_headers_in_the_first_buffer_is_valid)
+{
+	uint8_t tcp[20 + 1000] = { 0 };
+	uint8_t f[14 + 20 + sizeof(tcp)];
+	enum tap_drop why;
+	struct tap_pkt p;
+	size_t n;
+
+	tcp[12] = 0x50;
+	n = build_ip4(f, IPPROTO_TCP, tcp, sizeof(tcp));
+	/* Headers and 100 bytes of payload here, 900 in other buffers */
+	CHECK_EQ(tap_pkt_parse_frags(f, 14 + 20 + 20 + 100, n, &p, &why),
+		 AF_INET);
+	CHECK_EQ(p.l4_len, sizeof(tcp));
+	CHECK_EQ(p.head_len, 14 + 20 + 20 + 100);
+	CHECK_EQ(p.eth_len, n);
+}
+
+UNIT_TEST(scattered_headers_or_non_tcp_are_dropped_unread)
+{
+	uint8_t l4[20 + 100] = { 0 };
+	uint8_t f[14 + 20 + sizeof(l4)];
+	enum tap_drop why;
+	struct tap_pkt p;
+	size_t n;
+
+	l4[12] = 0x80;		/* TCP header of 32 bytes ... */
+	n = build_ip4(f, IPPROTO_TCP, l4, sizeof(l4));
+	/* ... of which 30 in the first buffer */
+	CHECK_EQ(tap_pkt_parse_frags(f, 14 + 20 + 30, n, &p, &why), -1);
+	CHECK_EQ(why, TAP_DROP_SCATTERED);
+	/* IPv4 header cut */
+	CHECK_EQ(tap_pkt_parse_frags(f, 14 + 10, n, &p, &why), -1);
+	CHECK_EQ(why, TAP_DROP_SCATTERED);
+	/* UDP is read whole by its handlers: never scattered */
+	util_put_be16(l4 + 4, sizeof(l4));
+	n = build_ip4(f, IPPROTO_UDP, l4, sizeof(l4));
+	CHECK_EQ(tap_pkt_parse_frags(f, 14 + 20 + 50, n, &p, &why), -1);
+	CHECK_EQ(why, TAP_DROP_SCATTERED);
+	CHECK_EQ(tap_pkt_parse_frags(f, n, n, &p, &why), AF_INET);
+}
