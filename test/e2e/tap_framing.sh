@@ -29,8 +29,8 @@ GS send "$SOCK" --tag batch --count 2000 --mode batch --hold 1 ||
 wait_for pcap_tagged_is "$CAP" batch 2000 ||
 	fail "batch: $(pcap_tagged "$CAP" batch) of 2000 frames captured intact"
 
-# The largest legal frame (65535 + 14 bytes) keeps the stream in sync
-GS send "$SOCK" --tag max --count 1 --kind exp --size 65549 --hold 1 ||
+# The largest legal frame (14 + 40 + 65535 bytes: tap.h TAP_FRAME_MAX) keeps the stream in sync
+GS send "$SOCK" --tag max --count 1 --kind exp --size 65589 --hold 1 ||
 	fail "maximum-size frame dropped the connection"
 GS send "$SOCK" --tag post --count 3 --hold 0.5 ||
 	fail "frames after the maximum-size frame"
@@ -45,9 +45,9 @@ wait_for daemon_log_has 'frame length of 0 bytes' ||
 daemon_alive || fail "daemon died on a zero length"
 
 # Length above the limit: same
-GS badlen "$SOCK" --len 65550 --timeout 5 ||
+GS badlen "$SOCK" --len 65590 --timeout 5 ||
 	fail "oversized length kept the connection"
-wait_for daemon_log_has 'frame length of 65550 bytes' ||
+wait_for daemon_log_has 'frame length of 65590 bytes' ||
 	fail "oversized length not logged"
 daemon_alive || fail "daemon died on an oversized length"
 

@@ -56,7 +56,8 @@ from guestsock import (connect, csum, pseudo_sum,  # noqa: E402
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
 BCAST_MAC = b"\xff" * 6
-TAP_FRAME_MAX = 65535 + 14
+# tap.h: Ethernet header, IPv6 header, the largest IPv6 payload length
+TAP_FRAME_MAX = 14 + 40 + 65535
 
 GUEST4 = socket.inet_pton(socket.AF_INET, "192.0.2.2")
 GW4 = socket.inet_pton(socket.AF_INET, "192.0.2.1")

@@ -39,7 +39,7 @@ import time
 OUR_MAC = bytes.fromhex("9a559a559a55")
 GUEST_MAC = bytes.fromhex("525400123456")
 ETH_P_EXP = 0x88B5		# IEEE 802 local experimental ethertype
-FRAME_MAX = 65535 + 14
+FRAME_MAX = 14 + 40 + 65535	# tap.h TAP_FRAME_MAX
 GUEST4 = bytes([192, 0, 2, 2])
 REMOTE4 = bytes([198, 51, 100, 1])
 
