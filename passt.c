@@ -253,6 +253,11 @@ static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
 				 (unsigned long long)tcp_stats.reset_idle);
 			log_info("counter tcp_reset_closing: %llu",
 				 (unsigned long long)tcp_stats.reset_closing);
+			log_info("counter tcp_frames_in_place: %llu",
+				 (unsigned long long)
+				 tcp_stats.frames_in_place);
+			log_info("counter tcp_frames_pooled: %llu",
+				 (unsigned long long)tcp_stats.frames_pooled);
 			for (i = 0; i < TAP_DROP_COUNT; i++)
 				log_info("counter dropped_%s: %llu",
 					 tap_drop_name((enum tap_drop)i),

@@ -71,6 +71,16 @@ int pcap_init(const char *path)
 }
 
 /**
+ * pcap_active() - Is a capture being written?
+ *
+ * Return: true if frames are captured
+ */
+bool pcap_active(void)
+{
+	return pcap_fd >= 0;
+}
+
+/**
  * pcap_iov() - Write one frame given as segments
  * @iov:	Segments of the frame
  * @iovcnt:	Number of segments

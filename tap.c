@@ -308,6 +308,7 @@ void tap_init(struct ctx *c, const struct tap_handlers *h)
 }
 
 static void tap_out_reset(int dropped);
+static void tap_flush_backend(struct ctx *c, bool publish);
 
 /**
  * tap_guest_state_reset() - Forget everything about the guest connection:
@@ -1123,6 +1124,61 @@ void tap_guest_reset(struct ctx *c, uint64_t now_ms)
 }
 
 /**
+ * tap_direct_get() - Take the guest's receive buffers for frames written in
+ *		      place: headers by the caller, payload by a socket read
+ * @c:		Execution context
+ * @d:		Reservation, output; @d->hdr_len set by the caller
+ * @payload:	Payload bytes per frame
+ * @frames:	Frames wanted, at most TAP_DIRECT_FRAMES
+ *
+ * Frames queued before go to the guest first, so that order holds. Until
+ * tap_direct_put(), no other frame may go out.
+ *
+ * Return: frames taken; 0 if the guest has no room now (tap_room_wait()
+ * applies); -1 if this back-end or its state cannot take frames in place
+ */
+int tap_direct_get(struct ctx *c, struct tap_direct *d, size_t payload,
+		   unsigned int frames)
+{
+	ASSERT(frames <= TAP_DIRECT_FRAMES);
+	if (!tap_be || !tap_be->direct_get || !tap_connected(c) ||
+	    tap_pending_len)
+		return -1;
+	if (tap_out_frames)
+		tap_flush_backend(c, false);
+	return tap_be->direct_get(c, d, payload, frames);
+}
+
+/**
+ * tap_direct_put() - Publish frames written in place, give back the rest
+ * @c:		Execution context
+ * @d:		Reservation from tap_direct_get(), @d->len and @d->offl set
+ * @used:	Frames written, the first @used of @d->frames (0: none)
+ */
+void tap_direct_put(struct ctx *c, const struct tap_direct *d,
+		    unsigned int used)
+{
+	static struct iovec iov[TAP_DIRECT_IOV + 1];
+	unsigned int f;
+
+	ASSERT(used <= d->frames);
+	for (f = 0; f < used && pcap_active(); f++) {
+		unsigned int k = d->first[f], n = 1;
+		size_t left = d->len[f];
+
+		iov[0].iov_base = d->hdr[f];
+		iov[0].iov_len = d->hdr_len;
+		for (; k < d->first[f + 1] && left; k++, n++) {
+			iov[n] = d->iov[k];
+			iov[n].iov_len = MIN(iov[n].iov_len, left);
+			left -= iov[n].iov_len;
+		}
+		pcap_iov(iov, (int)n, 0);
+	}
+	tap_be->direct_put(c, d, used);
+}
+
+/**
  * tap_room_wait() - Ask to be told (the room handler) when the socket drains
  * @c:		Execution context
  */
@@ -1141,11 +1197,12 @@ void tap_room_wait(struct ctx *c)
 /**
  * tap_flush_backend() - Hand every queued frame to the back-end below
  * @c:		Execution context
+ * @publish:	Make them visible to the guest now (else at the next flush)
  *
  * Frames the back-end has no room for are dropped and counted (TAP_FULL),
  * as the stream socket's are.
  */
-static void tap_flush_backend(struct ctx *c)
+static void tap_flush_backend(struct ctx *c, bool publish)
 {
 	int f, dropped = 0;
 
@@ -1160,8 +1217,8 @@ static void tap_flush_backend(struct ctx *c)
 		else
 			dropped++;
 	}
-	if (tap_out_frames)
-		tap_be->send_end(c);
+	if (publish)
+		tap_be->send_end(c);	/* frames written in place too */
 	tap_out_reset(dropped);
 }
 
@@ -1184,7 +1241,7 @@ void tap_flush(struct ctx *c)
 		return;
 	}
 	if (tap_be) {
-		tap_flush_backend(c);
+		tap_flush_backend(c, true);
 		return;
 	}
 	if (!tap_pending_write(c)) {

@@ -146,6 +146,37 @@ struct tap_offload {
 	bool csum_partial;
 };
 
+/* Frames written straight into the guest's receive buffers (vhost-user):
+ * at most TAP_DIRECT_FRAMES frames and TAP_DIRECT_IOV payload segments per
+ * reservation; with TCP's discard segments (no SO_PEEK_OFF), one peek
+ * stays below UIO_MAXIOV (1024).
+ */
+#define TAP_DIRECT_FRAMES	64
+#define TAP_DIRECT_IOV		960
+
+/**
+ * struct tap_direct - The guest's receive buffers taken for whole frames
+ * @frames:	Frames reserved by tap_direct_get()
+ * @hdr_len:	Bytes of Ethernet, IP and L4 headers per frame
+ * @hdr:	Per frame: where its headers go, @hdr_len contiguous bytes
+ * @first:	Per frame: its first payload segment in @iov; @first[@frames]
+ *		is one past the last frame's last
+ * @iov:	Payload segments, frame after frame: each frame's add up to
+ *		the payload size asked for, exactly
+ * @len:	Per frame, set by the caller: payload bytes written; only the
+ *		last frame given back may be short
+ * @offl:	Per frame, set by the caller: work left to the guest side
+ */
+struct tap_direct {
+	unsigned int frames;
+	size_t hdr_len;
+	uint8_t *hdr[TAP_DIRECT_FRAMES];
+	unsigned int first[TAP_DIRECT_FRAMES + 1];
+	struct iovec iov[TAP_DIRECT_IOV];
+	size_t len[TAP_DIRECT_FRAMES];
+	struct tap_offload offl[TAP_DIRECT_FRAMES];
+};
+
 /**
  * struct tap_backend - A way to the guest other than the stream socket
  * @attach:	A front-end connected on @fd (accepted, or --fd): take it,
@@ -158,6 +189,13 @@ struct tap_offload {
  * @room:	How many frames of a length surely fit now (an estimate)
  * @room_wait:	Call tap_room_ready() when more fits
  * @offloads:	TAP_OFFLOAD_* the guest side does now, NULL for none
+ * @direct_get:	Take receive buffers for up to @frames frames of
+ *		@d->hdr_len header and @payload payload bytes each into @d:
+ *		number of frames taken, 0 if none now (room_wait() then
+ *		tells), -1 if frames cannot be written in place (use send());
+ *		NULL if the back-end has no guest buffers
+ * @direct_put:	Publish the first @used frames of @d (headers and payload
+ *		written, @d->len and @d->offl set), give back the rest
  *
  * Registered with tap_backend_set() before tap_init(): the socket set-up,
  * validation of frames from the guest (tap_frame_in()), the output queue
@@ -172,6 +210,10 @@ struct tap_backend {
 	size_t (*room)(struct ctx *c, size_t frame_len);
 	void (*room_wait)(struct ctx *c);
 	uint32_t (*offloads)(const struct ctx *c);
+	int (*direct_get)(struct ctx *c, struct tap_direct *d, size_t payload,
+			  unsigned int frames);
+	void (*direct_put)(struct ctx *c, const struct tap_direct *d,
+			   unsigned int used);
 };
 
 void tap_backend_set(const struct tap_backend *be);
@@ -206,6 +248,10 @@ uint32_t tap_offloads(const struct ctx *c);
 bool tap_queue_iov_offload(struct ctx *c, const struct iovec *iov, int iovcnt,
 			   const struct tap_offload *offl);
 size_t tap_room(struct ctx *c, size_t frame_len);
+int tap_direct_get(struct ctx *c, struct tap_direct *d, size_t payload,
+		   unsigned int frames);
+void tap_direct_put(struct ctx *c, const struct tap_direct *d,
+		    unsigned int used);
 void tap_room_wait(struct ctx *c);
 void tap_send_ip4(struct ctx *c, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, const void *l4, size_t l4_len);

@@ -48,11 +48,15 @@ enum tcp_tick_action {
  * @keepalives:		Keepalive segments sent to the guest
  * @reset_idle:		Connections reset for inactivity
  * @reset_closing:	Connections reset by the closing timeout
+ * @frames_in_place:	Data frames peeked straight into the guest's buffers
+ * @frames_pooled:	Data frames peeked into the payload pool, then copied
  */
 struct tcp_stats {
 	uint64_t keepalives;
 	uint64_t reset_idle;
 	uint64_t reset_closing;
+	uint64_t frames_in_place;
+	uint64_t frames_pooled;
 };
 
 extern struct tcp_stats tcp_stats;

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "ctx.h"
 #include "tap.h"
+#include "tcp.h"
 #include "tcp_internal.h"
 #include "util.h"
 
@@ -51,12 +52,17 @@
 #define TCP_DISCARD_BYTES	(1024 * 1024)	/* in flight without PEEK_OFF */
 #define TCP_DISCARD_CHUNK	(32 * 1024)	/* one buffer for all of it */
 #define TCP_DISCARD_IOV		(TCP_DISCARD_BYTES / TCP_DISCARD_CHUNK)
+#define TCP_PEEK_IOV_MAX	1024	/* UIO_MAXIOV: segments of one peek */
 /* TCP payload of a super-frame (tcp_seg_max()): an IPv4 packet's 65535
  * bytes less its header and ours, without options
  */
 #define TCP_TSO_PAYLOAD_MAX	(65535 - 20 - 20)
 
 static bool tcp_peek_off_ok;
+
+_Static_assert(TCP_FRAMES_MAX / 4 + TCP_DISCARD_IOV <= TCP_PEEK_IOV_MAX &&
+	       TAP_DIRECT_IOV + TCP_DISCARD_IOV <= TCP_PEEK_IOV_MAX,
+	       "one peek's segments must fit UIO_MAXIOV");
 
 static uint8_t tcp_hdrs[TCP_FRAMES_MAX][TCP_HDR_MAX];
 static unsigned int tcp_hdrs_used;
@@ -568,11 +574,10 @@ static uint32_t tcp_peek_wnd_end(const struct tcp_conn *conn)
 }
 
 /**
- * tcp_peek() - Peek new host data, from snd_nxt, into the payload pool
+ * tcp_peek() - Peek new host data, from snd_nxt, into the given segments
  * @conn:	Connection
- * @buf:	Where the data goes, in tcp_payload: @want bytes reserved
- * @want:	Bytes wanted
- * @seg:	Bytes per frame (tcp_seg_max()): one segment of the peek each
+ * @data:	Where the data goes: the payload of one frame after another
+ * @ndata:	Number of segments, with TCP_DISCARD_IOV at most UIO_MAXIOV
  *
  * With SO_PEEK_OFF the socket's peek offset is at snd_nxt already. Without
  * it (kernels before 6.9) every peek starts at the head: what is in flight
@@ -581,29 +586,29 @@ static uint32_t tcp_peek_wnd_end(const struct tcp_conn *conn)
  * tcp_peek_wnd_end() hold all of that fallback.
  *
  * #syscalls recvmsg
- * Return: bytes of new data at @buf; 0 if the peer's FIN is next; -ENODATA
- * if nothing is new (fallback only); -errno (-EAGAIN: drained) on failure
+ * Return: bytes of new data in @data; 0 if the peer's FIN is next;
+ * -ENODATA if nothing is new (fallback only); -errno (-EAGAIN: drained)
+ * on failure
  */
-static ssize_t tcp_peek(const struct tcp_conn *conn, uint8_t *buf,
-			uint32_t want, uint32_t seg)
+static ssize_t tcp_peek(const struct tcp_conn *conn, const struct iovec *data,
+			unsigned int ndata)
 {
-	static struct iovec iov[TCP_FRAMES_MAX + TCP_DISCARD_IOV];
+	static struct iovec iov[TCP_PEEK_IOV_MAX];
 	uint32_t skip = tcp_peek_off_ok ? 0 : conn->snd_nxt - conn->snd_una;
 	struct msghdr mh = { .msg_iov = iov };
 	size_t off;
 	ssize_t n;
 
 	ASSERT(skip <= TCP_DISCARD_BYTES);	/* tcp_peek_wnd_end() */
+	ASSERT(ndata + TCP_DISCARD_IOV <= TCP_PEEK_IOV_MAX);
 	mh.msg_iovlen = 0;
 	for (off = 0; off < skip; off += TCP_DISCARD_CHUNK) {
 		iov[mh.msg_iovlen].iov_base = tcp_discard;
 		iov[mh.msg_iovlen++].iov_len = MIN(TCP_DISCARD_CHUNK,
 						   skip - off);
 	}
-	for (off = 0; off < want; off += seg) {
-		iov[mh.msg_iovlen].iov_base = buf + off;
-		iov[mh.msg_iovlen++].iov_len = MIN(seg, want - off);
-	}
+	memcpy(&iov[mh.msg_iovlen], data, ndata * sizeof(*data));
+	mh.msg_iovlen += ndata;
 
 	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0)
@@ -614,6 +619,30 @@ static ssize_t tcp_peek(const struct tcp_conn *conn, uint8_t *buf,
 	if (!n && skip && !tcp_sock_peer_fin(conn->sock))
 		return -ENODATA;
 	return n;
+}
+
+/**
+ * tcp_peek_pool() - Segments for a peek into the payload pool
+ * @buf:	Where the data goes, in tcp_payload: @want bytes reserved
+ * @want:	Bytes wanted
+ * @seg:	Bytes per frame (tcp_seg_max()): one segment each
+ * @ndata:	Number of segments, output
+ *
+ * Return: the segments, valid until the next call
+ */
+static const struct iovec *tcp_peek_pool(uint8_t *buf, uint32_t want,
+					 uint32_t seg, unsigned int *ndata)
+{
+	static struct iovec iov[TCP_FRAMES_MAX / 4];
+	uint32_t off;
+
+	*ndata = 0;
+	for (off = 0; off < want; off += seg) {
+		ASSERT(*ndata < ARRAY_SIZE(iov));	/* tcp_send_room() */
+		iov[*ndata].iov_base = buf + off;
+		iov[(*ndata)++].iov_len = MIN(seg, want - off);
+	}
+	return iov;
 }
 
 /**
@@ -671,11 +700,39 @@ static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_emit_seg_direct() - Write one data segment's headers in place, in the
+ *			   guest's receive buffers (tap_direct_get())
+ * @c:		Execution context
+ * @conn:	Connection
+ * @d:		Reservation, the payload peeked into it already
+ * @f:		Frame index in @d
+ * @seq:	Sequence number of the first payload byte
+ * @plen:	Payload length, bytes (super-frame above the MSS)
+ * @flags:	TCP flags
+ */
+static void tcp_emit_seg_direct(const struct ctx *c, struct tcp_conn *conn,
+				struct tap_direct *d, unsigned int f,
+				uint32_t seq, size_t plen, uint8_t flags)
+{
+	size_t l;
+
+	d->offl[f].gso_size = plen > conn->mss ? conn->mss : 0;
+	d->offl[f].csum_partial = true;		/* tcp_direct_reserve() */
+	d->len[f] = plen;
+	l = tcp_build_hdr(c, d->hdr[f], &conn->f.side[FLOW_SIDE_TAP], seq,
+			  conn->rcv_nxt, flags, tcp_wnd_field(conn, false),
+			  NULL, 0, NULL, plen);
+	ASSERT(l == d->hdr_len);
+	conn->ack_delayed = 0;		/* it rides on this segment */
+}
+
+/**
  * tcp_emit_data() - Queue peeked host data to the guest as segments
  * @c:		Execution context
  * @conn:	Connection
- * @p:		Data, in tcp_payload
- * @n:		Bytes at @p
+ * @p:		Data, in tcp_payload; NULL if it is in the guest's buffers
+ * @d:		Reservation of the guest's buffers holding the data, or NULL
+ * @n:		Bytes peeked
  * @fin:	The peer's FIN follows the data: it rides on the last segment
  * @seg:	Payload per frame (tcp_seg_max())
  * @now_ms:	Current time, milliseconds
@@ -683,20 +740,25 @@ static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn,
  * Return: true if the connection is gone
  */
 static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
-			  const uint8_t *p, size_t n, bool fin, uint32_t seg,
-			  uint64_t now_ms)
+			  const uint8_t *p, struct tap_direct *d, size_t n,
+			  bool fin, uint32_t seg, uint64_t now_ms)
 {
+	unsigned int f = 0;
 	size_t off;
 
 	tcp_update_rcv_wnd(conn);
-	for (off = 0; off < n; off += seg) {
+	for (off = 0; off < n; off += seg, f++) {
 		size_t plen = MIN(seg, n - off);
 		uint8_t fl = TCP_ACK;
 
 		if (off + plen == n)
 			fl |= TCP_PSH | (fin ? TCP_FIN : 0);
 
-		if (!tcp_emit_seg(c, conn, conn->snd_nxt, p + off, plen, fl))
+		if (d)
+			tcp_emit_seg_direct(c, conn, d, f, conn->snd_nxt,
+					    plen, fl);
+		else if (!tcp_emit_seg(c, conn, conn->snd_nxt, p + off, plen,
+				       fl))
 			break;
 		if (TCP_SEQ_GT(conn->snd_nxt + (uint32_t)plen, conn->snd_max)) {
 			uint32_t fresh = conn->snd_nxt + (uint32_t)plen -
@@ -708,7 +770,13 @@ static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->snd_nxt += (uint32_t)plen;
 	}
-	tcp_payload_used += n;
+	if (d) {
+		tap_direct_put(c, d, f);
+		tcp_stats.frames_in_place += f;
+	} else {
+		tcp_payload_used += n;
+		tcp_stats.frames_pooled += f;
+	}
 	if (off < n) {
 		/* Not all queued: the next peek starts at snd_nxt */
 		if (tcp_set_peek_off(conn))
@@ -724,22 +792,78 @@ static bool tcp_emit_data(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_direct_reserve() - Take the guest's receive buffers for new data, so
+ *			  that the peek writes it there: one copy, no pool
+ * @c:		Execution context
+ * @conn:	Connection
+ * @want:	Bytes the window takes, cut to what the buffers taken hold
+ *		(0: none now, the connection waits for room)
+ * @seg:	Payload per frame (tcp_seg_max())
+ *
+ * Only where the guest side finishes checksums (TAP_OFFLOAD_CSUM): a full
+ * checksum would read the payload again.
+ *
+ * Return: the reservation, its payload segments cut to @want; NULL if data
+ * goes through the payload pool (tcp_send_room())
+ */
+static struct tap_direct *tcp_direct_reserve(struct ctx *c,
+					     struct tcp_conn *conn,
+					     uint32_t *want, uint32_t seg)
+{
+	static struct tap_direct d;
+	uint32_t frames, left;
+	unsigned int k;
+	int got;
+
+	if (!(tap_offloads(c) & TAP_OFFLOAD_CSUM))
+		return NULL;
+	/* As the pool path: no more than a quarter of the pool per peek */
+	frames = MIN(DIV_ROUND_UP(*want, seg),
+		     MAX(1U, (uint32_t)(TCP_PAYLOAD_BYTES / 4) / seg));
+	d.hdr_len = ETH_HDR_LEN + (tcp_is_v4(conn) ? 20 : 40) + 20;
+	got = tap_direct_get(c, &d, seg,
+			     MIN(frames, (uint32_t)TAP_DIRECT_FRAMES));
+	if (got < 0)
+		return NULL;
+	conn->tap_blocked = !got;
+	if (!got) {
+		tap_room_wait(c);
+		*want = 0;
+		return &d;
+	}
+	*want = MIN(*want, (uint32_t)got * seg);
+
+	/* The last frame may take less than a segment */
+	for (k = 0, left = *want; left; k++) {
+		if (d.iov[k].iov_len >= left)
+			d.iov[k].iov_len = left;
+		left -= (uint32_t)d.iov[k].iov_len;
+	}
+	d.first[d.frames] = k;
+	return &d;
+}
+
+/**
  * tcp_data_to_guest() - Peek host data and queue it to the guest
  * @c:		Execution context
  * @conn:	Connection, established
  * @now_ms:	Current time, milliseconds
  *
- * Three steps: what the guest's window takes (tcp_send_window()), what the
- * pools and the guest link take (tcp_send_room()), then the peek
- * (tcp_peek()) and the segments (tcp_emit_data()). On end of stream with
- * everything before it sent, sends (or resends) the FIN.
+ * Three steps: what the guest's window takes (tcp_send_window()), where
+ * the data goes and how much fits (the guest's own receive buffers,
+ * tcp_direct_reserve(), or the payload pool, tcp_send_room()), then the
+ * peek (tcp_peek()) and the segments (tcp_emit_data()). On end of stream
+ * with everything before it sent, sends (or resends) the FIN.
  */
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		       uint64_t now_ms)
 {
+	const struct iovec *data;
+	struct tap_direct *d;
 	uint32_t want, room, seg;
+	unsigned int ndata;
 	bool fin_again, fin;
-	uint8_t *p;
+	uint8_t *p = NULL;
 	ssize_t n;
 
 	if (!tcp_has(conn, TCP_TAP_SYN_ACKED) || conn->sock < 0)
@@ -752,14 +876,25 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 		goto out;
 	}
 	seg = tcp_seg_max(c, conn);
-	room = tcp_send_room(c, conn, seg);
-	if (!room)
-		goto out;
-	want = MIN(want, room);
-	tcp_pool_reserve(c, DIV_ROUND_UP(want, seg), want);
-	p = tcp_payload + tcp_payload_used;
+	d = tcp_direct_reserve(c, conn, &want, seg);
+	if (d) {
+		if (!want)
+			goto out;
+		data = d->iov;
+		ndata = d->first[d->frames];
+	} else {
+		room = tcp_send_room(c, conn, seg);
+		if (!room)
+			goto out;
+		want = MIN(want, room);
+		tcp_pool_reserve(c, DIV_ROUND_UP(want, seg), want);
+		p = tcp_payload + tcp_payload_used;
+		data = tcp_peek_pool(p, want, seg, &ndata);
+	}
 
-	n = tcp_peek(conn, p, want, seg);
+	n = tcp_peek(conn, data, ndata);
+	if (n <= 0 && d)
+		tap_direct_put(c, d, 0);
 	if (n == -ENODATA)
 		goto out;		/* nothing new, not EOF either */
 	if (n < 0) {
@@ -786,7 +921,7 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn,
 	 */
 	fin = conn->sock_rdhup && conn->sock_drained &&
 	      !tcp_has(conn, TCP_TAP_FIN_SENT);
-	if (tcp_emit_data(c, conn, p, (size_t)n, fin, seg, now_ms))
+	if (tcp_emit_data(c, conn, p, d, (size_t)n, fin, seg, now_ms))
 		return;
 	tcp_rto_arm(conn, now_ms, false);
 out:

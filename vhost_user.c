@@ -308,6 +308,20 @@ static uint8_t vu_tx_buf[VU_TX_BUF_BYTES];
 /* Receive buffers taken for the frame being written */
 static struct virtq_elem vu_rx_elem[VU_RX_BUFS_MAX];
 
+/* Receive buffers taken for frames written in place (vu_direct_get()):
+ * per buffer its head and writable bytes, per frame its first buffer and
+ * where its virtio-net header goes
+ */
+#define VU_DIRECT_BUFS		1024
+static struct {
+	uint16_t head;
+	uint32_t cap;
+} vu_dbuf[VU_DIRECT_BUFS];
+static struct {
+	uint8_t *net_hdr;
+	unsigned int buf;
+} vu_dframe[TAP_DIRECT_FRAMES + 1];
+
 /* Frames waiting for receive buffers: a ring of bytes, and their lengths */
 static uint8_t vu_backlog[VU_BACKLOG_BYTES];
 static size_t vu_backlog_len[VU_BACKLOG_FRAMES];
@@ -1631,6 +1645,191 @@ static void vu_room_wait(struct ctx *c)
 	}
 }
 
+/**
+ * vu_carve() - Take contiguous bytes from a chain's writable segments
+ * @e:		Chain
+ * @seg:	Segment the cursor is in, updated
+ * @off:	Offset in it, updated
+ * @len:	Bytes wanted, all in one segment
+ *
+ * Return: where they start, NULL if the segment the cursor is in (or the
+ * next, at a segment's end) has fewer, or the chain ends
+ */
+static uint8_t *vu_carve(const struct virtq_elem *e, unsigned int *seg,
+			 size_t *off, size_t len)
+{
+	uint8_t *p;
+
+	if (*seg < e->in_num && *off == e->in[*seg].iov_len) {
+		(*seg)++;
+		*off = 0;
+	}
+	if (*seg >= e->in_num || e->in[*seg].iov_len - *off < len)
+		return NULL;
+	p = (uint8_t *)e->in[*seg].iov_base + *off;
+	*off += len;
+	return p;
+}
+
+/**
+ * vu_direct_frame() - Take the receive buffers of one frame written in place
+ * @d:		Reservation: the frame's header and payload entries filled
+ * @f:		Frame index in @d
+ * @payload:	Payload bytes
+ * @nbufs:	Buffers taken so far, updated
+ *
+ * Return: 1 taken; 0 no buffers (or no table space) for it, nothing taken;
+ * -1 the guest's buffers cannot hold it in place (nothing taken)
+ */
+static int vu_direct_frame(struct tap_direct *d, unsigned int f,
+			   size_t payload, unsigned int *nbufs)
+{
+	struct vu_vring *vr = &vu.vq[VU_RX_QUEUE];
+	bool mrg = vu.features & (1ULL << VU_F_MRG_RXBUF);
+	struct virtq_elem *e = &vu_rx_elem[0];
+	unsigned int b = *nbufs, k = d->first[f], seg, i;
+	size_t left = payload, off;
+	int ret = 0, rc;
+
+	while (left || b == *nbufs) {
+		if (b > *nbufs && !mrg) {
+			ret = -1;	/* one chain per frame, too small */
+			goto back;
+		}
+		if (b == VU_DIRECT_BUFS)
+			goto back;
+		rc = virtq_pop(&vr->q, &vu.mem, e);
+		if (rc <= 0) {
+			if (rc < 0)
+				vu_broken(VU_RX_QUEUE);
+			goto back;
+		}
+		vu_dbuf[b].head = e->head;
+		vu_dbuf[b].cap = 0;
+		for (i = 0; i < e->in_num; i++)
+			vu_dbuf[b].cap += (uint32_t)e->in[i].iov_len;
+		b++;
+
+		seg = 0;
+		off = 0;
+		if (b == *nbufs + 1) {		/* first buffer: headers */
+			vu_dframe[f].net_hdr = vu_carve(e, &seg, &off,
+							vu.hdr_len);
+			d->hdr[f] = vu_carve(e, &seg, &off, d->hdr_len);
+			if (!vu_dframe[f].net_hdr || !d->hdr[f]) {
+				ret = -1;
+				goto back;
+			}
+		}
+		for (; seg < e->in_num && left; seg++, off = 0) {
+			size_t n = MIN(e->in[seg].iov_len - off, left);
+
+			if (!n)
+				continue;
+			if (k == TAP_DIRECT_IOV)
+				goto back;
+			d->iov[k].iov_base = (uint8_t *)e->in[seg].iov_base +
+					     off;
+			d->iov[k++].iov_len = n;
+			left -= n;
+		}
+	}
+	vu_dframe[f].buf = *nbufs;
+	d->first[f + 1] = k;
+	*nbufs = b;
+	return 1;
+
+back:
+	if (b > *nbufs)
+		virtq_unpop(&vr->q, b - *nbufs);
+	return ret;
+}
+
+/**
+ * vu_direct_get() - Take receive buffers for frames written in place
+ *		     (struct tap_backend)
+ * @c:		Execution context
+ * @d:		Reservation, output; @d->hdr_len set by the caller
+ * @payload:	Payload bytes per frame
+ * @frames:	Frames wanted
+ *
+ * Each frame's virtio-net header and its @d->hdr_len bytes of headers must
+ * be contiguous at the start of its first buffer (they are, in buffers of
+ * any usual size); its payload follows, across as many buffers as
+ * mergeable buffers allow.
+ *
+ * Return: frames taken; 0 if the guest has no buffers now, or frames wait
+ * in the backlog before these; -1 if the guest's buffers cannot hold them
+ */
+static int vu_direct_get(struct ctx *c, struct tap_direct *d, size_t payload,
+			 unsigned int frames)
+{
+	unsigned int f, nbufs = 0;
+	int rc = 0;
+
+	d->frames = 0;
+	d->first[0] = 0;
+	if (!vu_connected(c))
+		return -1;
+	if (vu_backlog_n)
+		return 0;
+	for (f = 0; f < frames; f++) {
+		rc = vu_direct_frame(d, f, payload, &nbufs);
+		if (rc <= 0)
+			break;
+	}
+	vu_dframe[f].buf = nbufs;
+	d->frames = f;
+	if (!f && rc < 0)
+		return -1;
+	return (int)f;
+}
+
+/**
+ * vu_direct_put() - Publish frames written in place, give back the rest
+ *		     (struct tap_backend)
+ * @c:		Execution context
+ * @d:		Reservation: @d->len and @d->offl set for the first @used
+ * @used:	Frames written; every one but the last is whole
+ *
+ * Writes each frame's virtio-net header, and a used entry for each buffer
+ * it fills, published with this loop turn's other frames (vu_send_end()).
+ */
+static void vu_direct_put(struct ctx *c, const struct tap_direct *d,
+			  unsigned int used)
+{
+	struct vu_vring *vr = &vu.vq[VU_RX_QUEUE];
+	bool mrg = vu.features & (1ULL << VU_F_MRG_RXBUF);
+	unsigned int f, b = 0;
+
+	(void)c;
+	for (f = 0; f < used; f++) {
+		size_t left = vu.hdr_len + d->hdr_len + d->len[f];
+		struct iovec h = { d->hdr[f], d->hdr_len };
+		uint8_t hdr[VU_NET_HDR_LEN];
+		unsigned int first = vu_dframe[f].buf;
+
+		for (b = first; left; b++) {
+			uint32_t n = (uint32_t)MIN(left, vu_dbuf[b].cap);
+
+			ASSERT(b < vu_dframe[f + 1].buf);
+			virtq_fill(&vr->q, vu_dbuf[b].head, n,
+				   vu.rx_pending + b);
+			left -= n;
+			vu.rx_buf_len = (vu.rx_buf_len * 7 + vu_dbuf[b].cap) / 8;
+		}
+		vu_net_hdr(hdr, &h, &d->offl[f]);
+		if (mrg)
+			util_put_le16(hdr + 10, (uint16_t)(b - first));
+		memcpy(vu_dframe[f].net_hdr, hdr, vu.hdr_len);
+		/* Only the last frame may be short: buffers go back in order */
+		ASSERT(f + 1 == used || b == vu_dframe[f + 1].buf);
+	}
+	vu.rx_pending += b;
+	if (vu_dframe[d->frames].buf > b)
+		virtq_unpop(&vr->q, vu_dframe[d->frames].buf - b);
+}
+
 /* The back-end as tap.c sees it */
 static const struct tap_backend vu_backend = {
 	.attach		= vu_attach,
@@ -1640,6 +1839,8 @@ static const struct tap_backend vu_backend = {
 	.room		= vu_room,
 	.room_wait	= vu_room_wait,
 	.offloads	= vu_offloads,
+	.direct_get	= vu_direct_get,
+	.direct_put	= vu_direct_put,
 };
 
 /**

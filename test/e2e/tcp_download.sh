@@ -4,7 +4,10 @@
 #
 # tcp_download - The guest downloads 50 MB from a server behind the host, over
 # IPv4 and over IPv6; the bytes arrive intact (sha256) and the connection
-# closes in order on both sides.
+# closes in order on both sides. On vhost-user the data is peeked straight
+# into the guest's receive buffers (the counter of frames written in place
+# moves, the pooled one not at all); on the stream socket it goes through
+# the payload pool.
 
 . "$(dirname "$0")/../lib/bed.sh"
 . "$(dirname "$0")/../lib/tcp.sh"
@@ -34,4 +37,16 @@ for addr in "$REMOTE4" "$REMOTE6"; do
 done
 daemon_alive || fail "daemon died"
 tcp_expect_no_flows
+. "$(dirname "$0")/../lib/flow.sh"
+in_place=$(flow_counter tcp_frames_in_place)
+pooled=$(flow_counter tcp_frames_pooled)
+echo "frames written in place: $in_place, through the pool: $pooled"
+case "$BACKEND" in
+vhost-user)
+	[ "${in_place:-0}" -gt 0 ] && [ "${pooled:-1}" -eq 0 ] ||
+		fail "vhost-user: data not written in place" ;;
+*)
+	[ "${in_place:-1}" -eq 0 ] && [ "${pooled:-0}" -gt 0 ] ||
+		fail "$BACKEND: frames counted in place" ;;
+esac
 pass

@@ -9,11 +9,12 @@
 # 1000-byte answer followed by the server's close, corked: shorter than the
 # MSS, answer and FIN reach the daemon's socket in one segment. The guest
 # checks every answer (content and end of stream). From the daemon's
-# capture: every connection's FIN follows all of its data, and at least half
-# of the FINs carry data. Not all: a guest segment handled before the
+# capture: every connection's FIN follows all of its data, and at least a
+# fifth of the FINs carry data. Not all: a guest segment handled before the
 # socket's event may make the daemon peek the answer without knowing of the
-# FIN yet (70-95 of 100 ride here; a daemon that always sends the FIN on its
-# own gets 0). No flow is left.
+# FIN yet, more often on a loaded machine (70-95 of 100 ride on a quiet one,
+# 46-95 with other tests and builds running beside; a daemon that always
+# sends the FIN on its own gets 0). No flow is left.
 
 . "$(dirname "$0")/../lib/bed.sh"
 . "$(dirname "$0")/../lib/tcp.sh"
@@ -109,9 +110,9 @@ for port, fl in flows.items():
         ok = False
         print("FAIL: port %d: FIN at byte %d, not %d" %
               (port, (fl[2] - fl[0]) & 0xffffffff, n))
-if rides * 2 < conns:
+if rides * 5 < conns:
     ok = False
-    print("FAIL: fewer than half of the FINs ride on data")
+    print("FAIL: fewer than a fifth of the FINs ride on data")
 sys.exit(0 if ok else 1)
 PYEOF
 pass
