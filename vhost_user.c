@@ -59,6 +59,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checksum.h"
@@ -546,6 +547,30 @@ static int vu_reply_u64(uint32_t req, uint64_t v)
 }
 
 /**
+ * vu_mem_fd_covers() - Does a region's file hold all the region says it has?
+ * @fd:		Descriptor from SET_MEM_TABLE
+ * @len:	Bytes the region takes from the file's start (offset + size)
+ *
+ * A mapping reaching past the end of a regular file (memfd, tmpfs,
+ * hugetlbfs: what qemu backs guest memory with) is made all the same, but
+ * touching a ring or buffer there raises SIGBUS: a wrong table would end
+ * the daemon. Other kinds of file are left to mmap() to accept or refuse.
+ * A front-end that shrinks the file later can still do it, as it can
+ * break the guest in other ways; this is against mistakes.
+ *
+ * #syscalls fstat newfstatat
+ * Return: true if it does, or the file has no size to check
+ */
+static bool vu_mem_fd_covers(int fd, uint64_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return true;
+	return st.st_size >= 0 && (uint64_t)st.st_size >= len;
+}
+
+/**
  * vu_mem_table_set() - SET_MEM_TABLE: map the guest's memory
  * @t:		Table, size already checked
  *
@@ -576,6 +601,12 @@ static int vu_mem_table_set(const struct vu_mem_table *t)
 
 		if (!r->size || len < r->size || len > SIZE_MAX)
 			goto fail;
+		if (!vu_mem_fd_covers(vu_msg_fds[i], len)) {
+			log_warn("vhost-user: region %u ends at %llu bytes, "
+				 "past the end of its file: refused", i,
+				 (unsigned long long)len);
+			goto fail;
+		}
 		p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_NORESERVE, vu_msg_fds[i], 0);
 		if (p == MAP_FAILED) {

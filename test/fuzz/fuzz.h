@@ -37,6 +37,7 @@
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
+#include "vhost_user.h"
 
 #define FUZZ_EVENTS_MAX		64	/* epoll events per pump round */
 #define FUZZ_PUMP_ROUNDS	4	/* epoll_wait() rounds per input */
@@ -253,7 +254,8 @@ static inline void fuzz_daemon_init(struct ctx *c)
  * @now_ms:	Fake clock, milliseconds
  *
  * A few non-blocking epoll_wait() rounds, dispatched as passt.c does for
- * the flow types; the tap side is not in the epoll set.
+ * the flow types and the vhost-user control socket and kicks (registered
+ * only by the vhost_user target); the stream tap side is not in the set.
  */
 static inline void fuzz_pump(struct ctx *c, uint64_t now_ms)
 {
@@ -287,6 +289,12 @@ static inline void fuzz_pump(struct ctx *c, uint64_t now_ms)
 			case EPOLL_TYPE_UDP_LISTEN:
 				udp_listen_handler(c, ref, ev[i].events,
 						   now_ms);
+				break;
+			case EPOLL_TYPE_VHOST_CMD:
+				vu_cmd_handler(c, ev[i].events, now_ms);
+				break;
+			case EPOLL_TYPE_VHOST_KICK:
+				vu_kick_handler(c, ref, now_ms);
 				break;
 			default:
 				break;

@@ -33,6 +33,7 @@ fuzz_max_len() {
 	case "$1" in
 	tap_frames) echo 16384 ;;
 	virtio) echo 12296 ;;	# header + both guest memory regions
+	vhost_user) echo 8192 ;;	# a handshake, rings and frames
 	*) echo 2048 ;;
 	esac
 }

@@ -96,6 +96,8 @@
  *   mem-pipe             SET_MEM_TABLE with a pipe as region descriptor,
  *                        then the right table
  *   mem-nofd             SET_MEM_TABLE with no descriptor, then the right one
+ *   mem-short            SET_MEM_TABLE whose regions lie past the end of the
+ *                        memfd (offsets moved by its size), then the right one
  *   ring-oob             SET_VRING_ADDR for TX with a descriptor table
  *                        outside every region (kept: TX never works)
  * right after "connected" (descriptors), posted and kicked once:
@@ -362,6 +364,7 @@ enum vf_fault {
 	VF_FAULT_NONE,
 	VF_FAULT_MEM_PIPE,
 	VF_FAULT_MEM_NOFD,
+	VF_FAULT_MEM_SHORT,
 	VF_FAULT_RING_OOB,
 	VF_FAULT_TX_OOB,
 	VF_FAULT_TX_STRADDLE,
@@ -384,6 +387,7 @@ static const char *const vf_fault_names[VF_FAULT_COUNT] = {
 	[VF_FAULT_NONE] = "none",
 	[VF_FAULT_MEM_PIPE] = "mem-pipe",
 	[VF_FAULT_MEM_NOFD] = "mem-nofd",
+	[VF_FAULT_MEM_SHORT] = "mem-short",
 	[VF_FAULT_RING_OOB] = "ring-oob",
 	[VF_FAULT_TX_OOB] = "tx-oob",
 	[VF_FAULT_TX_STRADDLE] = "tx-straddle",
@@ -1874,6 +1878,7 @@ static void vf_fault_inject(struct vf_dev *d, enum vf_fault f)
 	case VF_FAULT_NONE:
 	case VF_FAULT_MEM_PIPE:
 	case VF_FAULT_MEM_NOFD:
+	case VF_FAULT_MEM_SHORT:
 	case VF_FAULT_RING_OOB:
 	case VF_FAULT_COUNT:
 		return;
@@ -2067,7 +2072,7 @@ static void vf_negotiate(struct vf_dev *d, const struct vf_conf *c)
 /**
  * vf_mem_table() - Send SET_MEM_TABLE (and a faulty one first if asked)
  * @d:		Device, guest memory set up
- * @inject:	Inject a mem-pipe or mem-nofd fault first
+ * @inject:	Inject a mem-pipe, mem-nofd or mem-short fault first
  */
 static void vf_mem_table(struct vf_dev *d, bool inject)
 {
@@ -2085,11 +2090,17 @@ static void vf_mem_table(struct vf_dev *d, bool inject)
 		fds[i] = m->fd;
 	}
 	if (inject && (vf_conf.fault == VF_FAULT_MEM_PIPE ||
-		       vf_conf.fault == VF_FAULT_MEM_NOFD)) {
+		       vf_conf.fault == VF_FAULT_MEM_NOFD ||
+		       vf_conf.fault == VF_FAULT_MEM_SHORT)) {
 		uint32_t flags = d->reply_ack ? VU_FLAG_NEED_REPLY : 0;
 		unsigned int nfds = 0;
 		uint64_t ack;
 
+		if (vf_conf.fault == VF_FAULT_MEM_SHORT) {
+			for (i = 0; i < m->nregions; i++)
+				t.r[i].mmap_offset += m->size;
+			nfds = m->nregions;
+		}
 		if (vf_conf.fault == VF_FAULT_MEM_PIPE) {
 			if (pipe2(pfd, O_CLOEXEC))
 				vf_die("pipe");
@@ -2112,6 +2123,8 @@ static void vf_mem_table(struct vf_dev *d, bool inject)
 			for (i = 0; i < m->nregions; i++)
 				fds[i] = m->fd;
 		}
+		for (i = 0; i < m->nregions; i++)
+			t.r[i].mmap_offset = i * m->region_size;
 	}
 	vf_set(d, VU_SET_MEM_TABLE, &t, sizeof(t), fds, m->nregions);
 }
