@@ -74,10 +74,16 @@ record_cpu_per_gb() {
 		-v b="$3" 'BEGIN { print t / hz / (b / 1e9) }')"
 }
 
-# record_peak_rss NAME - Record the daemon's peak RSS, MiB (VmHWM)
+# record_peak_rss NAME - Record the daemon's own peak RSS, MiB: VmHWM less
+# the shared memory resident now (RssShmem: a vhost-user guest's memory,
+# mapped by the daemon but the guest's, which stays resident once touched),
+# and that guest memory apart (guest_mapped_mib)
 record_peak_rss() {
 	[ -n "$DPID" ] || return 0
-	record "$1" peak_rss_mib "$(awk '/VmHWM/ { print $2 / 1024 }' \
+	record "$1" peak_rss_mib "$(awk '/^VmHWM/ { h = $2 }
+		/^RssShmem/ { m = $2 } END { print (h - m) / 1024 }' \
+		"/proc/$DPID/status")"
+	record "$1" guest_mapped_mib "$(awk '/^RssShmem/ { print $2 / 1024 }' \
 		"/proc/$DPID/status")"
 }
 

@@ -81,4 +81,5 @@ echo "TCP, $ROUNDS rounds"
 perf_table "up_gbps:guest->remote Gbit/s" "down_gbps:remote->guest Gbit/s" \
 	"rr_per_s:1-byte req/resp per s" "rr_p50_us:req/resp p50 us" \
 	"conn_per_s:connections per s" "cpu_s_per_gb:daemon CPU s per GB" \
-	"peak_rss_mib:daemon peak RSS MiB"
+	"peak_rss_mib:daemon peak RSS MiB (own)" \
+	"guest_mapped_mib:guest memory mapped MiB"
