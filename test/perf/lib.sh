@@ -31,7 +31,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/bed.sh"
 
-: "${CONTENDERS:=ours passt slirp4netns veth relay}"
+: "${CONTENDERS:=ours vhost passt slirp4netns veth relay}"
 : "${RELAY_NET:=198.18.0}"	# /24: .1 relay's tap, .2 the guest
 : "${O:=build}"
 : "${GUEST_MTU:=65520}"

@@ -26,11 +26,11 @@
 # Traffic goes only to the bed's own namespaces.
 
 set -u
-. "$(dirname "$0")/lib.sh"
-
+# Before lib.sh, whose own default list would win
 : "${ROUNDS:=5}" "${BULK_S:=5}" "${RR_S:=3}"
 : "${CONTENDERS:=ours vhost passt slirp4netns veth relay ours@1500 vhost@1500 passt@1500}"
 : "${RATIOS:=ours/passt ours/veth ours/relay vhost/passt vhost/ours vhost/relay vhost@1500/passt@1500 vhost@1500/ours@1500}"
+. "$(dirname "$0")/lib.sh"
 
 need_cmd iperf3
 RR_BIN=$(perf_build_tool rr) || exit 1
