@@ -99,6 +99,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ctx.h"
 #include "log.h"
 #include "netlink.h"
 #include "pasta.h"
@@ -131,7 +132,7 @@ static void pasta_ns_clear(struct pasta_ns *ns)
 {
 	memset(ns, 0, sizeof(*ns));
 	ns->netns_fd = ns->userns_fd = ns->pidfd = -1;
-	ns->dir_fd = ns->inotify_fd = -1;
+	ns->dir_fd = ns->inotify_fd = ns->start_fd = -1;
 	ns->status = -1;
 }
 
@@ -157,6 +158,7 @@ static void pasta_ns_close_all(struct pasta_ns *ns)
 	pasta_close(&ns->pidfd);
 	pasta_close(&ns->dir_fd);
 	pasta_close(&ns->inotify_fd);
+	pasta_close(&ns->start_fd);
 	pasta_ns_clear(ns);
 }
 
@@ -493,9 +495,9 @@ static int pasta_read_full(int fd, void *buf, size_t len)
  *		for $SHELL, else /bin/sh
  * @ns:		Filled: namespaces of the child, its PID and pidfd
  *
- * Once this returns, the command is on its way: lo is up in its namespace
- * (the tap device is not there yet: create it next, the command may race
- * with that as with any link coming up). A command that cannot be run
+ * Once this returns, the child waits in its new namespaces, mapped, for
+ * pasta_spawn_start(): create and configure the tap device first, so that
+ * the command finds its network ready. A command that cannot be run
  * exits with 127 (not found) or 126, as in shells.
  *
  * Context: start-up, single-threaded; the daemon must stay the command's
@@ -552,12 +554,7 @@ int pasta_spawn(char *const cmd[], struct pasta_ns *ns)
 	}
 	if ((ret = pasta_write_maps(pid)) || (ret = pasta_ns_identify(ns)))
 		goto fail;
-	if (write(sv[0], "g", 1) != 1) {
-		ret = -errno;
-		log_err("Starting child %d: %s", pid, strerror(-ret));
-		goto fail;
-	}
-	close(sv[0]);
+	ns->start_fd = sv[0];
 	log_debug("Spawned %s as PID %d in new namespaces",
 		  cmd && cmd[0] ? cmd[0] : "the shell", pid);
 	return 0;
@@ -568,6 +565,28 @@ fail:
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	pasta_ns_close_all(ns);
+	return ret;
+}
+
+/**
+ * pasta_spawn_start() - Let the spawned child bring lo up and run its
+ *			 command
+ * @ns:		Namespace description from pasta_spawn()
+ *
+ * Context: start-up, once the namespace's network is ready.
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int pasta_spawn_start(struct pasta_ns *ns)
+{
+	int ret = 0;
+
+	if (ns->start_fd < 0)
+		return -EINVAL;
+	if (write(ns->start_fd, "g", 1) != 1) {
+		ret = -errno;
+		log_err("Starting child %d: %s", ns->pid, strerror(-ret));
+	}
+	pasta_close(&ns->start_fd);
 	return ret;
 }
 
@@ -970,6 +989,92 @@ int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 	memcpy(ifname, t.name, sizeof(t.name));
 	*ifindex = t.ifindex;
 	return fd;
+}
+
+/**
+ * pasta_config_family() - Addresses and routes of one IP version
+ * @nl:		rtnetlink socket of the target namespace
+ * @ifi:	Tap device's index there
+ * @host_ifi:	Template interface on the host
+ * @af:		AF_INET or AF_INET6
+ * @given:	-a or -g gave this version's addressing: use @addr, @gw
+ * @addr:	Address (struct in_addr or in6_addr) if @given
+ * @prefix_len:	Its prefix length
+ * @gw:		Default gateway, all zeroes for none
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int pasta_config_family(int nl, unsigned int ifi,
+			       unsigned int host_ifi, int af, bool given,
+			       const void *addr, int prefix_len,
+			       const void *gw)
+{
+	static const uint8_t zero[16];
+	const char *v = af == AF_INET ? "IPv4" : "IPv6";
+	size_t alen = af == AF_INET ? 4 : 16;
+	int ret;
+
+	if (!given) {
+		ret = netlink_ns_copy_addrs(nl, ifi, host_ifi, af);
+		if (ret >= 0)
+			ret = netlink_ns_copy_routes(nl, ifi, host_ifi, af);
+		if (ret < 0)
+			log_err("Copying the host's %s addresses and routes: "
+				"%s", v, strerror(-ret));
+		return ret < 0 ? ret : 0;
+	}
+	ret = netlink_ns_addr_add(nl, ifi, af, addr, prefix_len);
+	if (ret && ret != -EEXIST) {
+		log_err("Adding the %s address: %s", v, strerror(-ret));
+		return ret;
+	}
+	if (!memcmp(gw, zero, alen))
+		return 0;
+	ret = netlink_ns_route_add(nl, ifi, af, NULL, 0, gw);
+	if (ret && ret != -EEXIST) {
+		log_err("Adding the %s default route: %s", v, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * pasta_config_net() - --config-net: the tap device up, with addresses and
+ *			routes
+ * @ns:		Namespace description (descriptors not yet released)
+ * @ifi:	Tap device's index in the namespace
+ * @c:		Execution context: template interface, IP versions enabled,
+ *		and the addressing -a/-n/-g gave
+ *
+ * Per IP version, the template interface's addresses and routes are
+ * copied, unless -a or -g gave that version's: then that address and a
+ * default route through that gateway. In this order: link up (a route
+ * through a gateway needs it), addresses (they bring prefix routes),
+ * routes. The MTU was set with the device.
+ *
+ * Context: start-up, before isolation_drop_user().
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
+		     const struct ctx *c)
+{
+	int nl = pasta_netlink_open(ns), ret;
+
+	if (nl < 0)
+		return nl;
+	ret = netlink_ns_link_set(nl, ifi, NETLINK_LINK_UP, 0, NULL);
+	if (ret)
+		log_err("Setting the tap device up: %s", strerror(-ret));
+	if (!ret && c->ifi4)
+		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET,
+					  c->ip4_given, &c->ip4.addr,
+					  c->ip4.prefix_len, &c->ip4.gw);
+	if (!ret && c->ifi6)
+		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET6,
+					  c->ip6_given, &c->ip6.addr,
+					  c->ip6.prefix_len, &c->ip6.gw);
+	close(nl);
+	return ret;
 }
 
 /**
