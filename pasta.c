@@ -230,7 +230,7 @@ static int pasta_pidfd_open(pid_t pid)
  * pasta_pidfd_exited() - Has the process of a pidfd ended?
  * @pidfd:	pidfd (readable once the process has ended)
  *
- * #syscalls poll ppoll
+ * #syscalls:pasta poll ppoll
  * Return: true if it has
  */
 static bool pasta_pidfd_exited(int pidfd)
@@ -1185,7 +1185,7 @@ bool pasta_inotify_gone(const void *buf, size_t len, const char *name)
  * pasta_quit_file_gone() - Check the namespace file after inotify events
  * @ns:		Namespace description, with its quit descriptors
  *
- * #syscalls read newfstatat
+ * #syscalls:pasta read newfstatat
  * Return: true if the file no longer refers to the namespace
  */
 static bool pasta_quit_file_gone(struct pasta_ns *ns)
@@ -1220,7 +1220,7 @@ static bool pasta_quit_file_gone(struct pasta_ns *ns)
  * file once it was removed or renamed and its name no longer refers to
  * the namespace. Drains the inotify descriptor.
  *
- * #syscalls waitid kill
+ * #syscalls:pasta waitid kill
  * Context: main loop.
  * Return: true if the daemon should end
  */
@@ -1252,7 +1252,7 @@ bool pasta_quit_check(struct pasta_ns *ns)
  *
  * Reaps the command if it has ended.
  *
- * #syscalls waitid
+ * #syscalls:pasta waitid
  * Context: main loop, or at exit.
  * Return: its exit code (0 to 255), 128 + signal number if a signal
  *	   ended it, -EAGAIN if it still runs, -ECHILD if nothing was

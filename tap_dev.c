@@ -78,7 +78,7 @@ static int tap_dev_events(const struct ctx *c, bool pollout)
  * @c:		Execution context
  * @fd:		Tap descriptor, non-blocking, from pasta_tap_open()
  *
- * #syscalls close
+ * #syscalls:pasta close
  */
 static void tap_dev_attach(struct ctx *c, int fd)
 {
@@ -114,7 +114,7 @@ static bool tap_dev_connected(const struct ctx *c)
  * @offl:	Work left to the guest side: none is offered (tap_dev_offloads
  *		is NULL), so it asks for none
  *
- * #syscalls writev
+ * #syscalls:pasta writev
  * Return: true if written, false if dropped (counted by tap.c)
  */
 static bool tap_dev_send(struct ctx *c, const struct iovec *iov, int iovcnt,
@@ -195,7 +195,7 @@ static const struct tap_backend tap_dev_backend = {
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
  *
- * #syscalls read
+ * #syscalls:pasta read
  * Return: frames read, or -errno if the descriptor failed (not EAGAIN)
  */
 static int tap_dev_read_batch(struct ctx *c, uint64_t now_ms)
