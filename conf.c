@@ -1375,6 +1375,11 @@ static void conf_pasta_args(struct ctx *c, int argc, char **argv)
 	}
 	if (!*c->pasta_netns)
 		c->foreground = true;	/* the command's parent: pasta.c */
+	/* Addresses and routes are set: router advertisements would add a
+	 * SLAAC address and a second default route beside them
+	 */
+	if (c->pasta_config_net)
+		c->no_ra = true;
 }
 
 /**
