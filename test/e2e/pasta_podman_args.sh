@@ -8,7 +8,8 @@
 # Debian 13's podman's options. The parent exits 0 with the namespace
 # configured, nothing is written (--quiet), the pipe closes (the daemon
 # keeps no descriptor of it); -t forwards the host's port 8080 to the
-# namespace's 80, --map-guest-addr's address reaches the host, and the
+# namespace's 80 (from the host's address and from its loopback),
+# --map-guest-addr's address reaches the host, and the
 # daemon goes when podman removes the namespace file.
 
 . "$(dirname "$0")/../lib/bed.sh"
@@ -51,6 +52,20 @@ timeout 20 ip netns exec "$NS_HOST" python3 "$TCPTOOL" get "$HOST4" 8080 \
 	"$BED_DIR/dst" || fail "host:8080 to the namespace's 80 failed"
 [ "$(tcp_sha "$BED_DIR/dst")" = "$(tcp_sha "$BED_DIR/src")" ] ||
 	fail "data through -t 8080:80 differs"
+
+# ... and from the host's loopback, IPv4 and IPv6 (--no-map-gw: the peer
+# appears as the --map-guest-addr address, or the gateway for IPv6)
+for lo in 127.0.0.1 ::1; do
+	rm -f "$BED_DIR/dst" "$BED_DIR/srv.out"
+	bed_bg in_guest python3 "$TCPTOOL" send-server :: 80 "$BED_DIR/src" \
+		>"$BED_DIR/srv.out"
+	tcp_wait_file "$BED_DIR/srv.out" listening ||
+		fail "server did not start"
+	timeout 20 ip netns exec "$NS_HOST" python3 "$TCPTOOL" get "$lo" 8080 \
+		"$BED_DIR/dst" || fail "$lo:8080 to the namespace's 80 failed"
+	[ "$(tcp_sha "$BED_DIR/dst")" = "$(tcp_sha "$BED_DIR/src")" ] ||
+		fail "data from $lo:8080 differs"
+done
 
 # --map-guest-addr 169.254.1.2: the host's own address
 rm -f "$BED_DIR/dst" "$BED_DIR/srv.out"
