@@ -1346,8 +1346,6 @@ static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
  */
 static void conf_pasta_args(struct ctx *c, int argc, char **argv)
 {
-	bool digits;
-
 	if (*c->sock_path || c->fd_from_cmdline >= 0 || c->one_off ||
 	    c->vhost_user) {
 		fprintf(stderr, "%s: --socket, --fd, --one-off and "
@@ -1355,8 +1353,9 @@ static void conf_pasta_args(struct ctx *c, int argc, char **argv)
 		exit(EXIT_FAILURE);
 	}
 	if (optind < argc) {
-		digits = strspn(argv[optind], "0123456789") ==
-			 strlen(argv[optind]);
+		bool digits = strspn(argv[optind], "0123456789") ==
+			      strlen(argv[optind]);
+
 		if (*c->pasta_netns) {
 			fprintf(stderr, "%s: --netns and a %s '%s' exclude "
 				"each other\n", argv[0],
