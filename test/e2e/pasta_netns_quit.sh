@@ -12,6 +12,7 @@
 
 bed_setup
 NS_X=pt-x-$$
+# shellcheck disable=SC2154 # st: set by the trap itself
 trap 'st=$?; ip netns del "$NS_X" 2>/dev/null; (exit $st); bed_cleanup' EXIT
 
 # start NAME [OPTIONS] - pasta on a new namespace NAME, its PID in $pid

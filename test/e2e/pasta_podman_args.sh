@@ -23,6 +23,7 @@ NETNS_DIR=$BED_DIR/netns		# podman's is /run/user/UID/netns
 NETNS=$NETNS_DIR/netns-$$-0123-4567
 mkdir -p "$NETNS_DIR" && touch "$NETNS" &&
 	mount --bind "/run/netns/$NS_GUEST" "$NETNS" || fail "namespace file"
+# shellcheck disable=SC2154 # st: set by the trap itself
 trap 'st=$?; umount "$NETNS" 2>/dev/null; (exit $st); bed_cleanup' EXIT
 
 mkfifo "$BED_DIR/pipe" || fail "mkfifo"
