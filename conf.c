@@ -844,7 +844,7 @@ static void conf_map_addr(struct ctx *c, const char *s, const char *opt,
 		a4->s_addr = INADDR_ANY;
 		*a6 = in6addr_any;
 		if (a4 == &c->ip4.map_host_loopback)
-			c->no_map_gw = true;
+			c->no_map_gw = c->map_host_loopback_none = true;
 		return;
 	}
 	if (!conf_parse_addr4(s, &v4, NULL)) {

@@ -155,6 +155,7 @@ struct ctx {
 
 	/* Address translation and forwarding */
 	bool no_map_gw;
+	bool map_host_loopback_none;	/* --map-host-loopback none */
 	bool no_tcp;
 	bool no_udp;
 	const char *tcp_spec[CONF_FWD_SPEC_MAX];	/* -t, raw, for fwd.c */

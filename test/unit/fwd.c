@@ -416,6 +416,9 @@ UNIT_TEST(pasta_no_map_gw_shows_loopback_as_host_or_gateway)
 	CHECK(inany_equals(&seen, &host));
 	CHECK(fwd_host_to_guest(&c, &own, &seen));
 	CHECK(inany_equals(&seen, &host));
+	c.map_host_loopback_none = true;	/* said explicitly: refused */
+	c.ip4.map_guest_addr.s_addr = 0;
+	CHECK(!fwd_host_to_guest(&c, &lo, &seen));
 }
 
 static struct fwd_table tbl;
