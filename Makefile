@@ -139,9 +139,12 @@ install: passt
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 passt $(DESTDIR)$(BINDIR)/passt
 	install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
+	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
+	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(MANDIR)/man1/passt.1
+	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(MANDIR)/man1/passt.1 \
+		$(DESTDIR)$(BINDIR)/pasta $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 static-checks: cppcheck clang-tidy
 

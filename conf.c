@@ -65,9 +65,29 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_MAP_GUEST_ADDR,
 	CONF_OPT_VHOST_USER,
 	CONF_OPT_PRINT_CAPS,
+	CONF_OPT_CONFIG_NET,
+	CONF_OPT_NO_NETNS_QUIT,
+	CONF_OPT_NETNS,
+	CONF_OPT_USERNS,
+	CONF_OPT_NETNS_ONLY,
 };
 
+/* pasta mode's own options first: passt mode's table starts after them
+ * (conf_longopts + CONF_PASTA_OPTS_N), so that getopt_long() refuses them
+ * there with its own message
+ */
+#define CONF_PASTA_OPTS_N	8
 static const struct option conf_longopts[] = {
+	{ "ns-ifname",		required_argument,	NULL, 'I' },
+	{ "config-net",		no_argument,		NULL, CONF_OPT_CONFIG_NET },
+	{ "no-netns-quit",	no_argument,		NULL,
+						CONF_OPT_NO_NETNS_QUIT },
+	{ "netns",		required_argument,	NULL, CONF_OPT_NETNS },
+	{ "userns",		required_argument,	NULL, CONF_OPT_USERNS },
+	{ "netns-only",		no_argument,		NULL, CONF_OPT_NETNS_ONLY },
+	{ "tcp-ns",		required_argument,	NULL, 'T' },
+	{ "udp-ns",		required_argument,	NULL, 'U' },
+	/* passt mode's table starts here */
 	{ "socket",		required_argument,	NULL, 's' },
 	{ "fd",			required_argument,	NULL, 'F' },
 	{ "one-off",		no_argument,		NULL, '1' },
@@ -130,17 +150,51 @@ static const struct option conf_longopts[] = {
 };
 
 static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:";
+/* pasta: "+", options end at the first argument that is not one (the
+ * command's own options are the command's)
+ */
+static const char conf_short_pasta[] =
+	"+fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:I:T:U:";
 
 /**
  * conf_usage() - Print --help and exit
  * @name:	Program name
+ * @pasta:	pasta mode: its synopsis and namespace options
  * @status:	Exit status
  */
-static void conf_usage(const char *name, int status)
+static void conf_usage(const char *name, bool pasta, int status)
 {
 	FILE *f = status ? stderr : stdout;
 
-	fprintf(f,
+	if (pasta)
+		fprintf(f,
+"Usage: %s [OPTION]... [COMMAND [ARG]...]\n"
+"       %s [OPTION]... PID\n"
+"       %s [OPTION]... --netns PATH|NAME\n"
+"Connect a network namespace to the host's network without privileges:\n"
+"run COMMAND (default: $SHELL) in a new user and network namespace and\n"
+"exit with its status, or serve the namespace of PID, or of PATH (NAME:\n"
+"/run/netns/NAME), through a tap device in it.\n"
+"\n"
+"Namespace side:\n"
+"  -I, --ns-ifname NAME   name of the tap device, default: the template\n"
+"                         interface's\n"
+"      --config-net       set the tap device up, MTU, addresses and routes\n"
+"                         (the template interface's, or -a, -n, -g)\n"
+"      --netns PATH|NAME  serve this network namespace\n"
+"      --userns PATH      its user namespace, when not its owner's\n"
+"      --netns-only       join the network namespace only, no user\n"
+"                         namespace (needs privileges over it)\n"
+"      --no-netns-quit    keep running when the namespace goes away\n"
+"  -T, --tcp-ns none      namespace loopback TCP ports to the host's: only\n"
+"                         none for now\n"
+"  -U, --udp-ns none      same, UDP\n"
+"  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
+"  -m, --mtu MTU          MTU of the tap device, %d..%d, default %d\n"
+"\n",
+		name, name, name, MTU_MIN, MTU_MAX, MTU_DEFAULT);
+	else
+		fprintf(f,
 "Usage: %s [OPTION]...\n"
 "Connect a virtual machine to the host's network without privileges.\n"
 "\n"
@@ -155,7 +209,9 @@ static void conf_usage(const char *name, int status)
 "                         (JSON) and exit\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
 "  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d\n"
-"\n"
+"\n",
+		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT);
+	fprintf(f,
 "Process and logging:\n"
 "  -f, --foreground       do not daemonize; log to stderr\n"
 "  -d, --debug            debug messages (implies -f unless -l is given)\n"
@@ -168,7 +224,7 @@ static void conf_usage(const char *name, int status)
 "      --runas USER[:GROUP]  user to run as when started as root,\n"
 "                         default nobody\n"
 "\n",
-		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT, LOG_FILE_SIZE_DEFAULT);
+		LOG_FILE_SIZE_DEFAULT);
 	fprintf(f,
 "Addressing (default: copied from the template interface):\n"
 "  -i, --interface NAME   template interface, default: the one with the\n"
@@ -788,7 +844,7 @@ static void conf_map_addr(struct ctx *c, const char *s, const char *opt,
 		a4->s_addr = INADDR_ANY;
 		*a6 = in6addr_any;
 		if (a4 == &c->ip4.map_host_loopback)
-			c->no_map_gw = true;
+			c->no_map_gw = c->map_host_loopback_none = true;
 		return;
 	}
 	if (!conf_parse_addr4(s, &v4, NULL)) {
@@ -994,10 +1050,10 @@ static bool conf_opt_process(struct ctx *c, int opt, const char *arg,
 		conf_runas(c, arg);
 		return true;
 	case 'h':
-		conf_usage(prog, EXIT_SUCCESS);
+		conf_usage(prog, c->pasta, EXIT_SUCCESS);
 		return true;
 	case CONF_OPT_VERSION:
-		printf("passt %s\n", PASST_VERSION);
+		printf("%s %s\n", c->pasta ? "pasta" : "passt", PASST_VERSION);
 		exit(EXIT_SUCCESS);
 	default:
 		return false;
@@ -1219,6 +1275,113 @@ static bool conf_opt_timers(struct ctx *c, int opt, const char *arg)
 }
 
 /**
+ * conf_path_opt() - Copy a path option's value
+ * @opt:	Option name, for the message
+ * @arg:	Value
+ * @dst:	Destination, PATH_MAX bytes
+ */
+static void conf_path_opt(const char *opt, const char *arg, char *dst)
+{
+	if (!*arg || strlen(arg) >= PATH_MAX)
+		conf_bad(opt, arg, "empty or too long");
+	strcpy(dst, arg);
+}
+
+/**
+ * conf_opt_pasta() - pasta mode's own options (refused in passt mode by
+ *		      getopt_long() itself: they are not in its table)
+ * @c:		Execution context
+ * @opt:	Option, as getopt_long() returned it
+ * @arg:	Its argument, if any
+ *
+ * -T and -U parse, but only "none" is built: forwarding the namespace's
+ * loopback ports is refused, never ignored.
+ *
+ * Return: true if @opt was one of them
+ */
+static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'I':
+		if (!*arg || strlen(arg) >= IF_NAMESIZE)
+			conf_bad("--ns-ifname", arg, "not an interface name");
+		strcpy(c->pasta_ifname, arg);
+		return true;
+	case CONF_OPT_CONFIG_NET:
+		c->pasta_config_net = true;
+		return true;
+	case CONF_OPT_NO_NETNS_QUIT:
+		c->pasta_no_netns_quit = true;
+		return true;
+	case CONF_OPT_NETNS:
+		conf_path_opt("--netns", arg, c->pasta_netns);
+		return true;
+	case CONF_OPT_USERNS:
+		conf_path_opt("--userns", arg, c->pasta_userns);
+		return true;
+	case CONF_OPT_NETNS_ONLY:
+		c->pasta_netns_only = true;
+		return true;
+	case 'T':
+	case 'U':
+		if (strcmp(arg, "none"))
+			conf_bad(opt == 'T' ? "--tcp-ns" : "--udp-ns", arg,
+				 "only 'none' is supported: forwarding the "
+				 "namespace's loopback ports is not built");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * conf_pasta_args() - pasta's arguments after the options: PID or command
+ * @c:		Execution context
+ * @argc:	Argument count
+ * @argv:	Arguments, the first non-option one at optind
+ *
+ * One argument of digits only is a PID to join (as upstream's syntax);
+ * anything else is a command to spawn. Options that make no sense for a
+ * tap device in a namespace are refused here.
+ */
+static void conf_pasta_args(struct ctx *c, int argc, char **argv)
+{
+	if (*c->sock_path || c->fd_from_cmdline >= 0 || c->one_off ||
+	    c->vhost_user) {
+		fprintf(stderr, "%s: --socket, --fd, --one-off and "
+			"--vhost-user are passt's, not pasta's\n", argv[0]);
+		exit(EXIT_FAILURE);
+	}
+	if (optind < argc) {
+		bool digits = strspn(argv[optind], "0123456789") ==
+			      strlen(argv[optind]);
+
+		if (*c->pasta_netns) {
+			fprintf(stderr, "%s: --netns and a %s '%s' exclude "
+				"each other\n", argv[0],
+				digits ? "PID" : "command", argv[optind]);
+			exit(EXIT_FAILURE);
+		}
+		if (digits && optind + 1 == argc)
+			conf_path_opt("PID", argv[optind], c->pasta_netns);
+		else
+			c->pasta_cmd = &argv[optind];
+	}
+	if (!*c->pasta_netns && (c->pasta_netns_only || *c->pasta_userns)) {
+		fprintf(stderr, "%s: --userns and --netns-only need a "
+			"namespace to join (PID or --netns)\n", argv[0]);
+		exit(EXIT_FAILURE);
+	}
+	if (!*c->pasta_netns)
+		c->foreground = true;	/* the command's parent: pasta.c */
+	/* Addresses and routes are set: router advertisements would add a
+	 * SLAAC address and a second default route beside them
+	 */
+	if (c->pasta_config_net)
+		c->no_ra = true;
+}
+
+/**
  * conf_options() - Parse the command line
  * @c:		Execution context, defaults already set
  * @argc:	Argument count
@@ -1233,20 +1396,30 @@ static void conf_options(struct ctx *c, int argc, char **argv,
 {
 	int opt;
 
+	const struct option *longopts = conf_longopts + CONF_PASTA_OPTS_N;
+	const char *shortopts = conf_short;
+
 	memset(g, 0, sizeof(*g));
-	while ((opt = getopt_long(argc, argv, conf_short, conf_longopts,
+	if (c->pasta) {
+		longopts = conf_longopts;
+		shortopts = conf_short_pasta;
+	}
+	while ((opt = getopt_long(argc, argv, shortopts, longopts,
 				  NULL)) != -1) {
 		if (conf_opt_process(c, opt, optarg, argv[0]) ||
 		    conf_opt_addr(c, opt, optarg, g) ||
 		    conf_opt_services(c, opt) ||
 		    conf_opt_fwd(c, opt, optarg) ||
-		    conf_opt_timers(c, opt, optarg))
+		    conf_opt_timers(c, opt, optarg) ||
+		    (c->pasta && conf_opt_pasta(c, opt, optarg)))
 			continue;
 		fprintf(stderr, "Try '%s --help' for more information.\n",
 			argv[0]);
 		exit(EXIT_FAILURE);
 	}
-	if (optind < argc) {
+	if (c->pasta) {
+		conf_pasta_args(c, argc, argv);
+	} else if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0],
 			argv[optind]);
 		exit(EXIT_FAILURE);
@@ -1275,6 +1448,21 @@ static void conf_options(struct ctx *c, int argc, char **argv,
 }
 
 /**
+ * conf_is_pasta() - Were we invoked as pasta?
+ * @argv0:	argv[0]
+ *
+ * Context: pure.
+ * Return: true if its base name is "pasta"
+ */
+static bool conf_is_pasta(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	return base && !strcmp(base, "pasta");
+}
+
+/**
  * conf() - Build the configuration: options, then host detection
  * @c:		Execution context, filled
  * @argc:	Argument count
@@ -1287,7 +1475,10 @@ void conf(struct ctx *c, int argc, char **argv)
 	int ret, mtu;
 
 	conf_defaults(c);
+	c->pasta = conf_is_pasta(argv[0]);
 	conf_options(c, argc, argv, &g);
+	c->ip4_given = g.addr4 || g.gw4;
+	c->ip6_given = g.addr6 || g.gw6;
 
 	log_set_level(c->quiet ? LOG_ERR :
 		      c->trace ? LOG_TRACE : c->debug ? LOG_DEBUG : LOG_INFO);
@@ -1316,6 +1507,8 @@ void conf(struct ctx *c, int argc, char **argv)
 		strcpy(c->hostname, host);
 	}
 	conf_check_addrs(c);
+	if (c->pasta && !*c->pasta_ifname)
+		memcpy(c->pasta_ifname, c->ifname, IF_NAMESIZE);
 	conf_dns_forwarding(c, g.dns_none);
 	conf_map_check(c);
 	conf_fwd_rules(c);

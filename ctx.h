@@ -104,6 +104,18 @@ struct ctx {
 	int fd_pid;			/* open pid file, written before fork */
 	char runas[64];
 
+	/* pasta mode (conf.c: invoked as "pasta"): a tap device in a network
+	 * namespace instead of the socket; see pasta.c, tap_dev.c
+	 */
+	bool pasta;
+	char pasta_ifname[IF_NAMESIZE];	/* -I, default: the template's */
+	bool pasta_config_net;		/* --config-net */
+	bool pasta_no_netns_quit;	/* --no-netns-quit */
+	bool pasta_netns_only;		/* --netns-only: no user namespace */
+	char pasta_netns[PATH_MAX];	/* --netns or PID: target, "" spawn */
+	char pasta_userns[PATH_MAX];	/* --userns, "" if not given */
+	char *const *pasta_cmd;		/* command to spawn, in argv, or NULL */
+
 	/* Tap side */
 	bool vhost_user;		/* --vhost-user: vhost_user.c below tap */
 	char sock_path[108];		/* sizeof(sun_path) */
@@ -123,6 +135,8 @@ struct ctx {
 	bool ifi6;			/* IPv6 enabled */
 	struct conf_ip4 ip4;
 	struct conf_ip6 ip6;
+	bool ip4_given;			/* -a or -g gave IPv4 addressing */
+	bool ip6_given;			/* -a or -g gave IPv6 addressing */
 	char search[CONF_SEARCH_MAX][CONF_DOMAIN_LEN];
 	int search_count;
 	char hostname[CONF_HOSTNAME_LEN];
@@ -141,6 +155,7 @@ struct ctx {
 
 	/* Address translation and forwarding */
 	bool no_map_gw;
+	bool map_host_loopback_none;	/* --map-host-loopback none */
 	bool no_tcp;
 	bool no_udp;
 	const char *tcp_spec[CONF_FWD_SPEC_MAX];	/* -t, raw, for fwd.c */

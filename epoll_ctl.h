@@ -27,6 +27,8 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_LISTEN,	/* bound socket of a -u forward */
 	EPOLL_TYPE_VHOST_CMD,	/* vhost-user control socket */
 	EPOLL_TYPE_VHOST_KICK,	/* vhost-user kick eventfd, idx: queue */
+	EPOLL_TYPE_TAP_DEV,	/* pasta: tap device in the namespace */
+	EPOLL_TYPE_PASTA_QUIT,	/* pasta: pidfd or inotify, target's end */
 	EPOLL_TYPE_COUNT
 };
 

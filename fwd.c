@@ -350,9 +350,17 @@ bool fwd_guest_to_host(const struct ctx *c, const union inany_addr *dst,
  *
  * Context: main loop; pure.
  *
+ * pasta mode, where podman passes --no-map-gw and the namespace's
+ * loopback is not reached through a splice path: loopback (and the host's
+ * own address) appears as --map-guest-addr's address if given (it stands
+ * for the host), else as the gateway, unless --map-host-loopback none.
+ * That only names the peer of a flow the host opened: it gives the
+ * namespace no way to the host's loopback.
+ *
  * Return: false if @peer needs a mapping and none is configured
- * (--map-host-loopback none): the guest would drop a segment from its own
- * address or from loopback (RFC 1122 §3.2.1.3), so callers refuse the flow
+ * (--map-host-loopback none; --no-map-gw in passt mode): the guest would drop a segment
+ * from its own address or from loopback (RFC 1122 §3.2.1.3), so callers
+ * refuse the flow
  */
 bool fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		       union inany_addr *seen)
@@ -369,8 +377,12 @@ bool fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 			inany_from_v4(seen, c->ip4.map_guest_addr);
 		else if (c->ip4.map_host_loopback.s_addr)
 			inany_from_v4(seen, c->ip4.map_host_loopback);
-		else if (!c->no_map_gw)
-			inany_from_v4(seen, c->ip4.gw);
+		else if (!c->no_map_gw || (c->pasta &&
+					      !c->map_host_loopback_none &&
+					      c->ip4.gw.s_addr))
+			inany_from_v4(seen, c->pasta && c->no_map_gw &&
+				      c->ip4.map_guest_addr.s_addr ?
+				      c->ip4.map_guest_addr : c->ip4.gw);
 		else
 			return false;
 		return true;
@@ -383,8 +395,12 @@ bool fwd_host_to_guest(const struct ctx *c, const union inany_addr *peer,
 		inany_from_v6(seen, &c->ip6.map_guest_addr);
 	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
 		inany_from_v6(seen, &c->ip6.map_host_loopback);
-	else if (!c->no_map_gw)
-		inany_from_v6(seen, &c->ip6.gw);
+	else if (!c->no_map_gw ||
+		 (c->pasta && !c->map_host_loopback_none &&
+		  !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.gw)))
+		inany_from_v6(seen, c->pasta && c->no_map_gw &&
+			      !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) ?
+			      &c->ip6.map_guest_addr : &c->ip6.gw);
 	else
 		return false;
 	return true;

@@ -627,8 +627,10 @@ static void isolation_trigger_init(void)
 
 /**
  * isolation_seccomp() - Install the generated allow-list (PASST_SECCOMP)
+ * @c:		Execution context: pasta mode gets its own list, the common
+ *		one and the calls only pasta makes (#syscalls:pasta)
  */
-static void isolation_seccomp(void)
+static void isolation_seccomp(const struct ctx *c)
 {
 #ifdef PASST_SECCOMP
 	struct sock_fprog prog = {
@@ -636,6 +638,13 @@ static void isolation_seccomp(void)
 					sizeof(isolation_seccomp_filter[0])),
 		.filter = isolation_seccomp_filter,
 	};
+
+	if (c->pasta) {
+		prog.len = (unsigned short)
+			   (sizeof(isolation_seccomp_filter_pasta) /
+			    sizeof(isolation_seccomp_filter_pasta[0]));
+		prog.filter = isolation_seccomp_filter_pasta;
+	}
 
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
 		die("Installing the seccomp filter: %s", strerror(errno));
@@ -649,8 +658,10 @@ static void isolation_seccomp(void)
 	log_debug("seccomp filter installed: %u system calls allowed (%u "
 		  "declared, %u instructions), anything else kills the process",
 		  (unsigned)(prog.len - 5) / 2,
-		  (unsigned)ISOLATION_SECCOMP_SYSCALLS, (unsigned)prog.len);
+		  (unsigned)(c->pasta ? ISOLATION_SECCOMP_SYSCALLS_PASTA :
+			     ISOLATION_SECCOMP_SYSCALLS), (unsigned)prog.len);
 #else
+	(void)c;
 	log_debug("No seccomp filter in this build (make SECCOMP=1)");
 #endif
 }
@@ -669,7 +680,6 @@ void isolation_seal(const struct ctx *c)
 {
 	int ret = -1;
 
-	(void)c;
 	isolation_prime_libc();
 	if (isolation_ns_ok)
 		ret = isolation_pivot_root();
@@ -684,5 +694,5 @@ void isolation_seal(const struct ctx *c)
 #ifdef PASST_TEST_TRIGGER
 	isolation_trigger_init();
 #endif
-	isolation_seccomp();
+	isolation_seccomp(c);
 }

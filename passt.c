@@ -37,8 +37,10 @@
 #include "log.h"
 #include "ndp.h"
 #include "ctx.h"
+#include "pasta.h"
 #include "pcap.h"
 #include "tap.h"
+#include "tap_dev.h"
 #include "tcp.h"
 #include "udp.h"
 #include "util.h"
@@ -58,6 +60,8 @@ static struct ctx passt_ctx;
 static int passt_fd_tick = -1;
 static uint64_t passt_stats_next_ms;	/* next --stats line */
 static int passt_fd_signal = -1;
+static struct pasta_ns passt_ns;	/* pasta mode: the namespace served */
+static bool passt_ns_quit_poll;	/* pasta: no quit descriptor, poll */
 
 /**
  * passt_exit() - Clean exit: remove the socket and pid file, close files
@@ -92,9 +96,9 @@ static void passt_guest_gone(struct ctx *c, uint64_t now_ms)
 {
 	dispatch_guest_gone(c, now_ms);
 	if (c->one_off || c->fd_from_cmdline >= 0) {
-		log_info("Exiting: %s", c->one_off ? "--one-off" :
-			 "-F descriptor closed");
-		passt_exit(c, 0);
+		log_info("Exiting: %s", c->pasta ? "tap device failed" :
+			 c->one_off ? "--one-off" : "-F descriptor closed");
+		passt_exit(c, c->pasta ? EXIT_FAILURE : 0);
 	}
 }
 
@@ -106,6 +110,85 @@ static const struct tap_handlers passt_tap_handlers = {
 	.room		= dispatch_room,
 	.reset		= dispatch_guest_gone,
 };
+
+/**
+ * passt_pasta_quit() - pasta: the namespace may be gone; exit if it is
+ * @c:		Execution context
+ *
+ * With a spawned command, its exit status is the daemon's (128 + signal
+ * number if a signal ended it), as a shell's.
+ */
+static void passt_pasta_quit(struct ctx *c)
+{
+	int status;
+
+	if (!pasta_quit_check(&passt_ns))
+		return;
+	status = pasta_child_status(&passt_ns);
+	if (status >= 0) {
+		log_info("Command exited with status %d", status);
+		passt_exit(c, status);
+	}
+	log_info("Namespace gone: exiting");
+	passt_exit(c, 0);
+}
+
+/**
+ * passt_pasta_init() - pasta: the namespace, its tap device, its network
+ * @c:		Execution context
+ *
+ * Spawn a command in new namespaces or join the target, create the tap
+ * device there, configure it (--config-net), watch for the namespace's
+ * end (unless --no-netns-quit), let a spawned command run, then close the
+ * namespace descriptors: see doc/pasta.md for the order. The tap
+ * descriptor goes to tap.c as a -F descriptor would (tap_dev.c is the
+ * back-end): if it fails, nothing can attach again, and the daemon exits.
+ */
+static void passt_pasta_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_PASTA_QUIT };
+	int ret, fd, ifindex = 0;
+
+	if (*c->pasta_netns)
+		ret = pasta_join(c->pasta_netns,
+				 *c->pasta_userns ? c->pasta_userns : NULL,
+				 c->pasta_netns_only, &passt_ns);
+	else
+		ret = pasta_spawn(c->pasta_cmd, &passt_ns);
+	if (ret)
+		die("No namespace to serve: %s", strerror(-ret));
+
+	fd = pasta_tap_open(&passt_ns, c->pasta_ifname, NULL, c->mtu, 0,
+			    &ifindex);
+	if (fd < 0)
+		die("Tap device %s in the namespace: %s", c->pasta_ifname,
+		    strerror(-fd));
+	if (c->pasta_config_net &&
+	    (ret = pasta_config_net(&passt_ns, (unsigned int)ifindex, c)))
+		die("Configuring %s in the namespace: %s", c->pasta_ifname,
+		    strerror(-ret));
+	c->fd_from_cmdline = fd;
+
+	if (!c->pasta_no_netns_quit) {
+		ret = pasta_quit_fd_init(&passt_ns);
+		if (ret == -ENOSYS) {
+			passt_ns_quit_poll = true;
+		} else if (ret < 0) {
+			die("Watching the namespace's end: %s",
+			    strerror(-ret));
+		} else {
+			ref.fd = ret;
+			if (util_epoll_add(c->epollfd, ret, EPOLLIN, ref))
+				die("epoll_ctl on the quit descriptor: %s",
+				    strerror(errno));
+		}
+	}
+	if (passt_ns.spawned && (ret = pasta_spawn_start(&passt_ns)))
+		die("Starting the command: %s", strerror(-ret));
+	pasta_ns_release(&passt_ns);
+	log_debug("Tap device %s (index %d) in the namespace", c->pasta_ifname,
+		  ifindex);
+}
 
 /**
  * passt_signals_init() - Route SIGTERM, SIGINT and SIGUSR1 through a
@@ -318,6 +401,8 @@ static void passt_tick(struct ctx *c, uint64_t now_ms)
 	    errno != EAGAIN)
 		log_debug("timerfd read: %s", strerror(errno));
 	flow_tick(c, now_ms);
+	if (passt_ns_quit_poll)
+		passt_pasta_quit(c);
 	if (tap_connected(c))
 		ndp_timer(c, now_ms);
 	if (c->stats_interval_s &&
@@ -375,6 +460,12 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 	case EPOLL_TYPE_VHOST_KICK:
 		vu_kick_handler(c, ref, now_ms);
 		break;
+	case EPOLL_TYPE_TAP_DEV:
+		tap_dev_handler(c, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_PASTA_QUIT:
+		passt_pasta_quit(c);
+		break;
 	case EPOLL_TYPE_NONE:
 	case EPOLL_TYPE_COUNT:
 		log_debug("epoll event for unknown owner type %u", ref.type);
@@ -388,7 +479,7 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
  */
 static void passt_print_attach(const struct ctx *c)
 {
-	if (c->quiet || c->fd_from_cmdline >= 0)
+	if (c->quiet || c->fd_from_cmdline >= 0 || c->pasta)
 		return;
 	log_info("Listening on %s; attach qemu with:", c->sock_path);
 	if (c->vhost_user)
@@ -485,6 +576,8 @@ int main(int argc, char **argv)
 
 	log_init("passt", true);
 	conf(c, argc, argv);
+	if (c->pasta)
+		log_init("pasta", c->foreground);
 	passt_nofile_raise();
 
 	if (*c->log_file) {
@@ -496,6 +589,9 @@ int main(int argc, char **argv)
 	if (c->epollfd < 0)
 		die("epoll_create1: %s", strerror(errno));
 
+	if (c->pasta)
+		passt_pasta_init(c);
+
 	ret = pcap_init(c->pcap_file);
 	if (ret)
 		die("Capture file %s: %s", c->pcap_file, strerror(-ret));
@@ -503,6 +599,8 @@ int main(int argc, char **argv)
 	flow_init();
 	if (c->vhost_user)
 		vu_init(c);
+	if (c->pasta)
+		tap_dev_init(c);
 	tap_init(c, &passt_tap_handlers);
 	icmp_init(c);
 	ret = tcp_init(c);

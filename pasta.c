@@ -99,6 +99,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ctx.h"
 #include "log.h"
 #include "netlink.h"
 #include "pasta.h"
@@ -110,6 +111,7 @@
 #define PASTA_PID_MAX		INT_MAX
 #define PASTA_TUN_PATH		"/dev/net/tun"
 #define PASTA_LOOPBACK		"lo"
+#define PASTA_TAP_TXQLEN	10000	/* frames queued toward the daemon */
 
 /* Exit codes of the spawned command's process when it cannot run, as the
  * shells' own
@@ -131,7 +133,7 @@ static void pasta_ns_clear(struct pasta_ns *ns)
 {
 	memset(ns, 0, sizeof(*ns));
 	ns->netns_fd = ns->userns_fd = ns->pidfd = -1;
-	ns->dir_fd = ns->inotify_fd = -1;
+	ns->dir_fd = ns->inotify_fd = ns->start_fd = -1;
 	ns->status = -1;
 }
 
@@ -157,6 +159,7 @@ static void pasta_ns_close_all(struct pasta_ns *ns)
 	pasta_close(&ns->pidfd);
 	pasta_close(&ns->dir_fd);
 	pasta_close(&ns->inotify_fd);
+	pasta_close(&ns->start_fd);
 	pasta_ns_clear(ns);
 }
 
@@ -228,7 +231,7 @@ static int pasta_pidfd_open(pid_t pid)
  * pasta_pidfd_exited() - Has the process of a pidfd ended?
  * @pidfd:	pidfd (readable once the process has ended)
  *
- * #syscalls poll ppoll
+ * #syscalls:pasta poll ppoll
  * Return: true if it has
  */
 static bool pasta_pidfd_exited(int pidfd)
@@ -493,9 +496,9 @@ static int pasta_read_full(int fd, void *buf, size_t len)
  *		for $SHELL, else /bin/sh
  * @ns:		Filled: namespaces of the child, its PID and pidfd
  *
- * Once this returns, the command is on its way: lo is up in its namespace
- * (the tap device is not there yet: create it next, the command may race
- * with that as with any link coming up). A command that cannot be run
+ * Once this returns, the child waits in its new namespaces, mapped, for
+ * pasta_spawn_start(): create and configure the tap device first, so that
+ * the command finds its network ready. A command that cannot be run
  * exits with 127 (not found) or 126, as in shells.
  *
  * Context: start-up, single-threaded; the daemon must stay the command's
@@ -552,12 +555,7 @@ int pasta_spawn(char *const cmd[], struct pasta_ns *ns)
 	}
 	if ((ret = pasta_write_maps(pid)) || (ret = pasta_ns_identify(ns)))
 		goto fail;
-	if (write(sv[0], "g", 1) != 1) {
-		ret = -errno;
-		log_err("Starting child %d: %s", pid, strerror(-ret));
-		goto fail;
-	}
-	close(sv[0]);
+	ns->start_fd = sv[0];
 	log_debug("Spawned %s as PID %d in new namespaces",
 		  cmd && cmd[0] ? cmd[0] : "the shell", pid);
 	return 0;
@@ -568,6 +566,28 @@ fail:
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	pasta_ns_close_all(ns);
+	return ret;
+}
+
+/**
+ * pasta_spawn_start() - Let the spawned child bring lo up and run its
+ *			 command
+ * @ns:		Namespace description from pasta_spawn()
+ *
+ * Context: start-up, once the namespace's network is ready.
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int pasta_spawn_start(struct pasta_ns *ns)
+{
+	int ret = 0;
+
+	if (ns->start_fd < 0)
+		return -EINVAL;
+	if (write(ns->start_fd, "g", 1) != 1) {
+		ret = -errno;
+		log_err("Starting child %d: %s", ns->pid, strerror(-ret));
+	}
+	pasta_close(&ns->start_fd);
 	return ret;
 }
 
@@ -877,6 +897,40 @@ struct pasta_tap_req {
 };
 
 /**
+ * pasta_tap_txqlen() - Lengthen the tap device's queue toward the daemon
+ * @name:	Device, in the helper's (the target's) namespace
+ *
+ * Frames the namespace sends wait in the device's queue (tx_queue_len
+ * frames, 1000 by default) until the daemon reads them; when it is full
+ * the namespace's kernel drops them. A daemon that gets no CPU for a
+ * while (a loaded machine) then loses a burst, and TCP recovers from it
+ * one retransmission per round trip: e2e/tcp_upload@pasta under load
+ * took 30 s for 50 MiB with 190 such drops, or stalled past its 60 s.
+ * PASTA_TAP_TXQLEN frames absorb such a pause. Best effort: logged only.
+ */
+static void pasta_tap_txqlen(const char *name)
+{
+	struct ifreq ifr;
+	int s;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		log_debug("Queue length of %s: socket: %s", name,
+			  strerror(errno));
+		return;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_qlen = PASTA_TAP_TXQLEN;
+	if (ioctl(s, SIOCSIFTXQLEN, &ifr))
+		log_debug("Queue length of %s: SIOCSIFTXQLEN %d: %s", name,
+			  PASTA_TAP_TXQLEN, strerror(errno));
+	close(s);
+}
+
+/**
  * pasta_tap_create() - Create and set up the tap device, in the helper
  * @arg:	struct pasta_tap_req
  *
@@ -912,6 +966,7 @@ static int pasta_tap_create(void *arg)
 		log_err("Index of %s: %s", t->name, strerror(-ret));
 		goto fail;
 	}
+	pasta_tap_txqlen(t->name);
 	if (!t->mtu && !t->mac)
 		return fd;
 	nl = netlink_ns_open();
@@ -970,6 +1025,92 @@ int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 	memcpy(ifname, t.name, sizeof(t.name));
 	*ifindex = t.ifindex;
 	return fd;
+}
+
+/**
+ * pasta_config_family() - Addresses and routes of one IP version
+ * @nl:		rtnetlink socket of the target namespace
+ * @ifi:	Tap device's index there
+ * @host_ifi:	Template interface on the host
+ * @af:		AF_INET or AF_INET6
+ * @given:	-a or -g gave this version's addressing: use @addr, @gw
+ * @addr:	Address (struct in_addr or in6_addr) if @given
+ * @prefix_len:	Its prefix length
+ * @gw:		Default gateway, all zeroes for none
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int pasta_config_family(int nl, unsigned int ifi,
+			       unsigned int host_ifi, int af, bool given,
+			       const void *addr, int prefix_len,
+			       const void *gw)
+{
+	static const uint8_t zero[16];
+	const char *v = af == AF_INET ? "IPv4" : "IPv6";
+	size_t alen = af == AF_INET ? 4 : 16;
+	int ret;
+
+	if (!given) {
+		ret = netlink_ns_copy_addrs(nl, ifi, host_ifi, af);
+		if (ret >= 0)
+			ret = netlink_ns_copy_routes(nl, ifi, host_ifi, af);
+		if (ret < 0)
+			log_err("Copying the host's %s addresses and routes: "
+				"%s", v, strerror(-ret));
+		return ret < 0 ? ret : 0;
+	}
+	ret = netlink_ns_addr_add(nl, ifi, af, addr, prefix_len);
+	if (ret && ret != -EEXIST) {
+		log_err("Adding the %s address: %s", v, strerror(-ret));
+		return ret;
+	}
+	if (!memcmp(gw, zero, alen))
+		return 0;
+	ret = netlink_ns_route_add(nl, ifi, af, NULL, 0, gw);
+	if (ret && ret != -EEXIST) {
+		log_err("Adding the %s default route: %s", v, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * pasta_config_net() - --config-net: the tap device up, with addresses and
+ *			routes
+ * @ns:		Namespace description (descriptors not yet released)
+ * @ifi:	Tap device's index in the namespace
+ * @c:		Execution context: template interface, IP versions enabled,
+ *		and the addressing -a/-n/-g gave
+ *
+ * Per IP version, the template interface's addresses and routes are
+ * copied, unless -a or -g gave that version's: then that address and a
+ * default route through that gateway. In this order: link up (a route
+ * through a gateway needs it), addresses (they bring prefix routes),
+ * routes. The MTU was set with the device.
+ *
+ * Context: start-up, before isolation_drop_user().
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
+		     const struct ctx *c)
+{
+	int nl = pasta_netlink_open(ns), ret;
+
+	if (nl < 0)
+		return nl;
+	ret = netlink_ns_link_set(nl, ifi, NETLINK_LINK_UP, 0, NULL);
+	if (ret)
+		log_err("Setting the tap device up: %s", strerror(-ret));
+	if (!ret && c->ifi4)
+		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET,
+					  c->ip4_given, &c->ip4.addr,
+					  c->ip4.prefix_len, &c->ip4.gw);
+	if (!ret && c->ifi6)
+		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET6,
+					  c->ip6_given, &c->ip6.addr,
+					  c->ip6.prefix_len, &c->ip6.gw);
+	close(nl);
+	return ret;
 }
 
 /**
@@ -1080,7 +1221,7 @@ bool pasta_inotify_gone(const void *buf, size_t len, const char *name)
  * pasta_quit_file_gone() - Check the namespace file after inotify events
  * @ns:		Namespace description, with its quit descriptors
  *
- * #syscalls read newfstatat
+ * #syscalls:pasta read newfstatat
  * Return: true if the file no longer refers to the namespace
  */
 static bool pasta_quit_file_gone(struct pasta_ns *ns)
@@ -1115,7 +1256,7 @@ static bool pasta_quit_file_gone(struct pasta_ns *ns)
  * file once it was removed or renamed and its name no longer refers to
  * the namespace. Drains the inotify descriptor.
  *
- * #syscalls waitid kill
+ * #syscalls:pasta waitid kill
  * Context: main loop.
  * Return: true if the daemon should end
  */
@@ -1147,7 +1288,7 @@ bool pasta_quit_check(struct pasta_ns *ns)
  *
  * Reaps the command if it has ended.
  *
- * #syscalls waitid
+ * #syscalls:pasta waitid
  * Context: main loop, or at exit.
  * Return: its exit code (0 to 255), 128 + signal number if a signal
  *	   ended it, -EAGAIN if it still runs, -ECHILD if nothing was

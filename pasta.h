@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct ctx;
+
 #define PASTA_NETNS_DIR		"/run/netns"	/* where NAME targets live */
 
 /* Flags for pasta_tap_open() */
@@ -30,6 +32,8 @@
  * @inotify_fd:	inotify descriptor watching that directory, or -1
  * @net_dev:	Device of the namespace (nsfs), to recognise @path
  * @net_ino:	Inode of the namespace
+ * @start_fd:	Socket to the spawned child, waiting to run its command
+ *		until pasta_spawn_start(); -1 otherwise
  */
 struct pasta_ns {
 	int netns_fd;
@@ -43,11 +47,13 @@ struct pasta_ns {
 	int inotify_fd;
 	dev_t net_dev;
 	ino_t net_ino;
+	int start_fd;
 };
 
 int pasta_target_path(const char *target, char *path, size_t size,
 		      pid_t *pid);
 int pasta_spawn(char *const cmd[], struct pasta_ns *ns);
+int pasta_spawn_start(struct pasta_ns *ns);
 int pasta_join(const char *target, const char *userns, bool netns_only,
 	       struct pasta_ns *ns);
 int pasta_ns_run(const struct pasta_ns *ns, int (*fn)(void *arg), void *arg);
@@ -56,6 +62,8 @@ int pasta_netlink_open(const struct pasta_ns *ns);
 int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 		   const uint8_t mac[6], int mtu, unsigned int flags,
 		   int *ifindex);
+int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
+		     const struct ctx *c);
 void pasta_ns_release(struct pasta_ns *ns);
 int pasta_quit_fd_init(struct pasta_ns *ns);
 bool pasta_inotify_gone(const void *buf, size_t len, const char *name);

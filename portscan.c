@@ -269,7 +269,7 @@ size_t portscan_parse(const char *buf, size_t len, enum portscan_proto proto,
  * @map:	Ports found are added here (clear it before the first file)
  * @exclude:	Ports to leave out of @map (the daemon's own), or NULL
  *
- * #syscalls pread64
+ * #syscalls:pasta pread64
  * Context: main loop, or start-up.
  * Return: 0 on success, -EFBIG if the file is longer than
  *	   PORTSCAN_READ_MAX_BYTES (@map holds the ports seen before that

@@ -10,7 +10,13 @@
 #
 #	 * #syscalls name name ...
 #
-# (names as in <sys/syscall.h>, without __NR_). This script collects them
+# (names as in <sys/syscall.h>, without __NR_); calls that only pasta mode
+# makes (the namespace's end, the spawned command, port scans) on lines
+#
+#	 * #syscalls:pasta name name ...
+#
+# go into a second filter, isolation_seccomp_filter_pasta: the first one
+# plus these, so passt mode never allows them. This script collects them
 # from FILE.c..., so that the list cannot drift from the code, and writes
 # OUTPUT: a filter that checks the architecture (AUDIT_ARCH_*), then the
 # system call number against each allowed one, and kills the process on
@@ -58,11 +64,15 @@ trap 'rm -rf "$TMP"' EXIT
 echo '#include <sys/syscall.h>' | $CC -dM -E - |
 	sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' | sort -u >"$TMP/known"
 
-# name file, one per line, in file order
+# name file, one per line, in file order: both modes, then pasta's own
 for f in "$@"; do
-	sed -n 's/^ \* #syscalls\(.*\)$/\1/p' "$f" |
+	sed -n 's/^ \* #syscalls[ \t]\(.*\)$/\1/p' "$f" |
 		tr -s ' \t' '\n' | sed '/^$/d' | sed "s|\$| $f|"
 done >"$TMP/decl"
+for f in "$@"; do
+	sed -n 's/^ \* #syscalls:pasta[ \t]\(.*\)$/\1/p' "$f" |
+		tr -s ' \t' '\n' | sed '/^$/d' | sed "s|\$| $f|"
+done >"$TMP/decl_pasta"
 
 err=0
 while read -r name file; do
@@ -75,7 +85,9 @@ while read -r name file; do
 	echo "$file: #syscalls $name: not a system call on this" \
 	     "architecture, and not in seccomp.sh's LEGACY list" >&2
 	err=1
-done <"$TMP/decl"
+done <<EOF
+$(cat "$TMP/decl" "$TMP/decl_pasta")
+EOF
 [ $err -eq 0 ] || exit 1
 
 # Unique names, hot ones first, then alphabetical; with the files that
@@ -89,8 +101,15 @@ done <"$TMP/decl"
 	done
 } >"$TMP/names"
 
+# pasta's own: the names not in the common list
+cut -d' ' -f1 "$TMP/decl_pasta" | sort -u | while read -r n; do
+	grep -qx "$n" "$TMP/names" || echo "$n"
+done >"$TMP/names_pasta"
+: >"$TMP/none"
+
 files_of() {	# files_of NAME: files declaring NAME, comma-separated
-	awk -v n="$1" '$1 == n { print $2 }' "$TMP/decl" | sort -u |
+	cat "$TMP/decl" "$TMP/decl_pasta" |
+		awk -v n="$1" '$1 == n { print $2 }' | sort -u |
 		paste -sd, - | sed 's/,/, /g'
 }
 
@@ -99,7 +118,36 @@ entry() {	# entry NAME COMMENT
 		"$1" "$1" "$2"
 }
 
+filter() {	# filter ARRAY EXTRA_NAMES_FILE: one filter, to stdout
+	cat <<EOF
+static struct sock_filter $1[] = {
+	/* Architecture first: another ABI's numbers mean other calls */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	/* Then the number (x32 numbers, bit 30 set, never match these) */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		 offsetof(struct seccomp_data, nr)),
+EOF
+	cat "$TMP/names" "$2" | while read -r n; do
+		entry "$n" "$(files_of "$n")"
+	done
+	echo "#ifdef PASST_SANITIZERS"
+	echo "	/* Sanitizer runtime, never in release builds */"
+	for n in $ASAN; do
+		cat "$TMP/names" "$2" | grep -qx "$n" ||
+			entry "$n" "ASan/UBSan runtime"
+	done
+	echo "#endif"
+	cat <<EOF
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_DEFAULT),
+};
+EOF
+}
+
 count=$(wc -l <"$TMP/names")
+count_pasta=$((count + $(wc -l <"$TMP/names_pasta")))
 
 {
 	cat <<EOF
@@ -139,34 +187,19 @@ count=$(wc -l <"$TMP/names")
 
 /* Names declared in "#syscalls" lines (some may not exist on this arch) */
 #define ISOLATION_SECCOMP_SYSCALLS	$count
+#define ISOLATION_SECCOMP_SYSCALLS_PASTA	$count_pasta
 
 /* If the number is @nr, allow; else go on with the next pair */
 #define SECCOMP_ALLOW(nr)						\\
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),		\\
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
-static struct sock_filter isolation_seccomp_filter[] = {
-	/* Architecture first: another ABI's numbers mean other calls */
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		 offsetof(struct seccomp_data, arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	/* Then the number (x32 numbers, bit 30 set, never match these) */
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		 offsetof(struct seccomp_data, nr)),
 EOF
-	while read -r n; do
-		entry "$n" "$(files_of "$n")"
-	done <"$TMP/names"
-	echo "#ifdef PASST_SANITIZERS"
-	echo "	/* Sanitizer runtime, never in release builds */"
-	for n in $ASAN; do
-		grep -qx "$n" "$TMP/names" || entry "$n" "ASan/UBSan runtime"
-	done
-	echo "#endif"
+	filter isolation_seccomp_filter "$TMP/none"
+	echo
+	echo "/* pasta mode: the same, and its own calls (#syscalls:pasta) */"
+	filter isolation_seccomp_filter_pasta "$TMP/names_pasta"
 	cat <<EOF
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_DEFAULT),
-};
 
 #endif /* SECCOMP_H */
 EOF

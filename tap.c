@@ -239,7 +239,10 @@ static void tap_sock_setup(struct ctx *c)
 		tap_be->attach(c, fd);
 		if (c->fd_tap < 0)
 			die("--fd %d: not a usable descriptor", fd);
-		log_info("Front-end attached on descriptor %d", fd);
+		if (c->pasta)
+			log_debug("Tap device on descriptor %d", fd);
+		else
+			log_info("Front-end attached on descriptor %d", fd);
 		return;
 	}
 	if (c->fd_from_cmdline >= 0) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# test/e2e/doc_options.sh - Every option in --help is in the man page, and
-# every option the man page documents is accepted by the daemon
+# test/e2e/doc_options.sh - Every option in --help (passt's and pasta's) is
+# in the man page, and every option the man page documents is in one of
+# them
 # timeout: 30
 # backends: any
 
@@ -11,6 +12,13 @@ set -u
 MAN=$BED_TOP/doc/passt.1
 [ -r "$MAN" ] || fail "no man page at $MAN"
 help=$("$PASST_BIN" --help) || fail "--help exited non-zero"
+# pasta mode's help too: the program invoked as pasta
+T=$(mktemp -d /tmp/passt-doc.XXXXXX) || fail "mktemp"
+trap 'rm -rf "$T"' EXIT
+ln -s "$PASST_BIN" "$T/pasta" || fail "ln -s"
+help_pasta=$("$T/pasta" --help) || fail "pasta --help exited non-zero"
+help="$help
+$help_pasta"
 
 # Long options from --help: "  -s, --socket PATH" or "      --trace"
 opts=$(grep -oE '^ +(-[a-zA-Z0-9], )?--[a-z0-9-]+' <<<"$help" |

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# backends: stream vhost-user (pauses the guest side's bridge process: pasta has none, the namespace's kernel answers)
 # timeout: 60
 #
 # flow_last_ack_timeout - The guest closes first (FIN), then stops answering

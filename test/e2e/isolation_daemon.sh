@@ -18,7 +18,9 @@ iso_wait_sealed
 P=$PASST_PID
 
 daemon_alive || fail "pid file names $P, not a live process"
-[ "$(cat "/proc/$P/comm")" = "$(basename "$PASST_BIN" | cut -c1-15)" ] ||
+name=$(basename "$PASST_BIN" | cut -c1-15)
+[ "$BACKEND" = pasta ] && name=pasta
+[ "$(cat "/proc/$P/comm")" = "$name" ] ||
 	fail "pid $P is '$(cat "/proc/$P/comm")', not the daemon"
 nspid=$(iso_field "$P" NSpid)
 [ "$nspid" = "$P 1" ] ||

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# backends: stream vhost-user (an ordinary user cannot join the bed's namespaces, which root owns: doc/pasta.md)
 # timeout: 60
 #
 # isolation_unprivileged - Started by an ordinary user (as qemu or libvirt

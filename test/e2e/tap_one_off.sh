@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# backends: stream vhost-user (--one-off is the socket's: pasta's tap device never disconnects)
 # timeout: 30
 #
 # tap_one_off - With -1 (--one-off) the daemon serves one guest and exits

@@ -21,9 +21,11 @@ SHIM=${NOPEEKOFF:-$BED_TOP/build/tools/nopeekoff.so}
 bed_setup		# only for BED_DIR and the clean-up
 MARK=$BED_DIR/marks
 WRAP=$BED_DIR/passt-nopeekoff
+# exec -a: the daemon's argv[0] is the wrapper's own (pasta: the bed's
+# link named pasta, which chooses the mode)
 cat >"$WRAP" <<WEOF
-#!/bin/sh
-LD_PRELOAD='$SHIM' NOPEEKOFF_MARK='$MARK' exec '$PASST_BIN' "\$@"
+#!/bin/bash
+LD_PRELOAD='$SHIM' NOPEEKOFF_MARK='$MARK' exec -a "\$0" '$PASST_BIN' "\$@"
 WEOF
 chmod +x "$WRAP"
 

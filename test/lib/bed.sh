@@ -6,6 +6,9 @@
 #
 #   $NS_GUEST   tap0 <-- tapbridge -- unix socket $SOCK --+
 #   $NS_HOST    passt (the daemon under test) ------------+
+#
+# (BACKEND=pasta: no bridge and no socket; the daemon, run as pasta in
+# $NS_HOST with --netns $NS_GUEST -I tap0, makes tap0 in $NS_GUEST itself)
 #               veth-h 192.0.2.2/24 2001:db8:1::2/64
 #                 |
 #   $NS_REMOTE  veth-r 192.0.2.1/24 2001:db8:1::1/64, servers on lo:
@@ -33,7 +36,9 @@ BED_TOOLS_DIR=$BED_TOP/test/tools	# tapbridge.c, guestsock.py, rawguest.py
 : "${TAPBRIDGE:=$BED_TOP/build/tools/tapbridge}"
 : "${VHOST_FRONT:=$BED_TOP/build/tools/vhost_front}"
 # The daemon's back-end (test/run sets it per case): stream (qemu's stream
-# socket, tapbridge in the guest namespace) or vhost-user (vhost_front)
+# socket, tapbridge in the guest namespace), vhost-user (vhost_front), or
+# pasta (the daemon invoked as pasta, its own tap device in the guest
+# namespace)
 : "${BACKEND:=stream}"
 : "${WAIT_TIMEOUT_S:=10}"
 GUESTSOCK="$BED_TOOLS_DIR/guestsock.py"
@@ -229,6 +234,10 @@ bed_setup() {
 		ip -6 route add default via $GW6" ||
 		fail "host namespace configuration"
 
+	# pasta mode is chosen by the program's name
+	PASTA_BIN=$BED_DIR/pasta
+	ln -s "$PASST_BIN" "$PASTA_BIN" || fail "ln -s $PASST_BIN $PASTA_BIN"
+
 	mkdir -p "/etc/netns/$NS_HOST" || fail "mkdir /etc/netns/$NS_HOST"
 	printf 'nameserver %s\nnameserver %s\nsearch test.example\n' \
 		"$DNS4" "$DNS6" >"/etc/netns/$NS_HOST/resolv.conf"
@@ -258,14 +267,54 @@ bed_mode_args() {
 	case "$BACKEND" in
 	stream) ;;
 	vhost-user) echo "--vhost-user" ;;
+	pasta) ;;
 	*) fail "unknown BACKEND '$BACKEND'" ;;
 	esac
 }
 
+# bed_pasta_link - Point $PASTA_BIN at $PASST_BIN, which a case may have
+# changed since bed_setup (another build, a wrapper: a wrapper must keep
+# argv[0], exec -a "$0")
+bed_pasta_link() {
+	ln -sfn "$PASST_BIN" "$PASTA_BIN" || fail "ln -s $PASST_BIN $PASTA_BIN"
+}
+
+# bed_pasta_sealed - True once $PASST_PID runs under its seccomp filter:
+# the last step before the loop, after the tap device and the listeners
+bed_pasta_sealed() {
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$PASST_PID/status" 2>/dev/null
+}
+
+# bed_wait_pasta - Wait until tap0 exists in $NS_GUEST and $PASST_PID is
+# sealed (a build without seccomp: 2 s after tap0 appeared)
+bed_wait_pasta() {
+	local i n=$((WAIT_TIMEOUT_S * 10)) seen=-1
+	for ((i = 0; i < n; i++)); do
+		daemon_alive || fail "daemon exited during start-up"
+		if ip -n "$NS_GUEST" link show tap0 >/dev/null 2>&1; then
+			[ "$seen" -lt 0 ] && seen=$i
+			bed_pasta_sealed && return 0
+			[ $((i - seen)) -ge 20 ] && return 0
+		fi
+		sleep 0.1
+	done
+	fail "daemon made no tap0 in $NS_GUEST"
+}
+
 # bed_start_daemon [ARGS...] - Start the daemon in $NS_HOST in foreground
 # mode, socket $SOCK, log $BED_DIR/passt.log (stdout/stderr: passt.out).
-# Sets PASST_PID; returns once the socket exists.
+# Sets PASST_PID; returns once the socket exists. pasta: as pasta, serving
+# $NS_GUEST through tap0; returns once it runs its loop.
 bed_start_daemon() {
+	if [ "$BACKEND" = pasta ]; then
+		bed_pasta_link
+		ip netns exec "$NS_HOST" "$PASTA_BIN" --netns "$NS_GUEST" \
+			-I tap0 -f -l "$BED_DIR/passt.log" "$@" \
+			>>"$BED_DIR/passt.out" 2>&1 </dev/null &
+		PASST_PID=$!
+		bed_wait_pasta
+		return 0
+	fi
 	rm -f "$SOCK"
 	# shellcheck disable=SC2046 # no option or one
 	ip netns exec "$NS_HOST" "$PASST_BIN" $(bed_mode_args) -f -s "$SOCK" \
@@ -280,16 +329,27 @@ bed_start_daemon() {
 bed_start_daemon_bg() {
 	local rc
 	rm -f "$SOCK" "$BED_DIR/passt.pid"
-	# shellcheck disable=SC2046 # no option or one
-	in_host "$PASST_BIN" $(bed_mode_args) -s "$SOCK" \
-		-l "$BED_DIR/passt.log" -P "$BED_DIR/passt.pid" "$@" \
-		>>"$BED_DIR/passt.out" 2>&1 </dev/null
+	if [ "$BACKEND" = pasta ]; then
+		bed_pasta_link
+		in_host "$PASTA_BIN" --netns "$NS_GUEST" -I tap0 \
+			-l "$BED_DIR/passt.log" -P "$BED_DIR/passt.pid" "$@" \
+			>>"$BED_DIR/passt.out" 2>&1 </dev/null
+	else
+		# shellcheck disable=SC2046 # no option or one
+		in_host "$PASST_BIN" $(bed_mode_args) -s "$SOCK" \
+			-l "$BED_DIR/passt.log" -P "$BED_DIR/passt.pid" "$@" \
+			>>"$BED_DIR/passt.out" 2>&1 </dev/null
+	fi
 	rc=$?
 	[ "$rc" -eq 0 ] || fail "daemon parent exited with $rc"
 	[ -s "$BED_DIR/passt.pid" ] || fail "no pid file after the parent exited"
 	PASST_PID=$(tr -d ' \n' <"$BED_DIR/passt.pid")
 	[[ "$PASST_PID" =~ ^[0-9]+$ ]] || fail "pid file holds '$PASST_PID'"
-	bed_wait_socket
+	if [ "$BACKEND" = pasta ]; then
+		bed_wait_pasta
+	else
+		bed_wait_socket
+	fi
 }
 
 # daemon_alive - True if $PASST_PID is a running (not zombie) process
@@ -339,6 +399,10 @@ bed_guest_args() {
 # Sets BRIDGE_PID; log bridge.log.
 bed_connect_guest() {
 	local n0 i tool=$TAPBRIDGE args=()
+	if [ "$BACKEND" = pasta ]; then
+		bed_pasta_link_up "$@"
+		return
+	fi
 	mapfile -t args < <(bed_guest_args "$@")
 	if [ "$BACKEND" = vhost-user ]; then
 		tool=$VHOST_FRONT
@@ -360,8 +424,32 @@ bed_connect_guest() {
 	fail "$(basename "$tool") did not connect to $SOCK"
 }
 
-# bed_disconnect_guest - Stop tapbridge (tap0 disappears); sets BRIDGE_RC
+# bed_pasta_link_up [TAPBRIDGE ARGS...] - pasta: what tapbridge would do
+# to tap0: $GUEST_MAC, MTU (-n, else 1500, tapbridge's default), up;
+# -r and -R (reconnect, reboot) have no meaning here
+bed_pasta_link_up() {
+	local mtu=1500
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-n) mtu=$2; shift ;;
+		-R|-m|-s|-i) shift ;;
+		esac
+		shift
+	done
+	in_guest ip link set tap0 down &&
+		in_guest ip link set tap0 address "$GUEST_MAC" mtu "$mtu" up ||
+		fail "setting tap0 up in $NS_GUEST"
+	BRIDGE_PID=
+}
+
+# bed_disconnect_guest - Stop tapbridge (tap0 disappears); sets BRIDGE_RC.
+# pasta: tap0 goes down (the daemon keeps it)
 bed_disconnect_guest() {
+	if [ "$BACKEND" = pasta ]; then
+		in_guest ip link set tap0 down
+		BRIDGE_RC=0
+		return 0
+	fi
 	BRIDGE_RC=
 	[ -n "$BRIDGE_PID" ] || return 0
 	kill -TERM "$BRIDGE_PID" 2>/dev/null

@@ -399,6 +399,28 @@ UNIT_TEST(host_loopback6_peer_refused_without_a_mapping)
 	CHECK(inany_equals(&seen, &other));
 }
 
+UNIT_TEST(pasta_no_map_gw_shows_loopback_as_host_or_gateway)
+{
+	union inany_addr lo = a4("127.0.0.1"), own = a4("192.0.2.2");
+	union inany_addr gw = a4("192.0.2.1"), host = a4("169.254.1.2");
+	union inany_addr seen;
+	struct ctx c;
+
+	ctx4(&c);
+	c.pasta = true;
+	c.no_map_gw = true;		/* podman's options */
+	CHECK(fwd_host_to_guest(&c, &lo, &seen));
+	CHECK(inany_equals(&seen, &gw));
+	inet_pton(AF_INET, "169.254.1.2", &c.ip4.map_guest_addr);
+	CHECK(fwd_host_to_guest(&c, &lo, &seen));
+	CHECK(inany_equals(&seen, &host));
+	CHECK(fwd_host_to_guest(&c, &own, &seen));
+	CHECK(inany_equals(&seen, &host));
+	c.map_host_loopback_none = true;	/* said explicitly: refused */
+	c.ip4.map_guest_addr.s_addr = 0;
+	CHECK(!fwd_host_to_guest(&c, &lo, &seen));
+}
+
 static struct fwd_table tbl;
 
 /**

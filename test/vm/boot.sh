@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# backends: stream vhost-user (a virtual machine: qemu attaches to the socket)
 # test/vm/boot.sh - Boot a Debian kernel under qemu on the daemon's socket
 # timeout: 300
 #
