@@ -64,7 +64,7 @@ TOOLS	:= $(patsubst %,$(O)/tools/%,$(filter-out nopeekoff, \
 	   $(TOOL_SRCS:test/tools/%.c=%))) $(O)/tools/nopeekoff.so
 
 .PHONY: all asan check unit e2e bench install uninstall clean \
-	static-checks cppcheck clang-tidy tools fuzz
+	static-checks cppcheck clang-tidy lint tools fuzz
 
 all: passt
 
@@ -146,7 +146,10 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(MANDIR)/man1/passt.1 \
 		$(DESTDIR)$(BINDIR)/pasta $(DESTDIR)$(MANDIR)/man1/pasta.1
 
-static-checks: cppcheck clang-tidy
+static-checks: cppcheck clang-tidy lint
+
+lint:
+	test/lint/minmax.py *.c *.h $(TOOL_SRCS) test/unit/*.c test/fuzz/*.c
 
 # Suppressions, each with its reason:
 # - missingIncludeSystem: system headers are not given to cppcheck

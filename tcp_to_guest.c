@@ -687,12 +687,16 @@ static uint32_t tcp_send_window(const struct tcp_conn *conn, bool *fin_again)
 static uint32_t tcp_send_room(struct ctx *c, struct tcp_conn *conn,
 			      uint32_t seg)
 {
+	size_t frames = tap_room(c, seg + TCP_HDR_MAX);
 	uint32_t cap;
 
+	/* tap_room() once: MIN() evaluates an argument twice, and the link's
+	 * room may grow between two calls (it did, past the pool's quarter)
+	 */
+	frames = MIN(frames, (size_t)(UINT32_MAX / seg));
 	cap = MIN((uint32_t)(TCP_FRAMES_MAX / 4) * seg,
 		  (uint32_t)(TCP_PAYLOAD_BYTES / 4));
-	cap = MIN(cap, (uint32_t)MIN(tap_room(c, seg + TCP_HDR_MAX),
-				     UINT32_MAX / seg) * seg);
+	cap = MIN(cap, (uint32_t)frames * seg);
 	conn->tap_blocked = !cap;
 	if (!cap)
 		tap_room_wait(c);
