@@ -151,7 +151,7 @@ struct tap_offload {
  * reservation; with TCP's discard segments (no SO_PEEK_OFF), one peek
  * stays below UIO_MAXIOV (1024).
  */
-#define TAP_DIRECT_FRAMES	64
+#define TAP_DIRECT_FRAMES	256
 #define TAP_DIRECT_IOV		960
 
 /**
