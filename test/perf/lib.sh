@@ -63,6 +63,10 @@ cpu_ticks() {
 
 # record CONTENDER METRIC VALUE
 record() {
+	if [ -z "${3:-}" ]; then
+		echo "$1 $2: no value (contender gone?), not recorded" >&2
+		return 0
+	fi
 	echo "$1 $2 $3" >>"$RESULTS"
 }
 
@@ -80,6 +84,10 @@ record_cpu_per_gb() {
 # and that guest memory apart (guest_mapped_mib)
 record_peak_rss() {
 	[ -n "$DPID" ] || return 0
+	if [ ! -r "/proc/$DPID/status" ]; then
+		echo "$1: daemon $DPID gone, no peak RSS" >&2
+		return 0
+	fi
 	record "$1" peak_rss_mib "$(awk '/^VmHWM/ { h = $2 }
 		/^RssShmem/ { m = $2 } END { print (h - m) / 1024 }' \
 		"/proc/$DPID/status")"
