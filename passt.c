@@ -109,7 +109,7 @@ static const struct tap_handlers passt_tap_handlers = {
 
 /**
  * passt_signals_init() - Route SIGTERM, SIGINT and SIGUSR1 through a
- *			  signalfd, ignore SIGPIPE
+ *			  signalfd (SIGPIPE is ignored from the start, main())
  * @c:		Execution context
  */
 static void passt_signals_init(struct ctx *c)
@@ -117,7 +117,6 @@ static void passt_signals_init(struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_SIGNAL };
 	sigset_t mask;
 
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -478,6 +477,11 @@ int main(int argc, char **argv)
 	struct ctx *c = &passt_ctx;
 	int ret;
 
+	/* Before anything is printed: a caller may close the read end of
+	 * our stdout or stderr (libvirt does), and a write there must fail
+	 * with EPIPE (log.c then stops using it), not kill us
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	log_init("passt", true);
 	conf(c, argc, argv);
 	passt_nofile_raise();

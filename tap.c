@@ -46,6 +46,7 @@
 #include <net/ethernet.h>
 
 #include "checksum.h"
+#include "conf.h"
 #include "inany.h"
 #include "ctx.h"
 #include "log.h"
@@ -720,6 +721,8 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 		c->guest_mac_known = true;
 		log_debug("Guest MAC address: %s",
 			  util_mac_ntop(src_mac, buf, sizeof(buf)));
+		if (!memcmp(c->guest_mac, c->our_mac, 6))
+			conf_mac_clash(c);
 	}
 	if (p->af == AF_INET && p->src4.s_addr != INADDR_ANY)
 		c->ip4.addr_seen = p->src4;
