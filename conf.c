@@ -65,6 +65,9 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_MAP_GUEST_ADDR,
 	CONF_OPT_VHOST_USER,
 	CONF_OPT_PRINT_CAPS,
+	CONF_OPT_OUTBOUND_IF4,
+	CONF_OPT_OUTBOUND_IF6,
+	CONF_OPT_FREEBIND,
 };
 
 static const struct option conf_longopts[] = {
@@ -126,10 +129,16 @@ static const struct option conf_longopts[] = {
 						CONF_OPT_MAP_HOST_LOOPBACK },
 	{ "map-guest-addr",	required_argument,	NULL,
 						CONF_OPT_MAP_GUEST_ADDR },
+	{ "outbound",		required_argument,	NULL, 'o' },
+	{ "outbound-if4",	required_argument,	NULL,
+						CONF_OPT_OUTBOUND_IF4 },
+	{ "outbound-if6",	required_argument,	NULL,
+						CONF_OPT_OUTBOUND_IF6 },
+	{ "freebind",		no_argument,		NULL, CONF_OPT_FREEBIND },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:";
+static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:o:";
 
 /**
  * conf_usage() - Print --help and exit
@@ -154,7 +163,9 @@ static void conf_usage(const char *name, int status)
 "      --print-capabilities  print the vhost-user back-end's capabilities\n"
 "                         (JSON) and exit\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
-"  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d\n"
+"                         (if the guest has it too: the default)\n"
+"  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d;\n"
+"                         0: none told\n"
 "\n"
 "Process and logging:\n"
 "  -f, --foreground       do not daemonize; log to stderr\n"
@@ -179,8 +190,8 @@ static void conf_usage(const char *name, int status)
 "  -n, --netmask MASK     IPv4 netmask or prefix length\n"
 "  -g, --gateway ADDR     the guest's IPv4 or IPv6 default gateway\n"
 "  -D, --dns ADDR         resolver told to the guest (repeatable), or none\n"
-"  -S, --search DOMAIN    search domain told to the guest (repeatable),\n"
-"                         or none\n"
+"  -S, --search LIST      search domains told to the guest, separated by\n"
+"                         spaces (repeatable), or none\n"
 "      --dns-forward ADDR DNS queries the guest sends to ADDR go to the\n"
 "                         host resolver; answers come from ADDR\n"
 "      --dns-host ADDR    host resolver for forwarded DNS, default: the\n"
@@ -206,6 +217,12 @@ static void conf_usage(const char *name, int status)
 "  -t, --tcp-ports SPEC   forward host TCP ports to the guest: none, all,\n"
 "                         or [ADDR][%%IF]/PORT|A-B[:C-D],~A-B,...\n"
 "  -u, --udp-ports SPEC   forward host UDP ports to the guest, same SPEC\n"
+"      --freebind         -t/-u listeners may bind addresses the host does\n"
+"                         not have (yet)\n"
+"  -o, --outbound ADDR    bind outbound sockets to ADDR, IPv4 or IPv6 (once\n"
+"                         per version)\n"
+"      --outbound-if4 IF  bind outbound IPv4 sockets to interface IF\n"
+"      --outbound-if6 IF  bind outbound IPv6 sockets to interface IF\n"
 "      --no-tcp           no TCP\n"
 "      --no-udp           no UDP\n"
 "\n"
@@ -382,6 +399,25 @@ static int conf_search_add(struct ctx *c, const char *s)
 		return -ENOSPC;
 	strcpy(c->search[c->search_count++], s);
 	return 0;
+}
+
+/**
+ * conf_search_list() - -S: one or more search domains, separated by spaces
+ * @c:		Execution context
+ * @s:		Option value ("d1 d2": qemu's -netdev passt,search.0=d1,...)
+ */
+static void conf_search_list(struct ctx *c, const char *s)
+{
+	char buf[CONF_SEARCH_MAX * CONF_DOMAIN_LEN], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		conf_bad("--search", s, "too long");
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		if (conf_search_add(c, tok))
+			conf_bad("--search", tok, "not a domain, or more "
+				 "than 6");
 }
 
 /**
@@ -843,6 +879,44 @@ static void conf_map_addr(struct ctx *c, const char *s, const char *opt,
 }
 
 /**
+ * conf_outbound_addr() - -o: source address of outbound sockets
+ * @c:		Execution context
+ * @s:		Option value, IPv4 or IPv6; one of each may be given
+ */
+static void conf_outbound_addr(struct ctx *c, const char *s)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+
+	if (!conf_parse_addr4(s, &v4, NULL)) {
+		uint32_t h = ntohl(v4.s_addr);
+
+		if (!h || h == INADDR_BROADCAST || IN_MULTICAST(h))
+			conf_bad("--outbound", s, "not a unicast address");
+		c->ip4.addr_out = v4;
+	} else if (!conf_parse_addr6(s, &v6, NULL)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_MULTICAST(&v6))
+			conf_bad("--outbound", s, "not a unicast address");
+		c->ip6.addr_out = v6;
+	} else {
+		conf_bad("--outbound", s, "not an IPv4 or IPv6 address");
+	}
+}
+
+/**
+ * conf_outbound_if() - --outbound-if4, --outbound-if6: an interface name
+ * @s:		Option value
+ * @opt:	Option name, for messages
+ * @ifname:	Copied here, IF_NAMESIZE bytes
+ */
+static void conf_outbound_if(const char *s, const char *opt, char *ifname)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE || !if_nametoindex(s))
+		conf_bad(opt, s, "no such interface");
+	strcpy(ifname, s);
+}
+
+/**
  * conf_map_check() - The two mapped addresses must differ, and differ from
  *		      the guest's own address
  * @c:		Execution context, addressing complete
@@ -1079,10 +1153,16 @@ static bool conf_opt_addr(struct ctx *c, int opt, const char *arg,
 		ret = util_parse_u32(arg, MTU_MAX, &v);
 		if (ret == -EINVAL)
 			conf_bad("--mtu", arg, "not a number");
+		if (!ret && !v) {	/* upstream's "no assignment" */
+			c->mtu = MTU_DEFAULT;
+			c->mtu_hidden = true;
+			return true;
+		}
 		if (ret || v < MTU_MIN)
 			conf_bad("--mtu", arg, "MTU out of range "
 				 "576..65520");
 		c->mtu = (int)v;
+		c->mtu_hidden = false;
 		return true;
 	case 'D':
 		if (!strcmp(arg, "none")) {
@@ -1098,9 +1178,7 @@ static bool conf_opt_addr(struct ctx *c, int opt, const char *arg,
 			g->search_none = true;
 			return true;
 		}
-		if (conf_search_add(c, arg))
-			conf_bad("--search", arg, "not a domain, or "
-				 "more than 6");
+		conf_search_list(c, arg);
 		return true;
 	case 'i':
 		if (strlen(arg) >= IF_NAMESIZE ||
@@ -1207,6 +1285,18 @@ static bool conf_opt_fwd(struct ctx *c, int opt, const char *arg)
 		conf_map_addr(c, arg, "--map-guest-addr",
 			      &c->ip4.map_guest_addr,
 			      &c->ip6.map_guest_addr);
+		return true;
+	case 'o':
+		conf_outbound_addr(c, arg);
+		return true;
+	case CONF_OPT_OUTBOUND_IF4:
+		conf_outbound_if(arg, "--outbound-if4", c->ip4.ifname_out);
+		return true;
+	case CONF_OPT_OUTBOUND_IF6:
+		conf_outbound_if(arg, "--outbound-if6", c->ip6.ifname_out);
+		return true;
+	case CONF_OPT_FREEBIND:
+		c->freebind = true;
 		return true;
 	default:
 		return false;
@@ -1356,7 +1446,8 @@ void conf(struct ctx *c, int argc, char **argv)
 }
 
 /**
- * conf_print_map() - Print the addresses mapped to the host
+ * conf_print_map() - Print the addresses mapped to the host, and outbound
+ *		      bindings
  * @c:		Execution context
  */
 static void conf_print_map(const struct ctx *c)
@@ -1377,6 +1468,15 @@ static void conf_print_map(const struct ctx *c)
 		log_info("IPv6 host address reached at %s",
 			 inet_ntop(AF_INET6, &c->ip6.map_guest_addr, buf,
 				   sizeof(buf)));
+	if (c->ifi4 && (c->ip4.addr_out.s_addr || *c->ip4.ifname_out))
+		log_info("IPv4 outbound: source %s, interface %s",
+			 inet_ntop(AF_INET, &c->ip4.addr_out, buf, sizeof(buf)),
+			 *c->ip4.ifname_out ? c->ip4.ifname_out : "any");
+	if (c->ifi6 && (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out) ||
+			*c->ip6.ifname_out))
+		log_info("IPv6 outbound: source %s, interface %s",
+			 inet_ntop(AF_INET6, &c->ip6.addr_out, buf, sizeof(buf)),
+			 *c->ip6.ifname_out ? c->ip6.ifname_out : "any");
 }
 
 /**

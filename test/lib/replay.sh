@@ -78,16 +78,22 @@ replay_guest_lease() {
 # replay_guest_traffic - TCP from the remote over IPv4 and IPv6 (1 MiB,
 # sha256), the gateway's ARP and NDP answers not the guest's own MAC, and
 # the host's port 2222 forwarded to the guest's port 22 (-t 2222:22)
+# With REPLAY_V6=0: IPv4 only; REPLAY_FWD_ADDR: where the host reaches the
+# forwarded port (default 127.0.0.1; "none": not checked)
 replay_guest_traffic() {
-	local addr mac want
+	local addr mac want remotes=("$REMOTE4") gws=("$GW4")
 
 	head -c $((1024 * 1024)) /dev/urandom >"$BED_DIR/src"
 	want=$(tcp_sha "$BED_DIR/src")
-	in_guest ip -6 addr add "$HOST6/64" dev tap0 nodad ||
-		fail "ip -6 addr add"
-	in_guest ip -6 route replace default via "$GW6" dev tap0 ||
-		fail "ip -6 route replace"
-	for addr in "$REMOTE4" "$REMOTE6"; do
+	if [ "${REPLAY_V6:-1}" = 1 ]; then
+		in_guest ip -6 addr add "$HOST6/64" dev tap0 nodad ||
+			fail "ip -6 addr add"
+		in_guest ip -6 route replace default via "$GW6" dev tap0 ||
+			fail "ip -6 route replace"
+		remotes+=("$REMOTE6")
+		gws+=("$GW6")
+	fi
+	for addr in "${remotes[@]}"; do
 		rm -f "$BED_DIR/dst" "$BED_DIR/srv.out"
 		bed_bg in_remote python3 "$TCPTOOL" send-server "$addr" 9000 \
 			"$BED_DIR/src" >"$BED_DIR/srv.out"
@@ -99,7 +105,7 @@ replay_guest_traffic() {
 		[ "$(tcp_sha "$BED_DIR/dst")" = "$want" ] ||
 			fail "download from $addr: sha256 differs"
 	done
-	for addr in "$GW4" "$GW6"; do
+	for addr in "${gws[@]}"; do
 		mac=$(in_guest ip neigh show "$addr" dev tap0 |
 		      grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2)
 		[ -n "$mac" ] || fail "no neighbour entry for $addr"
@@ -107,14 +113,16 @@ replay_guest_traffic() {
 			fail "the gateway $addr answers with the guest's own MAC"
 	done
 	echo "    gateway's MAC as the guest sees it: $mac"
+	[ "${REPLAY_FWD_ADDR:-}" = none ] && return 0
 
 	rm -f "$BED_DIR/dst" "$BED_DIR/srv.out"
 	bed_bg in_guest python3 "$TCPTOOL" send-server 0.0.0.0 22 \
 		"$BED_DIR/src" >"$BED_DIR/srv.out"
 	tcp_wait_file "$BED_DIR/srv.out" listening ||
 		fail "guest server on port 22 did not start"
-	timeout 30 ip netns exec "$NS_HOST" python3 "$TCPTOOL" get 127.0.0.1 \
-		2222 "$BED_DIR/dst" || fail "127.0.0.1:2222 to the guest failed"
+	timeout 30 ip netns exec "$NS_HOST" python3 "$TCPTOOL" get \
+		"${REPLAY_FWD_ADDR:-127.0.0.1}" 2222 "$BED_DIR/dst" ||
+		fail "${REPLAY_FWD_ADDR:-127.0.0.1}:2222 to the guest failed"
 	[ "$(tcp_sha "$BED_DIR/dst")" = "$want" ] ||
 		fail "forwarded port 2222: sha256 differs"
 }

@@ -88,6 +88,12 @@ def main():
     ap.add_argument("argv", nargs="+")
     a = ap.parse_args()
 
+    # Hold fd 3, so that no descriptor made here lands on it: it is the
+    # one handed over with --fd3
+    null = os.open("/dev/null", os.O_RDONLY)
+    if null != 3:
+        os.dup2(null, 3, inheritable=False)
+        os.close(null)
     r, w = os.pipe()
     pass_fds = ()
     client_fd = None
