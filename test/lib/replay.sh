@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2153 # variables of bed.sh and the case
 # test/lib/replay.sh - Helpers for the callers_*.sh cases (sourced after
 # bed.sh, tcp.sh and link.sh): start the daemon with a caller's own argument
 # list, as that caller does (test/tools/callerspawn.py), then check that it
