@@ -135,16 +135,19 @@ bench: $(O)/passt tools
 fuzz:
 	O=$(O) test/fuzz/run
 
+# The binary, "pasta" as a relative link to it (the same program, started
+# under that name, is the namespace mode), and the manual page under both
+# names. PREFIX, BINDIR, MANDIR and DESTDIR as usual (test/e2e/make_install)
 install: passt
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 passt $(DESTDIR)$(BINDIR)/passt
-	install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt $(DESTDIR)$(BINDIR)/pasta
+	install -m 644 doc/passt.1 $(DESTDIR)$(MANDIR)/man1/passt.1
 	ln -sf passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(MANDIR)/man1/passt.1 \
-		$(DESTDIR)$(BINDIR)/pasta $(DESTDIR)$(MANDIR)/man1/pasta.1
+	rm -f $(DESTDIR)$(BINDIR)/passt $(DESTDIR)$(BINDIR)/pasta \
+		$(DESTDIR)$(MANDIR)/man1/passt.1 $(DESTDIR)$(MANDIR)/man1/pasta.1
 
 static-checks: cppcheck clang-tidy lint
 

@@ -70,6 +70,9 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_NETNS,
 	CONF_OPT_USERNS,
 	CONF_OPT_NETNS_ONLY,
+	CONF_OPT_OUTBOUND_IF4,
+	CONF_OPT_OUTBOUND_IF6,
+	CONF_OPT_FREEBIND,
 };
 
 /* pasta mode's own options first: passt mode's table starts after them
@@ -146,15 +149,21 @@ static const struct option conf_longopts[] = {
 						CONF_OPT_MAP_HOST_LOOPBACK },
 	{ "map-guest-addr",	required_argument,	NULL,
 						CONF_OPT_MAP_GUEST_ADDR },
+	{ "outbound",		required_argument,	NULL, 'o' },
+	{ "outbound-if4",	required_argument,	NULL,
+						CONF_OPT_OUTBOUND_IF4 },
+	{ "outbound-if6",	required_argument,	NULL,
+						CONF_OPT_OUTBOUND_IF6 },
+	{ "freebind",		no_argument,		NULL, CONF_OPT_FREEBIND },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:";
+static const char conf_short[] = "s:F:1fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:o:";
 /* pasta: "+", options end at the first argument that is not one (the
  * command's own options are the command's)
  */
 static const char conf_short_pasta[] =
-	"+fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:I:T:U:";
+	"+fdql:p:P:46a:n:g:M:m:D:S:i:ht:u:o:I:T:U:";
 
 /**
  * conf_usage() - Print --help and exit
@@ -208,7 +217,9 @@ static void conf_usage(const char *name, bool pasta, int status)
 "      --print-capabilities  print the vhost-user back-end's capabilities\n"
 "                         (JSON) and exit\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
-"  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d\n"
+"                         (if the guest has it too: the default)\n"
+"  -m, --mtu MTU          MTU told to the guest, %d..%d, default %d;\n"
+"                         0: none told\n"
 "\n",
 		name, 64, MTU_MIN, MTU_MAX, MTU_DEFAULT);
 	fprintf(f,
@@ -235,8 +246,8 @@ static void conf_usage(const char *name, bool pasta, int status)
 "  -n, --netmask MASK     IPv4 netmask or prefix length\n"
 "  -g, --gateway ADDR     the guest's IPv4 or IPv6 default gateway\n"
 "  -D, --dns ADDR         resolver told to the guest (repeatable), or none\n"
-"  -S, --search DOMAIN    search domain told to the guest (repeatable),\n"
-"                         or none\n"
+"  -S, --search LIST      search domains told to the guest, separated by\n"
+"                         spaces (repeatable), or none\n"
 "      --dns-forward ADDR DNS queries the guest sends to ADDR go to the\n"
 "                         host resolver; answers come from ADDR\n"
 "      --dns-host ADDR    host resolver for forwarded DNS, default: the\n"
@@ -262,6 +273,12 @@ static void conf_usage(const char *name, bool pasta, int status)
 "  -t, --tcp-ports SPEC   forward host TCP ports to the guest: none, all,\n"
 "                         or [ADDR][%%IF]/PORT|A-B[:C-D],~A-B,...\n"
 "  -u, --udp-ports SPEC   forward host UDP ports to the guest, same SPEC\n"
+"      --freebind         -t/-u listeners may bind addresses the host does\n"
+"                         not have (yet)\n"
+"  -o, --outbound ADDR    bind outbound sockets to ADDR, IPv4 or IPv6 (once\n"
+"                         per version)\n"
+"      --outbound-if4 IF  bind outbound IPv4 sockets to interface IF\n"
+"      --outbound-if6 IF  bind outbound IPv6 sockets to interface IF\n"
 "      --no-tcp           no TCP\n"
 "      --no-udp           no UDP\n"
 "\n"
@@ -441,6 +458,25 @@ static int conf_search_add(struct ctx *c, const char *s)
 }
 
 /**
+ * conf_search_list() - -S: one or more search domains, separated by spaces
+ * @c:		Execution context
+ * @s:		Option value ("d1 d2": qemu's -netdev passt,search.0=d1,...)
+ */
+static void conf_search_list(struct ctx *c, const char *s)
+{
+	char buf[CONF_SEARCH_MAX * CONF_DOMAIN_LEN], *tok, *save = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		conf_bad("--search", s, "too long");
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save))
+		if (conf_search_add(c, tok))
+			conf_bad("--search", tok, "not a domain, or more "
+				 "than 6");
+}
+
+/**
  * conf_resolv_parse() - Take resolvers and search domains from resolv.conf
  * @c:		Execution context, only lists still empty are filled
  * @text:	Contents of resolv.conf, NUL-terminated
@@ -543,6 +579,40 @@ static void conf_ll_from_mac(const uint8_t mac[6], struct in6_addr *ll)
 	ll->s6_addr[13] = mac[3];
 	ll->s6_addr[14] = mac[4];
 	ll->s6_addr[15] = mac[5];
+}
+
+/**
+ * conf_mac_clash() - The guest uses our MAC address: take another one
+ * @c:		Execution context
+ *
+ * --mac-addr is our own address, the source of every frame we send (as for
+ * upstream passt), but libvirt before 9.x passed the guest's MAC there.
+ * Answering ARP and NDP with the guest's own address, and deriving our
+ * link-local address (the guest's router) from it, would give the guest
+ * its own link-local address as its default router. So when the first
+ * frame shows the guest with our MAC, we move to the default one (or, if
+ * the guest has that, the default with its last bit flipped) before
+ * anything of ours reaches it: tap.c calls this as it learns the guest's
+ * MAC, before the frame's handler answers.
+ *
+ * Context: main loop, tap.c only.
+ */
+void conf_mac_clash(struct ctx *c)
+{
+	static const uint8_t def[6] = MAC_OUR_DEFAULT;
+	char old[MAC_STR_LEN], new[MAC_STR_LEN];
+	struct in6_addr old_ll = c->ip6.our_ll;
+
+	util_mac_ntop(c->our_mac, old, sizeof(old));
+	memcpy(c->our_mac, def, sizeof(def));
+	if (!memcmp(c->our_mac, c->guest_mac, 6))
+		c->our_mac[5] ^= 1;
+	conf_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+	if (IN6_ARE_ADDR_EQUAL(&c->ip6.gw, &old_ll))
+		c->ip6.gw = c->ip6.our_ll;
+	log_info("The guest uses our MAC address %s (--mac-addr): ours is "
+		 "%s from now on", old,
+		 util_mac_ntop(c->our_mac, new, sizeof(new)));
 }
 
 /**
@@ -865,6 +935,44 @@ static void conf_map_addr(struct ctx *c, const char *s, const char *opt,
 }
 
 /**
+ * conf_outbound_addr() - -o: source address of outbound sockets
+ * @c:		Execution context
+ * @s:		Option value, IPv4 or IPv6; one of each may be given
+ */
+static void conf_outbound_addr(struct ctx *c, const char *s)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+
+	if (!conf_parse_addr4(s, &v4, NULL)) {
+		uint32_t h = ntohl(v4.s_addr);
+
+		if (!h || h == INADDR_BROADCAST || IN_MULTICAST(h))
+			conf_bad("--outbound", s, "not a unicast address");
+		c->ip4.addr_out = v4;
+	} else if (!conf_parse_addr6(s, &v6, NULL)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&v6) || IN6_IS_ADDR_MULTICAST(&v6))
+			conf_bad("--outbound", s, "not a unicast address");
+		c->ip6.addr_out = v6;
+	} else {
+		conf_bad("--outbound", s, "not an IPv4 or IPv6 address");
+	}
+}
+
+/**
+ * conf_outbound_if() - --outbound-if4, --outbound-if6: an interface name
+ * @s:		Option value
+ * @opt:	Option name, for messages
+ * @ifname:	Copied here, IF_NAMESIZE bytes
+ */
+static void conf_outbound_if(const char *s, const char *opt, char *ifname)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE || !if_nametoindex(s))
+		conf_bad(opt, s, "no such interface");
+	strcpy(ifname, s);
+}
+
+/**
  * conf_map_check() - The two mapped addresses must differ, and differ from
  *		      the guest's own address
  * @c:		Execution context, addressing complete
@@ -1101,10 +1209,16 @@ static bool conf_opt_addr(struct ctx *c, int opt, const char *arg,
 		ret = util_parse_u32(arg, MTU_MAX, &v);
 		if (ret == -EINVAL)
 			conf_bad("--mtu", arg, "not a number");
+		if (!ret && !v) {	/* upstream's "no assignment" */
+			c->mtu = MTU_DEFAULT;
+			c->mtu_hidden = true;
+			return true;
+		}
 		if (ret || v < MTU_MIN)
 			conf_bad("--mtu", arg, "MTU out of range "
 				 "576..65520");
 		c->mtu = (int)v;
+		c->mtu_hidden = false;
 		return true;
 	case 'D':
 		if (!strcmp(arg, "none")) {
@@ -1120,9 +1234,7 @@ static bool conf_opt_addr(struct ctx *c, int opt, const char *arg,
 			g->search_none = true;
 			return true;
 		}
-		if (conf_search_add(c, arg))
-			conf_bad("--search", arg, "not a domain, or "
-				 "more than 6");
+		conf_search_list(c, arg);
 		return true;
 	case 'i':
 		if (strlen(arg) >= IF_NAMESIZE ||
@@ -1229,6 +1341,18 @@ static bool conf_opt_fwd(struct ctx *c, int opt, const char *arg)
 		conf_map_addr(c, arg, "--map-guest-addr",
 			      &c->ip4.map_guest_addr,
 			      &c->ip6.map_guest_addr);
+		return true;
+	case 'o':
+		conf_outbound_addr(c, arg);
+		return true;
+	case CONF_OPT_OUTBOUND_IF4:
+		conf_outbound_if(arg, "--outbound-if4", c->ip4.ifname_out);
+		return true;
+	case CONF_OPT_OUTBOUND_IF6:
+		conf_outbound_if(arg, "--outbound-if6", c->ip6.ifname_out);
+		return true;
+	case CONF_OPT_FREEBIND:
+		c->freebind = true;
 		return true;
 	default:
 		return false;
@@ -1515,7 +1639,8 @@ void conf(struct ctx *c, int argc, char **argv)
 }
 
 /**
- * conf_print_map() - Print the addresses mapped to the host
+ * conf_print_map() - Print the addresses mapped to the host, and outbound
+ *		      bindings
  * @c:		Execution context
  */
 static void conf_print_map(const struct ctx *c)
@@ -1536,6 +1661,15 @@ static void conf_print_map(const struct ctx *c)
 		log_info("IPv6 host address reached at %s",
 			 inet_ntop(AF_INET6, &c->ip6.map_guest_addr, buf,
 				   sizeof(buf)));
+	if (c->ifi4 && (c->ip4.addr_out.s_addr || *c->ip4.ifname_out))
+		log_info("IPv4 outbound: source %s, interface %s",
+			 inet_ntop(AF_INET, &c->ip4.addr_out, buf, sizeof(buf)),
+			 *c->ip4.ifname_out ? c->ip4.ifname_out : "any");
+	if (c->ifi6 && (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out) ||
+			*c->ip6.ifname_out))
+		log_info("IPv6 outbound: source %s, interface %s",
+			 inet_ntop(AF_INET6, &c->ip6.addr_out, buf, sizeof(buf)),
+			 *c->ip6.ifname_out ? c->ip6.ifname_out : "any");
 }
 
 /**

@@ -40,6 +40,8 @@
  * @dns_match:	--dns-forward address (INADDR_ANY if unset)
  * @map_host_loopback:	Guest address mapped to host loopback, or ANY
  * @map_guest_addr:	Guest address mapped to the host's own address
+ * @addr_out:	-o: source address of outbound sockets, or ANY
+ * @ifname_out:	--outbound-if4: interface outbound sockets are bound to
  */
 struct conf_ip4 {
 	struct in_addr addr;
@@ -52,6 +54,8 @@ struct conf_ip4 {
 	struct in_addr dns_match;
 	struct in_addr map_host_loopback;
 	struct in_addr map_guest_addr;
+	struct in_addr addr_out;
+	char ifname_out[IF_NAMESIZE];
 };
 
 /**
@@ -59,7 +63,8 @@ struct conf_ip4 {
  * @addr:	Guest global address (default: host's global address)
  * @prefix_len:	Prefix length of @addr (64 for SLAAC)
  * @gw:		Default gateway the guest uses (answered by us)
- * @our_ll:	Our link-local address, source of RAs and NAs
+ * @our_ll:	Our link-local address, source of RAs and NAs (changes
+ *		with our MAC, conf_mac_clash())
  * @addr_seen:	Address the guest last used as a source
  * @addr_ll_seen:	Link-local address the guest last used
  * @dns:	Resolvers advertised to the guest
@@ -68,6 +73,8 @@ struct conf_ip4 {
  * @dns_match:	--dns-forward address (:: if unset)
  * @map_host_loopback:	Guest address mapped to host loopback, or ::
  * @map_guest_addr:	Guest address mapped to the host's own address
+ * @addr_out:	-o: source address of outbound sockets, or ::
+ * @ifname_out:	--outbound-if6: interface outbound sockets are bound to
  */
 struct conf_ip6 {
 	struct in6_addr addr;
@@ -82,6 +89,8 @@ struct conf_ip6 {
 	struct in6_addr dns_match;
 	struct in6_addr map_host_loopback;
 	struct in6_addr map_guest_addr;
+	struct in6_addr addr_out;
+	char ifname_out[IF_NAMESIZE];
 };
 
 /**
@@ -122,10 +131,12 @@ struct ctx {
 	int fd_tap_listen;
 	int fd_tap;			/* runtime, tap.c */
 	int fd_from_cmdline;		/* -F, -1 if unset */
-	uint8_t our_mac[6];
+	uint8_t our_mac[6];		/* runtime if the guest has it:
+					 * conf_mac_clash(), from tap.c */
 	uint8_t guest_mac[6];		/* runtime, tap.c */
 	bool guest_mac_known;		/* runtime, tap.c */
 	int mtu;
+	bool mtu_hidden;		/* -m 0: MTU not told to the guest */
 	int epollfd;
 
 	/* Template interface and addressing */
@@ -156,6 +167,7 @@ struct ctx {
 	/* Address translation and forwarding */
 	bool no_map_gw;
 	bool map_host_loopback_none;	/* --map-host-loopback none */
+	bool freebind;			/* --freebind: -t/-u on any address */
 	bool no_tcp;
 	bool no_udp;
 	const char *tcp_spec[CONF_FWD_SPEC_MAX];	/* -t, raw, for fwd.c */

@@ -418,7 +418,8 @@ static void dhcp_opt_emit(const struct ctx *c, struct dhcp_out *o,
 			dhcp_opt_put(o, code, c->search[0], n);
 		break;
 	case DHCP_OPT_MTU:
-		if (c->mtu >= 68 && c->mtu <= 65535) {	/* RFC 2132 §5.1 */
+		if (!c->mtu_hidden && c->mtu >= 68 &&	/* RFC 2132 §5.1 */
+		    c->mtu <= 65535) {
 			util_put_be16(buf, (uint16_t)c->mtu);
 			dhcp_opt_put(o, code, buf, 2);
 		}

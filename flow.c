@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "ctx.h"
 #include "util.h"
@@ -902,4 +903,51 @@ void flow_dump(const struct ctx *c, uint64_t now_ms)
 			 (unsigned long long)flow->f.bytes[FLOW_SIDE_TAP],
 			 (unsigned long long)flow->f.bytes[FLOW_SIDE_SOCK]);
 	}
+}
+
+/**
+ * flow_sock_outbound() - Bind a new outbound socket as -o and
+ *			  --outbound-if4/--outbound-if6 say
+ * @c:		Execution context
+ * @s:		Socket, not bound or connected yet
+ * @dst:	Host-side destination the socket will connect to
+ *
+ * A flow toward the host's loopback (the gateway mapped there) is left
+ * alone: neither a source address of another interface nor a device binding
+ * can reach 127.0.0.1 or ::1.
+ *
+ * #syscalls setsockopt bind
+ * Return: 0 on success (also with nothing to do), -errno on failure
+ */
+int flow_sock_outbound(const struct ctx *c, int s,
+		       const union inany_addr *dst)
+{
+	union inany_addr src;
+	struct sockaddr_storage sa;
+	const char *ifname;
+	bool bind_src;
+	socklen_t sl;
+
+	if (inany_is_v4(dst)) {
+		if ((ntohl(inany_v4(dst)->s_addr) >> 24) == 127)
+			return 0;
+		ifname = c->ip4.ifname_out;
+		bind_src = c->ip4.addr_out.s_addr != INADDR_ANY;
+		inany_from_v4(&src, c->ip4.addr_out);
+	} else {
+		if (IN6_IS_ADDR_LOOPBACK(&dst->a6))
+			return 0;
+		ifname = c->ip6.ifname_out;
+		bind_src = !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out);
+		inany_from_v6(&src, &c->ip6.addr_out);
+	}
+	if (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+				  (socklen_t)strlen(ifname)))
+		return -errno;
+	if (bind_src) {
+		sl = inany_to_sockaddr(&src, 0, &sa);
+		if (bind(s, (struct sockaddr *)&sa, sl))
+			return -errno;
+	}
+	return 0;
 }

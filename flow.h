@@ -361,4 +361,7 @@ void flow_log(const union flow *flow, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t flow_siphash(const uint8_t key[16], const void *buf, size_t len);
 
+int flow_sock_outbound(const struct ctx *c, int s,
+		       const union inany_addr *dst);
+
 #endif /* FLOW_H */

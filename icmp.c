@@ -229,7 +229,8 @@ static union flow *icmp_flow_new(struct ctx *c, const struct tap_pkt *p,
 	}
 
 	sl = inany_to_sockaddr(&host, 0, &sa);
-	if (connect(s, (struct sockaddr *)&sa, sl)) {
+	if (flow_sock_outbound(c, s, &host) ||
+	    connect(s, (struct sockaddr *)&sa, sl)) {
 		log_ratelimit(LOG_DEBUG, now_ms, "ICMP: connect ping socket: "
 			      "%s", strerror(errno));
 		goto fail;

@@ -101,6 +101,8 @@ static int listen_one(const struct ctx *c, int rule, bool v6, uint16_t port)
 	    (*r->ifname &&
 	     setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 			(socklen_t)strlen(r->ifname))) ||
+	    (c->freebind &&	/* IP_FREEBIND covers IPv6 sockets too */
+	     setsockopt(s, SOL_IP, IP_FREEBIND, &one, sizeof(one))) ||
 	    bind(s, (struct sockaddr *)&sa, sl) ||
 	    (tcp && listen(s, LISTEN_BACKLOG)))
 		goto fail;

@@ -139,6 +139,36 @@ static void log_file_write(const char *line, size_t len)
 }
 
 /**
+ * log_stderr_write() - Write a line to stderr; stop using it once it fails
+ * @line:	Text, with trailing newline
+ * @len:	Length, bytes
+ *
+ * Whoever started us may close its end of our stderr at any time: libvirt
+ * closes the pipe it gave us as soon as its intermediate child exits, while
+ * we still print the configuration. SIGPIPE is ignored (main()), so that
+ * write fails with EPIPE: stderr is then dropped as a destination, for good
+ * (every later line would fail the same way), and logging goes on to
+ * whatever else is set (a file, syslog once detached).
+ *
+ * #syscalls write
+ */
+static void log_stderr_write(const char *line, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDERR_FILENO, line, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_stderr = false;
+			return;
+		}
+		line += n;
+		len -= (size_t)n;
+	}
+}
+
+/**
  * log_vmsg() - Format and emit one message
  * @level:	Level
  * @fmt:	printf format
@@ -182,7 +212,7 @@ static void log_vmsg(int level, const char *fmt, va_list ap)
 		syslog(level > LOG_DEBUG ? LOG_DEBUG : level, "%s",
 		       line + pre - strlen(tag[level]));
 	if (log_stderr)
-		fputs(line, stderr);
+		log_stderr_write(line, (size_t)n);
 }
 
 /**

@@ -245,7 +245,8 @@ size_t ndp_ra_build(const struct ctx *c, const struct in6_addr *dst,
 	memcpy(o + 2, c->our_mac, ETH_ALEN);
 	n += 8;
 
-	if (c->mtu >= NDP_IPV6_MIN_MTU && c->mtu <= 65535 && room - n >= 8) {
+	if (!c->mtu_hidden && c->mtu >= NDP_IPV6_MIN_MTU && c->mtu <= 65535 &&
+	    room - n >= 8) {
 		o = icmp + n;
 		o[0] = NDP_OPT_MTU;
 		o[1] = 1;

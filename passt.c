@@ -192,7 +192,7 @@ static void passt_pasta_init(struct ctx *c)
 
 /**
  * passt_signals_init() - Route SIGTERM, SIGINT and SIGUSR1 through a
- *			  signalfd, ignore SIGPIPE
+ *			  signalfd (SIGPIPE is ignored from the start, main())
  * @c:		Execution context
  */
 static void passt_signals_init(struct ctx *c)
@@ -200,7 +200,6 @@ static void passt_signals_init(struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_SIGNAL };
 	sigset_t mask;
 
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -574,6 +573,11 @@ int main(int argc, char **argv)
 	struct ctx *c = &passt_ctx;
 	int ret;
 
+	/* Before anything is printed: a caller may close the read end of
+	 * our stdout or stderr (libvirt does), and a write there must fail
+	 * with EPIPE (log.c then stops using it), not kill us
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	log_init("passt", true);
 	conf(c, argc, argv);
 	if (c->pasta)

@@ -46,6 +46,7 @@
 #include <net/ethernet.h>
 
 #include "checksum.h"
+#include "conf.h"
 #include "inany.h"
 #include "ctx.h"
 #include "log.h"
@@ -212,6 +213,8 @@ static int tap_sock_try(const char *path, bool probe)
 	return fd;
 }
 
+static void tap_guest_attach(struct ctx *c, int fd);
+
 /**
  * tap_sock_setup() - Set up the stream socket side: -F, -s PATH or default
  * @c:		Execution context
@@ -221,7 +224,7 @@ static void tap_sock_setup(struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
 	int fd = -ENOENT;
 
-	if (c->fd_from_cmdline >= 0 && tap_be) {
+	if (c->fd_from_cmdline >= 0) {
 		int on = 0;
 		socklen_t sl = sizeof(on);
 
@@ -236,26 +239,21 @@ static void tap_sock_setup(struct ctx *c)
 				die("--fd %d: not a usable descriptor", fd);
 			return;
 		}
-		tap_be->attach(c, fd);
+		/* Connected (qemu's -netdev passt): as if just accepted, so
+		 * that the send buffer size and the stream state are set
+		 */
+		if (tap_be)
+			tap_be->attach(c, fd);
+		else
+			tap_guest_attach(c, fd);
 		if (c->fd_tap < 0)
 			die("--fd %d: not a usable descriptor", fd);
 		if (c->pasta)
 			log_debug("Tap device on descriptor %d", fd);
-		else
+		else if (tap_be)
 			log_info("Front-end attached on descriptor %d", fd);
-		return;
-	}
-	if (c->fd_from_cmdline >= 0) {
-		c->fd_tap = c->fd_from_cmdline;
-		if (fcntl(c->fd_tap, F_SETFL,
-			  fcntl(c->fd_tap, F_GETFL) | O_NONBLOCK))
-			die("-F %d: fcntl: %s", c->fd_tap, strerror(errno));
-		ref.type = EPOLL_TYPE_TAP;
-		ref.fd = c->fd_tap;
-		if (util_epoll_add(c->epollfd, c->fd_tap,
-				   EPOLLIN | EPOLLRDHUP, ref))
-			die("-F %d: not a usable descriptor", c->fd_tap);
-		log_info("Guest attached on descriptor %d", c->fd_tap);
+		else
+			log_info("Guest attached on descriptor %d", fd);
 		return;
 	}
 
@@ -724,6 +722,8 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 		c->guest_mac_known = true;
 		log_debug("Guest MAC address: %s",
 			  util_mac_ntop(src_mac, buf, sizeof(buf)));
+		if (!memcmp(c->guest_mac, c->our_mac, 6))
+			conf_mac_clash(c);
 	}
 	if (p->af == AF_INET && p->src4.s_addr != INADDR_ANY)
 		c->ip4.addr_seen = p->src4;

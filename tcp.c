@@ -640,6 +640,14 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 		return;
 	}
 	sl = inany_to_sockaddr(&host, tap->our_port, &sa);
+	if ((err = flow_sock_outbound(c, s, &host))) {
+		flow_log(flow, LOG_DEBUG, "outbound binding: %s",
+			 strerror(-err));
+		tcp_rst_reply(c, tap, seg);
+		close(s);
+		flow_cancel(flow);
+		return;
+	}
 	if (connect(s, (struct sockaddr *)&sa, sl) && errno != EINPROGRESS) {
 		flow_log(flow, LOG_DEBUG, "connect: %s", strerror(errno));
 		tcp_rst_reply(c, tap, seg);

@@ -201,6 +201,7 @@ size_t udp_icmp_quote6(uint8_t *buf, size_t size,
 
 /**
  * udp_sock_open() - Open a flow's socket, optionally bound, and connect it
+ * @c:		Execution context (-o, --outbound-if*: if not @bind_to)
  * @v4:		IPv4 socket (else IPv6)
  * @bind_to:	Local address and port to bind to (SO_REUSEADDR), or NULL
  * @bind_port:	Local port, if @bind_to
@@ -210,7 +211,8 @@ size_t udp_icmp_quote6(uint8_t *buf, size_t size,
  * #syscalls socket setsockopt bind connect close
  * Return: socket, or -errno
  */
-static int udp_sock_open(bool v4, const union inany_addr *bind_to,
+static int udp_sock_open(const struct ctx *c, bool v4,
+			 const union inany_addr *bind_to,
 			 uint16_t bind_port, const union inany_addr *peer,
 			 uint16_t pport)
 {
@@ -233,6 +235,9 @@ static int udp_sock_open(bool v4, const union inany_addr *bind_to,
 		sl = inany_to_sockaddr(bind_to, bind_port, &sa);
 		if (bind(s, (struct sockaddr *)&sa, sl))
 			goto fail;
+	} else if ((err = flow_sock_outbound(c, s, peer))) {
+		close(s);
+		return err;
 	}
 	sl = inany_to_sockaddr(peer, pport, &sa);
 	if (connect(s, (struct sockaddr *)&sa, sl))
@@ -326,7 +331,7 @@ static union flow *udp_flow_from_tap(struct ctx *c,
 	flow->udp.sock = -1;
 	flow_set_side(flow, FLOW_SIDE_TAP, guest, gport, peer, pport);
 
-	s = udp_sock_open(inany_is_v4(&host), NULL, 0, &host, pport);
+	s = udp_sock_open(c, inany_is_v4(&host), NULL, 0, &host, pport);
 	if (s < 0) {
 		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket for a new flow: "
 			      "%s", strerror(-s));
@@ -749,7 +754,7 @@ static union flow *udp_flow_from_host(struct ctx *c,
 	}
 	flow->udp.sock = -1;
 	flow_set_side(flow, FLOW_SIDE_TAP, &guest, l->to, &seen, pport);
-	s = udp_sock_open(!l->v6, &l->bound, l->port, peer, pport);
+	s = udp_sock_open(c, !l->v6, &l->bound, l->port, peer, pport);
 	if (s < 0) {
 		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket for port %u: %s",
 			      l->port, strerror(-s));

@@ -49,13 +49,20 @@ bad "Invalid --mac-addr '00:00:00:00:00:00'" -M 00:00:00:00:00:00
 bad "Invalid --dns 'nameserver'" -D nameserver
 bad "Invalid --log-size '100'" --log-size 100
 bad "mutually exclusive" -4 -6
+bad "Invalid --outbound 'foo'" -o foo
+bad "Invalid --outbound '0.0.0.0'" --outbound 0.0.0.0
+bad "Invalid --outbound-if4 'nosuchif0'" --outbound-if4 nosuchif0
+bad "Invalid --outbound-if6 'nosuchif0'" --outbound-if6 nosuchif0
+bad "Invalid --search 'bad..domain'" --search "ok.example bad..domain"
+bad "option '--freebind' doesn't allow an argument" --freebind=1
 
 run --help
 [ "$RC" -eq 0 ] || fail "--help: exit status $RC"
 for opt in --socket --one-off --foreground --debug --trace --quiet \
 	   --log-file --log-size --pcap --pid --ipv4-only --ipv6-only \
 	   --address --netmask --gateway --mac-addr --mtu --dns --search \
-	   --interface --help --version; do
+	   --interface --help --version --outbound --outbound-if4 \
+	   --outbound-if6 --freebind; do
 	grep -qF -- "$opt" <<<"$OUT" || fail "--help does not list $opt"
 done
 

@@ -2,6 +2,8 @@
 /* tapbridge.c - Test tool: relay a tap device to a qemu-framed unix socket
  *
  * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r] [-R NETNS]
+ *        (SOCKPATH "fd:N": descriptor N, inherited and already connected,
+ *        as qemu's -netdev passt gives the daemon; no -r then)
  *        tapbridge -l -i IFNAME -s SOCKPATH [-m MAC] [-n MTU]
  *
  * Creates tap device IFNAME in the current network namespace, optionally
@@ -199,7 +201,7 @@ static void tb_sleep_ms(long ms)
 
 /**
  * tb_connect() - Connect to the daemon's socket, retrying if asked
- * @path:	Socket path
+ * @path:	Socket path, or "fd:N" for inherited descriptor N
  * @retry_ms:	Keep retrying for this long, 0 for one attempt
  *
  * Return: non-blocking socket, or -1 (message printed) on failure
@@ -215,6 +217,14 @@ static int tb_connect(const char *path, long retry_ms)
 		return -1;
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
+	if (!strncmp(path, "fd:", 3)) {		/* inherited, connected */
+		fd = atoi(path + 3);
+		if (fd < 3 || fcntl(fd, F_GETFD) < 0 || retry_ms) {
+			fprintf(stderr, "tapbridge: bad -s %s\n", path);
+			return -1;
+		}
+		goto connected;
+	}
 	for (;;) {
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -230,6 +240,7 @@ static int tb_connect(const char *path, long retry_ms)
 		tb_sleep_ms(TB_RETRY_STEP_MS);
 		waited_ms += TB_RETRY_STEP_MS;
 	}
+connected:
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		tb_die("fcntl O_NONBLOCK");
 	tb_n_conn++;

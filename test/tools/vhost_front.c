@@ -1988,7 +1988,8 @@ static void vf_tap_config(const struct vf_dev *d, int tap)
 
 /**
  * vf_connect() - Connect to the back-end's socket, retrying for a while
- * @path:	Socket path
+ * @path:	Socket path, or "fd:N": descriptor N, inherited and connected
+ *		(qemu's -netdev passt,vhost-user=on), usable once
  * @retry_ms:	Keep retrying for this long
  *
  * Return: connected, blocking socket, or -1 (message printed)
@@ -2003,6 +2004,17 @@ static int vf_connect(const char *path, long retry_ms)
 		return -1;
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
+	if (!strncmp(path, "fd:", 3)) {		/* inherited, connected */
+		static bool used;
+		int fd = atoi(path + 3);
+
+		if (fd < 3 || fcntl(fd, F_GETFD) < 0 || used) {
+			vf_log(0, "bad -s %s (or used already)", path);
+			return -1;
+		}
+		used = true;
+		return fd;
+	}
 	for (;;) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), err;
 
