@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 240
+# backends: stream vhost-user (passt's callers: libvirt and qemu run it on a socket, not a tap device)
 #
 # callers_args - Every caller's argument list, replayed the way that caller
 # starts the daemon (test/tools/callerspawn.py): the daemon starts, exits

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 90
+# backends: stream vhost-user (passt's callers: libvirt and qemu run it on a socket, not a tap device)
 #
 # callers_libvirt9_replay - Debian 12's libvirt 9.0, replayed: it runs
 #   passt --one-off --socket PATH --mac-addr GUEST_MAC --tcp-ports 2222:22
