@@ -122,6 +122,8 @@ enum tcp_state {
  * @ack_delayed:	Guest data is not acknowledged yet: the next segment
  *		toward the guest carries the ACK, or tcp_delack_flush() sends
  *		it (tcp_ack_delay())
+ * @sack_ok:	SACK permitted both ways (RFC 2018 §2): our ACKs carry
+ *		SACK blocks for data held in tcp_ooo.c
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -143,6 +145,9 @@ enum tcp_state {
  * @rto_ms:	Current retransmission timeout, milliseconds
  * @deadline_ms:	Per-flow deadline (RTO, SYN), 0 if none
  * @heap_pos:	Position in the deadline heap + 1, 0 if not in it
+ * @ooo_head:	First chunk of guest data held beyond rcv_nxt (tcp_ooo.c),
+ *		index + 1, 0 if none
+ * @ooo_tail:	Last such chunk, index + 1, 0 if none
  */
 struct tcp_conn {
 	struct flow_common f;
@@ -159,6 +164,7 @@ struct tcp_conn {
 	uint8_t tap_blocked:1;
 	uint8_t sock_rdhup:1;
 	uint8_t ack_delayed:1;
+	uint8_t sack_ok:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
@@ -178,6 +184,8 @@ struct tcp_conn {
 	uint32_t rto_ms;
 	uint64_t deadline_ms;
 	uint32_t heap_pos;
+	uint16_t ooo_head;
+	uint16_t ooo_tail;
 };
 
 /* Sequence number arithmetic, RFC 9293 §3.4 (modulo 2^32) */

@@ -13,10 +13,14 @@
  *
  * Data path, guest to host: in-order payload of consecutive segments of one
  * flow in a batch is written with one sendmsg(); we acknowledge what the
- * socket accepted; out-of-order and duplicate segments are dropped with a
+ * socket accepted. A segment beyond a hole is kept in the store of
+ * tcp_ooo.c and answered at once with a duplicate ACK (same ACK number,
+ * same window, no data: RFC 5681 §2, §4.2) carrying SACK blocks (RFC 2018)
+ * if the guest allowed them; the segment that fills the hole goes out with
+ * everything held behind it in one sendmsg(). Duplicate segments get a
  * duplicate ACK each. The window we advertise is 7/8 of the socket's free
- * send memory (SO_MEMINFO); guest data the socket still refuses is not
- * acknowledged, and duplicate ACKs ask the guest to resend it.
+ * send memory (SO_MEMINFO); guest data the socket still refuses is kept in
+ * the store too, unacknowledged, and written on EPOLLOUT (tcp_ooo_flush()).
  *
  * ACKs from the guest release host data from the socket (after the batch's
  * write), move the window and drive further sending; duplicate ACKs trigger
@@ -98,6 +102,7 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 	seg->nfrags = p->nfrags;
 	seg->mss = 0;
 	seg->ws = -1;
+	seg->sack_ok = false;
 
 	for (i = 20; i < doff; ) {
 		uint8_t kind = th[i], olen;
@@ -117,6 +122,8 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 			seg->mss = util_get_be16(th + i + 2);
 		else if (kind == 3 && olen == 3)
 			seg->ws = MIN(th[i + 2], TCP_WS_MAX);
+		else if (kind == 4 && olen == 2)
+			seg->sack_ok = true;
 		i += olen;
 	}
 	return 0;
@@ -329,6 +336,33 @@ void tcp_delack_flush(struct ctx *c, uint64_t now_ms)
 }
 
 /**
+ * tcp_batch_take_held() - Add held data that follows on to the batch
+ * @conn:	Connection of the batch, holding data (tcp_ooo.c)
+ * @b:		Batch
+ *
+ * A segment filled the hole in front of it, or the socket has room again:
+ * everything contiguous goes out in the same sendmsg(), and the ACK that
+ * follows goes at once (RFC 5681 §4.2: it fills a gap).
+ */
+static void tcp_batch_take_held(const struct tcp_conn *conn,
+				struct tcp_batch *b)
+{
+	size_t cnt, n;
+	bool fin;
+
+	n = tcp_ooo_take(conn, conn->rcv_nxt + (uint32_t)b->bytes,
+			 tcp_batch_iov + b->iovcnt,
+			 (size_t)(TCP_BATCH_IOV - b->iovcnt), &cnt, &fin);
+	if (!n && !fin)
+		return;
+	b->iovcnt += (int)cnt;
+	b->bytes += n;
+	b->fin = fin;
+	b->ack = true;
+	b->dups = MAX(b->dups, 1U);
+}
+
+/**
  * tcp_batch_flush() - Write a batch to the socket, acknowledge what it took
  * @c:		Execution context
  * @b:		Batch
@@ -348,6 +382,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 	if (!conn || !flow_is_active(tcp_flow(conn)))
 		goto reset;	/* reset meanwhile: its payload goes nowhere */
 
+	if (conn->ooo_head && !b->fin)
+		tcp_batch_take_held(conn, b);
 	if (b->iovcnt) {
 		mh.msg_iovlen = (size_t)b->iovcnt;
 		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -358,16 +394,25 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 		sent = n > 0 ? (size_t)n : 0;
 		if (sent)
 			conn->wnd_cached = 0;
+		conn->rcv_nxt += (uint32_t)sent;
 		if (sent < b->bytes) {
-			/* The rest is dropped: ask the guest for it again as
-			 * soon as the socket has room (tcp_sock_handler())
+			/* The rest is kept (tcp_ooo.c) and written once the
+			 * socket has room (tcp_sock_handler()); what the store
+			 * cannot take, the guest must resend: duplicate ACKs
 			 */
+			uint64_t dropped = tcp_stats.ooo_dropped_bytes;
+
 			flow_log(tcp_cflow(conn), LOG_TRACE, "socket took %zu of "
 				 "%zu bytes", sent, b->bytes);
 			conn->sock_full = 1;
-			b->dups += b->nseg;	/* about: refused ones count */
+			tcp_ooo_add(conn, conn->rcv_nxt, tcp_batch_iov,
+				    (size_t)b->iovcnt, sent, b->bytes - sent,
+				    b->fin);
+			if (tcp_stats.ooo_dropped_bytes != dropped)
+				b->dups += b->nseg;
 		}
-		conn->rcv_nxt += (uint32_t)sent;
+		if (conn->ooo_head)
+			tcp_ooo_release(conn);
 		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
 		if (sent)
 			flow_touch(tcp_flow(conn), now_ms);
@@ -421,6 +466,25 @@ reset:
 }
 
 /**
+ * tcp_ooo_flush() - Write held guest data the socket refused before
+ * @c:		Execution context
+ * @conn:	Connection, the socket writable again
+ * @now_ms:	Current time, milliseconds
+ *
+ * Context: socket events, outside a batch of guest segments.
+ * Return: true if some data was held (and an ACK went out)
+ */
+bool tcp_ooo_flush(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	struct tcp_batch b = { .conn = conn };
+
+	if (!conn->ooo_head)
+		return false;
+	tcp_batch_flush(c, &b, now_ms);
+	return true;
+}
+
+/**
  * tcp_seg_payload_add() - Add payload of a segment to the batch's iovec
  * @b:		Batch
  * @seg:	Segment
@@ -461,6 +525,31 @@ static void tcp_seg_payload_add(struct tcp_batch *b, const struct tcp_seg *seg,
 		left -= n;
 		skip = 0;
 	}
+}
+
+/**
+ * tcp_seg_hold() - Keep a segment that arrived beyond a hole (tcp_ooo.c)
+ * @conn:	Connection
+ * @seg:	Segment
+ * @seq:	Sequence number of its first new byte
+ * @skip:	Bytes of its payload before that one
+ * @len:	New bytes
+ */
+static void tcp_seg_hold(struct tcp_conn *conn, const struct tcp_seg *seg,
+			 uint32_t seq, size_t skip, size_t len)
+{
+	static struct iovec iov[TAP_FRAGS_MAX + 1];
+	size_t cnt = 0;
+	unsigned int i;
+
+	if (TCP_SEQ_LT(seq, conn->rcv_nxt))
+		return;		/* overlaps data in this batch: resent later */
+	iov[cnt].iov_base = (void *)(uintptr_t)seg->data;
+	iov[cnt++].iov_len = seg->head;
+	for (i = 0; i < seg->nfrags && cnt < ARRAY_SIZE(iov); i++)
+		iov[cnt++] = seg->frags[i];
+	tcp_ooo_add(conn, seq, iov, cnt, skip, len,
+		    !!(seg->flags & TCP_FIN));
 }
 
 /**
@@ -505,6 +594,7 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 		flow_log(tcp_cflow(conn), LOG_TRACE, "out of order %u+%zu, "
 			 "expected %u", seq - conn->rcv_nxt, len,
 			 (uint32_t)b->bytes);
+		tcp_seg_hold(conn, seg, seq, skip, len);
 		b->ack = true;		/* out of order: duplicate ACK */
 		b->dups++;
 		return;
@@ -559,6 +649,7 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->snd_una = conn->isn + 1;
 		conn->snd_wnd = seg->wnd;	/* unscaled in a SYN */
+		conn->sack_ok = seg->sack_ok;	/* we offered it */
 		conn->retrans = 0;
 		tcp_timer_set(conn, 0);
 		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||

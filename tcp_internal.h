@@ -45,6 +45,7 @@ struct ctx;
  * @nfrags:	Entries in @frags
  * @mss:	MSS option, 0 if absent
  * @ws:		Window scale option, -1 if absent
+ * @sack_ok:	SACK-permitted option (RFC 2018 §2)
  */
 struct tcp_seg {
 	uint32_t seq;
@@ -58,6 +59,7 @@ struct tcp_seg {
 	unsigned int nfrags;
 	uint16_t mss;
 	int ws;
+	bool sack_ok;
 };
 
 /**
@@ -130,7 +132,19 @@ void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 bool tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
 
-/* tcp_from_guest.c: delayed ACKs */
+/* tcp_ooo.c: guest data held beyond a hole or refused by the socket */
+#define TCP_SACK_BLOCKS		4	/* per ACK: 36 bytes of options */
+void tcp_ooo_add(struct tcp_conn *conn, uint32_t seq, const struct iovec *iov,
+		 size_t cnt, size_t off, size_t len, bool fin);
+size_t tcp_ooo_take(const struct tcp_conn *conn, uint32_t seq,
+		    struct iovec *iov, size_t max, size_t *cnt, bool *fin);
+void tcp_ooo_release(struct tcp_conn *conn);
+void tcp_ooo_free(struct tcp_conn *conn);
+unsigned int tcp_ooo_sack(const struct tcp_conn *conn, uint32_t blk[][2],
+			  unsigned int max);
+
+/* tcp_from_guest.c: delayed ACKs, held data */
+bool tcp_ooo_flush(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 uint64_t tcp_delack_deadline_ms(void);
 void tcp_delack_flush(struct ctx *c, uint64_t now_ms);
 

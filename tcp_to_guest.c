@@ -201,6 +201,35 @@ void tcp_update_rcv_wnd(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_sack_opt() - SACK option for the guest data we hold, RFC 2018 §3
+ * @conn:	Connection, SACK permitted, data held (tcp_ooo.c)
+ * @opts:	Options buffer, 40 bytes
+ *
+ * Two NOPs, then kind 5 with up to TCP_SACK_BLOCKS blocks: we send no
+ * other option after the SYN, so four blocks fit.
+ *
+ * Return: option bytes, a multiple of 4
+ */
+static size_t tcp_sack_opt(const struct tcp_conn *conn, uint8_t *opts)
+{
+	uint32_t blk[TCP_SACK_BLOCKS][2];
+	unsigned int n, i;
+
+	n = tcp_ooo_sack(conn, blk, TCP_SACK_BLOCKS);
+	if (!n)
+		return 0;
+	opts[0] = 1;
+	opts[1] = 1;
+	opts[2] = 5;
+	opts[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		util_put_be32(opts + 4 + 8 * i, blk[i][0]);
+		util_put_be32(opts + 8 + 8 * i, blk[i][1]);
+	}
+	return 4 + 8 * n;
+}
+
+/**
  * tcp_send_ctl() - Send a segment without payload to the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -210,7 +239,7 @@ void tcp_update_rcv_wnd(struct tcp_conn *conn)
 void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		  uint32_t seq)
 {
-	uint8_t opts[8];
+	uint8_t opts[40];
 	size_t optlen = 0, len;
 
 	if (flags & TCP_SYN) {
@@ -228,8 +257,16 @@ void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 			opts[7] = TCP_WS_OURS;
 			optlen = 8;
 		}
+		if (conn->sack_ok || conn->inbound) {
+			opts[optlen++] = 1;	/* NOP */
+			opts[optlen++] = 1;
+			opts[optlen++] = 4;	/* SACK-permitted, RFC 2018 */
+			opts[optlen++] = 2;
+		}
 	} else {
 		tcp_update_rcv_wnd(conn);
+		if (conn->sack_ok && conn->ooo_head && (flags & TCP_ACK))
+			optlen = tcp_sack_opt(conn, opts);
 	}
 	if (flags & TCP_ACK)
 		conn->ack_delayed = 0;
