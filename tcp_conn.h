@@ -124,6 +124,7 @@ enum tcp_state {
  *		it (tcp_ack_delay())
  * @sack_ok:	SACK permitted both ways (RFC 2018 §2): our ACKs carry
  *		SACK blocks for data held in tcp_ooo.c
+ * @rtt_on:	A round-trip sample is running (@rtt_seq, @rtt_ts_ms)
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -148,6 +149,11 @@ enum tcp_state {
  * @ooo_head:	First chunk of guest data held beyond rcv_nxt (tcp_ooo.c),
  *		index + 1, 0 if none
  * @ooo_tail:	Last such chunk, index + 1, 0 if none
+ * @rtt_seq:	Sequence number whose acknowledgment ends the running round
+ *		trip sample (snd_max when it started)
+ * @rtt_ts_ms:	When that sample started, low 32 bits of milliseconds
+ * @srtt8:	Smoothed round-trip time toward the guest, 1/8 ms (RFC 6298)
+ * @rttvar4:	Its variation, 1/4 ms; both 0 before the first sample
  */
 struct tcp_conn {
 	struct flow_common f;
@@ -165,6 +171,7 @@ struct tcp_conn {
 	uint8_t sock_rdhup:1;
 	uint8_t ack_delayed:1;
 	uint8_t sack_ok:1;
+	uint8_t rtt_on:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
@@ -186,6 +193,10 @@ struct tcp_conn {
 	uint32_t heap_pos;
 	uint16_t ooo_head;
 	uint16_t ooo_tail;
+	uint32_t rtt_seq;
+	uint32_t rtt_ts_ms;
+	uint16_t srtt8;
+	uint16_t rttvar4;
 };
 
 /* Sequence number arithmetic, RFC 9293 §3.4 (modulo 2^32) */

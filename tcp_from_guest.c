@@ -215,7 +215,8 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 			conn->snd_nxt = conn->snd_una;
 		conn->dup_acks = 0;
 		conn->retrans = 0;
-		conn->rto_ms = TCP_RTO_INIT_MS;
+		tcp_rtt_ack(conn, seg->ack, now_ms);
+		conn->rto_ms = tcp_rto_base(conn);
 		b->discard += data;
 		/* Closing with unread data would reset the host peer, and a
 		 * retransmission peeks from the head: those discard now

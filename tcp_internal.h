@@ -20,6 +20,7 @@
 #include "flow.h"
 
 #define TCP_RTO_INIT_MS		1000	/* RFC 6298 §2.1 */
+#define TCP_RTO_MIN_MS		200	/* Linux's floor; RFC 6298 §2.4: 1 s */
 #define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
 #define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
 
@@ -127,6 +128,8 @@ void tcp_send_ack(struct ctx *c, struct tcp_conn *conn);
 void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
 		   const struct tcp_seg *seg);
 void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart);
+void tcp_rtt_ack(struct tcp_conn *conn, uint32_t ack, uint64_t now_ms);
+uint32_t tcp_rto_base(const struct tcp_conn *conn);
 void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn);
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);

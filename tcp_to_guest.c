@@ -373,6 +373,71 @@ static int tcp_set_peek_off(const struct tcp_conn *conn)
 }
 
 /**
+ * tcp_rtt_stop() - Karn's rule: no sample across a retransmission
+ * @conn:	Connection
+ *
+ * RFC 6298 §3: the ACK of a retransmitted segment is ambiguous; sampling
+ * resumes with data sent after everything in flight now.
+ */
+static void tcp_rtt_stop(struct tcp_conn *conn)
+{
+	conn->rtt_on = 0;
+	conn->rtt_seq = conn->snd_max;
+}
+
+/**
+ * tcp_rtt_ack() - Take a round-trip sample if the guest's ACK ends one
+ * @conn:	Connection
+ * @ack:	Acknowledgment number, new data acknowledged
+ * @now_ms:	Current time, milliseconds
+ *
+ * RFC 6298 §2.2, §2.3, with SRTT in 1/8 ms and RTTVAR in 1/4 ms, one
+ * sample per round trip (§3).
+ */
+void tcp_rtt_ack(struct tcp_conn *conn, uint32_t ack, uint64_t now_ms)
+{
+	uint32_t r8, srtt8 = conn->srtt8, var4 = conn->rttvar4, err4;
+
+	if (!conn->rtt_on || TCP_SEQ_LT(ack, conn->rtt_seq))
+		return;
+	conn->rtt_on = 0;
+	r8 = MIN(((uint32_t)now_ms - conn->rtt_ts_ms) * 8, 8U * 4096);
+	if (!srtt8) {
+		srtt8 = MAX(r8, 1U);
+		var4 = r8 / 4;
+	} else {
+		err4 = (r8 > srtt8 ? r8 - srtt8 : srtt8 - r8) / 2;
+		var4 = var4 - var4 / 4 + err4 / 4;	/* beta 1/4 */
+		srtt8 = srtt8 - srtt8 / 8 + r8 / 8;	/* alpha 1/8 */
+		srtt8 = MAX(srtt8, 1U);
+	}
+	conn->srtt8 = (uint16_t)MIN(srtt8, (uint32_t)UINT16_MAX);
+	conn->rttvar4 = (uint16_t)MIN(var4, (uint32_t)UINT16_MAX);
+}
+
+/**
+ * tcp_rto_base() - Retransmission timeout from the round-trip samples
+ * @conn:	Connection
+ *
+ * RFC 6298 §2.3: SRTT + max(G, 4 * RTTVAR), G one millisecond; the floor
+ * is TCP_RTO_MIN_MS, as in Linux, not the 1 s of §2.4: between the guest
+ * and us a round trip takes well under a millisecond, and a timeout of a
+ * second per lost retransmission stalls a transfer for that long.
+ * TCP_RTO_INIT_MS until the first sample (§2.1).
+ *
+ * Return: milliseconds
+ */
+uint32_t tcp_rto_base(const struct tcp_conn *conn)
+{
+	uint32_t rto;
+
+	if (!conn->srtt8)
+		return TCP_RTO_INIT_MS;
+	rto = conn->srtt8 / 8U + MAX(1U, (uint32_t)conn->rttvar4);
+	return MAX(rto, (uint32_t)TCP_RTO_MIN_MS);
+}
+
+/**
  * tcp_rto_arm() - Arm the retransmission deadline if something is in flight
  * @conn:	Connection
  * @now_ms:	Current time, milliseconds
@@ -380,6 +445,13 @@ static int tcp_set_peek_off(const struct tcp_conn *conn)
  */
 void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
 {
+	if (!conn->rtt_on && TCP_SEQ_GT(conn->snd_max, conn->rtt_seq) &&
+	    conn->snd_nxt == conn->snd_max) {
+		/* New data went out since the last sample: time its ACK */
+		conn->rtt_seq = conn->snd_max;
+		conn->rtt_ts_ms = (uint32_t)now_ms;
+		conn->rtt_on = 1;
+	}
 	if (conn->snd_una == conn->snd_max) {
 		/* Nothing in flight: probe a zero window, else no deadline */
 		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF))
@@ -565,6 +637,7 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 			 strerror(errno));
 	if (n <= 0)
 		return;
+	tcp_rtt_stop(conn);
 	tcp_update_rcv_wnd(conn);
 	if (tcp_emit_seg(c, conn, conn->snd_una, iov.iov_base, (size_t)n,
 			 TCP_ACK))
@@ -974,6 +1047,7 @@ out:
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	conn->snd_nxt = conn->snd_una;
+	tcp_rtt_stop(conn);
 	if (tcp_set_peek_off(conn))
 		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
 			 strerror(errno));
