@@ -152,6 +152,8 @@ enum tcp_state {
  * @rtt_seq:	Sequence number whose acknowledgment ends the running round
  *		trip sample (snd_max when it started)
  * @rtt_ts_ms:	When that sample started, low 32 bits of milliseconds
+ * @snd_rexmit:	In recovery, where the search for the next hole to resend
+ *		starts (RFC 6675 §4 NextSeg(), from the guest's SACK blocks)
  * @srtt8:	Smoothed round-trip time toward the guest, 1/8 ms (RFC 6298)
  * @rttvar4:	Its variation, 1/4 ms; both 0 before the first sample
  */
@@ -195,6 +197,7 @@ struct tcp_conn {
 	uint16_t ooo_tail;
 	uint32_t rtt_seq;
 	uint32_t rtt_ts_ms;
+	uint32_t snd_rexmit;
 	uint16_t srtt8;
 	uint16_t rttvar4;
 };

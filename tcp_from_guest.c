@@ -75,6 +75,22 @@ static unsigned int tcp_delack_head;
 static unsigned int tcp_delack_n;
 
 /**
+ * tcp_parse_sack() - Take the blocks of a SACK option, RFC 2018 §3
+ * @p:		First block
+ * @n:		Blocks in the option
+ * @seg:	Segment: @sack and @nsack set, at most TCP_SACK_BLOCKS
+ */
+static void tcp_parse_sack(const uint8_t *p, size_t n, struct tcp_seg *seg)
+{
+	size_t i;
+
+	for (i = 0; i < n && seg->nsack < TCP_SACK_BLOCKS; i++) {
+		seg->sack[seg->nsack][0] = util_get_be32(p + 8 * i);
+		seg->sack[seg->nsack++][1] = util_get_be32(p + 8 * i + 4);
+	}
+}
+
+/**
  * tcp_parse_seg() - Parse a TCP header and options from the guest
  * @p:		Packet
  * @seg:	Output
@@ -103,6 +119,7 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 	seg->mss = 0;
 	seg->ws = -1;
 	seg->sack_ok = false;
+	seg->nsack = 0;
 
 	for (i = 20; i < doff; ) {
 		uint8_t kind = th[i], olen;
@@ -124,6 +141,8 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 			seg->ws = MIN(th[i + 2], TCP_WS_MAX);
 		else if (kind == 4 && olen == 2)
 			seg->sack_ok = true;
+		else if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0)
+			tcp_parse_sack(th + i + 2, (olen - 2U) / 8, seg);
 		i += olen;
 	}
 	return 0;
@@ -230,7 +249,7 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		if (conn->recovering) {
 			/* RFC 6582 §3.2 step 3: partial ACK, next hole */
 			if (TCP_SEQ_LE(conn->snd_una, conn->snd_recover))
-				tcp_retransmit_one(c, conn);
+				tcp_retransmit_hole(c, conn, seg);
 			else
 				conn->recovering = 0;
 		}
@@ -242,17 +261,30 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 	if (conn->ka_sent && !seg->len) {
 		conn->ka_sent = 0;	/* answer to our keepalive: not a dup */
 	} else if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-		   !wnd_changed && conn->snd_una != conn->snd_max) {
-		if (++conn->dup_acks == TCP_DUP_ACK_THRESH &&
+		   (!wnd_changed || seg->nsack) &&
+		   conn->snd_una != conn->snd_max) {
+		/* A duplicate ACK (RFC 5681 §2); with SACK blocks, the
+		 * window may have moved: the guest's out-of-order queue
+		 * takes from it (RFC 6675 §2, "duplicate acknowledgment")
+		 */
+		if (conn->dup_acks < UINT8_MAX)
+			conn->dup_acks++;
+		if (conn->dup_acks == TCP_DUP_ACK_THRESH &&
 		    TCP_SEQ_GT(conn->snd_una, conn->snd_recover)) {
 			conn->snd_recover = conn->snd_max - 1;
 			conn->recovering = 1;
+			conn->snd_rexmit = conn->snd_una;
 			flow_log(tcp_cflow(conn), LOG_DEBUG,
 				 "fast retransmit at %u",
 				 conn->snd_una - conn->isn);
 			if (tcp_batch_discard(c, conn, b))
 				return true;
 			tcp_retransmit_one(c, conn);
+			conn->snd_rexmit = conn->snd_una + conn->mss;
+		} else if (conn->recovering && seg->nsack) {
+			if (tcp_batch_discard(c, conn, b))
+				return true;
+			tcp_retransmit_hole(c, conn, seg);
 		}
 	}
 	if (wnd_changed) {

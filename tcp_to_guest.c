@@ -645,6 +645,103 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_retransmit_at() - Resend one segment from within the data in flight
+ * @c:		Execution context
+ * @conn:	Connection, SO_PEEK_OFF supported
+ * @seq:	Sequence number of its first byte, after snd_una
+ * @len:	Bytes, at most the MSS
+ *
+ * #syscalls setsockopt recvmsg
+ */
+static void tcp_retransmit_at(struct ctx *c, struct tcp_conn *conn,
+			      uint32_t seq, uint32_t len)
+{
+	int off = (int)(seq - conn->snd_una);
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	tcp_pool_reserve(c, 1, len);
+	iov.iov_base = tcp_payload + tcp_payload_used;
+	iov.iov_len = len;
+	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		return;
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	if (n <= 0)
+		return;
+	tcp_rtt_stop(conn);
+	tcp_update_rcv_wnd(conn);
+	if (tcp_emit_seg(c, conn, seq, iov.iov_base, (size_t)n, TCP_ACK))
+		tcp_payload_used += (size_t)n;
+}
+
+/**
+ * tcp_retransmit_hole() - In recovery, resend the next segment the guest's
+ *			   SACK blocks show missing (RFC 6675 §4, NextSeg())
+ * @c:		Execution context
+ * @conn:	Connection, recovering
+ * @seg:	The guest's ACK: a duplicate, or a partial one
+ *
+ * From @snd_rexmit (or snd_una) on, skipping what the blocks cover, up to
+ * the highest byte they cover: what lies below it unacknowledged and not
+ * covered is lost (the guest got data beyond it). One segment per ACK, the
+ * ACK clock of the guest paces the retransmissions. Without blocks (no
+ * SACK), NewReno: the segment at snd_una only.
+ */
+void tcp_retransmit_hole(struct ctx *c, struct tcp_conn *conn,
+			 const struct tcp_seg *seg)
+{
+	uint32_t seq = conn->snd_rexmit, high = conn->snd_una, end, len;
+	bool moved = true;
+	unsigned int i;
+
+	if (TCP_SEQ_LT(seq, conn->snd_una))
+		seq = conn->snd_una;
+	end = conn->snd_max;
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) && TCP_SEQ_GT(end, conn->snd_fin))
+		end = conn->snd_fin;
+	while (moved) {
+		moved = false;
+		for (i = 0; i < seg->nsack; i++) {
+			uint32_t l = seg->sack[i][0], r = seg->sack[i][1];
+
+			if (TCP_SEQ_LE(l, conn->snd_una) || TCP_SEQ_GT(r, end) ||
+			    !TCP_SEQ_LT(l, r))
+				continue;	/* not a valid block */
+			if (TCP_SEQ_GT(r, high))
+				high = r;
+			if (TCP_SEQ_LE(l, seq) && TCP_SEQ_LT(seq, r)) {
+				seq = r;
+				moved = true;
+			}
+		}
+	}
+	if (!seg->nsack || !tcp_peek_off_ok) {
+		if (seq == conn->snd_una)
+			tcp_retransmit_one(c, conn);
+		conn->snd_rexmit = conn->snd_una + conn->mss;
+		return;
+	}
+	if (!TCP_SEQ_LT(seq, high))
+		return;			/* nothing known lost past snd_rexmit */
+	len = MIN(high - seq, (uint32_t)conn->mss);
+	for (i = 0; i < seg->nsack; i++) {
+		uint32_t l = seg->sack[i][0];
+
+		if (TCP_SEQ_GT(l, seq) && TCP_SEQ_LT(l, seq + len))
+			len = l - seq;
+	}
+	if (seq == conn->snd_una)
+		tcp_retransmit_one(c, conn);
+	else
+		tcp_retransmit_at(c, conn, seq, len);
+	conn->snd_rexmit = seq + len;
+}
+
+/**
  * tcp_seg_max() - Most payload one frame toward the guest may carry
  * @c:		Execution context
  * @conn:	Connection
