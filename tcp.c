@@ -750,13 +750,13 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			 * duplicate ACKs make the guest resend it now rather
 			 * than after its backed-off timeout (RFC 5681 §3.2)
 			 */
-			unsigned int i;
-
 			conn->sock_full = 0;
 			if (tcp_ooo_flush(c, conn, now_ms)) {
 				if (!flow_is_active(flow))
 					return;
 			} else {
+				unsigned int i;
+
 				for (i = 0; i < TCP_DUP_ACK_THRESH; i++)
 					tcp_send_ack(c, conn);
 			}

@@ -331,13 +331,13 @@ void tcp_ooo_release(struct tcp_conn *conn)
 	while (conn->ooo_head) {
 		uint16_t ref = conn->ooo_head;
 		struct tcp_ooo_chunk *k = tcp_ooo_at(ref);
-		uint32_t skip;
 
 		if (TCP_SEQ_GE(k->seq, conn->rcv_nxt))
 			return;
 		if (TCP_SEQ_LT(k->seq, conn->rcv_nxt) &&
 		    TCP_SEQ_GT(tcp_ooo_end(k), conn->rcv_nxt)) {
-			skip = conn->rcv_nxt - k->seq;
+			uint32_t skip = conn->rcv_nxt - k->seq;
+
 			memmove(tcp_ooo_data[ref - 1],
 				tcp_ooo_data[ref - 1] + skip, k->len - skip);
 			k->len = (uint16_t)(k->len - skip);
@@ -383,7 +383,6 @@ unsigned int tcp_ooo_sack(const struct tcp_conn *conn, uint32_t blk[][2],
 	uint16_t ref, newest = conn->ooo_head;
 	unsigned int n = 1;
 	bool first = false;
-	uint32_t l, r;
 
 	if (!max || !newest)
 		return 0;
@@ -394,10 +393,9 @@ unsigned int tcp_ooo_sack(const struct tcp_conn *conn, uint32_t blk[][2],
 	}
 	for (ref = conn->ooo_head; ref; ) {
 		const struct tcp_ooo_chunk *k = tcp_ooo_at(ref);
+		uint32_t l = k->seq, r = tcp_ooo_end(k);
 		bool has_newest = false;
 
-		l = k->seq;
-		r = tcp_ooo_end(k);
 		for (;;) {
 			has_newest |= ref == newest;
 			ref = k->next;

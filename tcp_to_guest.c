@@ -396,17 +396,20 @@ static void tcp_rtt_stop(struct tcp_conn *conn)
  */
 void tcp_rtt_ack(struct tcp_conn *conn, uint32_t ack, uint64_t now_ms)
 {
-	uint32_t r8, srtt8 = conn->srtt8, var4 = conn->rttvar4, err4;
+	uint32_t r8, srtt8 = conn->srtt8, var4 = conn->rttvar4;
 
 	if (!conn->rtt_on || TCP_SEQ_LT(ack, conn->rtt_seq))
 		return;
 	conn->rtt_on = 0;
-	r8 = MIN(((uint32_t)now_ms - conn->rtt_ts_ms) * 8, 8U * 4096);
+	r8 = (uint32_t)now_ms - conn->rtt_ts_ms;
+	r8 = MIN(r8, 4096U) * 8;	/* 4 s at most: a stale sample */
 	if (!srtt8) {
 		srtt8 = MAX(r8, 1U);
 		var4 = r8 / 4;
 	} else {
-		err4 = (r8 > srtt8 ? r8 - srtt8 : srtt8 - r8) / 2;
+		int32_t d8 = (int32_t)r8 - (int32_t)srtt8;
+		uint32_t err4 = (uint32_t)(d8 < 0 ? -d8 : d8) / 2;
+
 		var4 = var4 - var4 / 4 + err4 / 4;	/* beta 1/4 */
 		srtt8 = srtt8 - srtt8 / 8 + r8 / 8;	/* alpha 1/8 */
 		srtt8 = MAX(srtt8, 1U);

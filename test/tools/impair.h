@@ -235,7 +235,7 @@ static inline enum impair_act impair_decide(enum impair_dir dir,
 		a = IMPAIR_DROP;
 	else if (r < (edge += impair.ppm[IMPAIR_HOLD]))
 		a = impair.held[dir].len ? IMPAIR_PASS : IMPAIR_HOLD;
-	else if (r < (edge += impair.ppm[IMPAIR_DUP]))
+	else if (r < edge + impair.ppm[IMPAIR_DUP])
 		a = IMPAIR_DUP;
 	impair.n[dir][a]++;
 	return a;

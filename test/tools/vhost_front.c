@@ -1407,8 +1407,8 @@ static bool vf_tx_copy(struct vf_dev *d, const uint8_t *f, size_t len)
 	struct vf_vq *vq = &d->vq[VF_TX];
 	uint16_t head;
 
-	if (!vq->nfree || len > VF_TX_SLOT_BYTES)
-		return false;
+	if (!vq->num || !vq->nfree || len > VF_TX_SLOT_BYTES)
+		return false;		/* not set up, or full */
 	head = vf_desc_get(vq);
 	memcpy(d->tx_buf[head], f, len);
 	vf_tx_post(d, head, len);
