@@ -152,6 +152,8 @@ enum tcp_state {
  * @rtt_seq:	Sequence number whose acknowledgment ends the running round
  *		trip sample (snd_max when it started)
  * @rtt_ts_ms:	When that sample started, low 32 bits of milliseconds
+ * @rcv_adv:	Right edge of the window we advertised last (rcv_nxt then +
+ *		window): guest data past it is not kept (tcp_ooo.c)
  * @snd_rexmit:	In recovery, where the search for the next hole to resend
  *		starts (RFC 6675 §4 NextSeg(), from the guest's SACK blocks)
  * @srtt8:	Smoothed round-trip time toward the guest, 1/8 ms (RFC 6298)
@@ -198,6 +200,7 @@ struct tcp_conn {
 	uint32_t rtt_seq;
 	uint32_t rtt_ts_ms;
 	uint32_t snd_rexmit;
+	uint32_t rcv_adv;
 	uint16_t srtt8;
 	uint16_t rttvar4;
 };

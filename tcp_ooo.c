@@ -218,8 +218,11 @@ static uint16_t tcp_ooo_fill(struct tcp_conn *conn, uint16_t prev,
 void tcp_ooo_add(struct tcp_conn *conn, uint32_t seq, const struct iovec *iov,
 		 size_t cnt, size_t off, size_t len, bool fin)
 {
-	uint32_t span = MIN(conn->rcv_wnd, TCP_OOO_SPAN_BYTES);
-	uint32_t limit = conn->rcv_nxt + MAX(span, 65535U);
+	/* RFC 9293 §3.10.7.4: nothing past the window we advertised */
+	uint32_t limit = conn->rcv_nxt + TCP_OOO_SPAN_BYTES;
+
+	if (TCP_SEQ_LT(conn->rcv_adv, limit))
+		limit = conn->rcv_adv;
 	uint32_t end = seq + (uint32_t)len;
 	uint16_t prev = 0, ref;
 

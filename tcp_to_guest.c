@@ -144,16 +144,19 @@ static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
 
 /**
  * tcp_wnd_field() - Window field for a connection's current rcv_wnd
- * @conn:	Connection
+ * @conn:	Connection: @rcv_adv follows what the field says
  * @syn:	For a SYN segment (never scaled, RFC 7323 §2.2)
  *
  * Return: window field value
  */
-static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
+static uint16_t tcp_wnd_field(struct tcp_conn *conn, bool syn)
 {
 	uint32_t w = syn ? conn->rcv_wnd : conn->rcv_wnd >> conn->ws_rcv;
+	uint16_t f = (uint16_t)MIN(w, 65535U);
 
-	return (uint16_t)MIN(w, 65535U);
+	conn->rcv_adv = conn->rcv_nxt + ((uint32_t)f << (syn ? 0 :
+							 conn->ws_rcv));
+	return f;
 }
 
 /**
