@@ -110,8 +110,9 @@ unit: $(UNIT_BINS)
 tools: $(TOOLS)
 
 # Test tools: test/tools/*.c, each one program (or, for .so, one LD_PRELOAD
-# library), sharing no code with the daemon
-$(O)/tools/%: test/tools/%.c | $(O)/tools
+# library), sharing no code with the daemon; impair.h is the impairment
+# both guest-side tools share
+$(O)/tools/%: test/tools/%.c test/tools/impair.h | $(O)/tools
 	$(CC) $(BASE) $(HARDEN) $(HARDLD) -I. -o $@ $<
 
 $(O)/tools/%.so: test/tools/%.c | $(O)/tools

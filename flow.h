@@ -55,11 +55,11 @@ struct ctx;
  * socket), so what limits flows in practice is the open-file limit: passt.c
  * calls flow_set_limit() with RLIMIT_NOFILE minus the descriptors it holds
  * and PASST_FD_RESERVE: 19,972 flows under `ulimit -n 20000` (12 held).
- * Memory: the table is FLOW_MAX * sizeof(union flow) = 65536 * 192 B =
- * 12 MiB of address space (x86_64), but entries are handed out lowest index
+ * Memory: the table is FLOW_MAX * sizeof(union flow) = 65536 * 216 B =
+ * 14 MiB of address space (x86_64), but entries are handed out lowest index
  * first and never touched before their first use (scans stop at the first
- * one never used, flow_slots_used()), so only 192 B per flow the daemon
- * ever held at once is resident (19,972 flows: 3.7 MiB). Beside
+ * one never used, flow_slots_used()), so only 216 B per flow the daemon
+ * ever held at once is resident (19,972 flows: 4.1 MiB). Beside
  * it: the hash table, FLOW_HASH_SIZE * 4 B = 512 KiB (resident once flows
  * spread over it), the free list, FLOW_MAX * 4 B = 256 KiB, and TCP's timer
  * heap, FLOW_MAX * 4 B = 256 KiB, both resident in proportion to use.

@@ -340,6 +340,14 @@ static void passt_signal_handler(struct ctx *c, uint64_t now_ms)
 				 tcp_stats.frames_in_place);
 			log_info("counter tcp_frames_pooled: %llu",
 				 (unsigned long long)tcp_stats.frames_pooled);
+			log_info("counter tcp_ooo_stored_bytes: %llu",
+				 (unsigned long long)
+				 tcp_stats.ooo_stored_bytes);
+			log_info("counter tcp_ooo_dropped_bytes: %llu",
+				 (unsigned long long)
+				 tcp_stats.ooo_dropped_bytes);
+			log_info("counter tcp_ooo_chunks: %llu",
+				 (unsigned long long)tcp_stats.ooo_chunks);
 			for (i = 0; i < TAP_DROP_COUNT; i++)
 				log_info("counter dropped_%s: %llu",
 					 tap_drop_name((enum tap_drop)i),

@@ -396,6 +396,7 @@ static void tcp_sock_abort(int s)
 static void tcp_conn_close(struct tcp_conn *conn, bool abort)
 {
 	tcp_timer_set(conn, 0);
+	tcp_ooo_free(conn);
 	if (conn->sock >= 0) {
 		if (abort)
 			tcp_sock_abort(conn->sock);
@@ -661,6 +662,7 @@ void tcp_conn_from_guest(struct ctx *c, const struct flow_side *tap,
 	conn->snd_una = conn->snd_nxt = conn->snd_max = conn->isn;
 	conn->snd_recover = conn->isn;
 	conn->snd_wnd = seg->wnd;		/* unscaled in a SYN */
+	conn->sack_ok = seg->sack_ok;		/* we answer with ours */
 	tcp_set_mss(c, conn, seg->mss);
 	if (seg->ws >= 0) {
 		conn->ws_snd = (uint8_t)seg->ws;
@@ -751,15 +753,21 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		conn->wnd_cached = 0;
 		tcp_update_rcv_wnd(conn);
 		if (conn->sock_full) {
-			/* We dropped guest data the socket could not take:
+			/* Guest data the socket could not take is held: write
+			 * it now. If the store could not take it either,
 			 * duplicate ACKs make the guest resend it now rather
 			 * than after its backed-off timeout (RFC 5681 §3.2)
 			 */
-			unsigned int i;
-
 			conn->sock_full = 0;
-			for (i = 0; i < TCP_DUP_ACK_THRESH; i++)
-				tcp_send_ack(c, conn);
+			if (tcp_ooo_flush(c, conn, now_ms)) {
+				if (!flow_is_active(flow))
+					return;
+			} else {
+				unsigned int i;
+
+				for (i = 0; i < TCP_DUP_ACK_THRESH; i++)
+					tcp_send_ack(c, conn);
+			}
 		} else if (conn->rcv_wnd != old) {
 			tcp_send_ack(c, conn);
 		}

@@ -50,6 +50,10 @@ enum tcp_tick_action {
  * @reset_closing:	Connections reset by the closing timeout
  * @frames_in_place:	Data frames peeked straight into the guest's buffers
  * @frames_pooled:	Data frames peeked into the payload pool, then copied
+ * @ooo_stored_bytes:	Guest bytes kept beyond a hole or refused by the
+ *			socket (tcp_ooo.c), not asked for again
+ * @ooo_dropped_bytes:	Such bytes dropped: store full, or past its span
+ * @ooo_chunks:		Store chunks in use now
  */
 struct tcp_stats {
 	uint64_t keepalives;
@@ -57,6 +61,9 @@ struct tcp_stats {
 	uint64_t reset_closing;
 	uint64_t frames_in_place;
 	uint64_t frames_pooled;
+	uint64_t ooo_stored_bytes;
+	uint64_t ooo_dropped_bytes;
+	uint64_t ooo_chunks;
 };
 
 extern struct tcp_stats tcp_stats;

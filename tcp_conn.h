@@ -122,6 +122,9 @@ enum tcp_state {
  * @ack_delayed:	Guest data is not acknowledged yet: the next segment
  *		toward the guest carries the ACK, or tcp_delack_flush() sends
  *		it (tcp_ack_delay())
+ * @sack_ok:	SACK permitted both ways (RFC 2018 §2): our ACKs carry
+ *		SACK blocks for data held in tcp_ooo.c
+ * @rtt_on:	A round-trip sample is running (@rtt_seq, @rtt_ts_ms)
  * @epoll_events:	Events @sock is registered for
  * @ws_snd:	Guest's window scale: shift for windows the guest sends
  * @ws_rcv:	Our window scale: shift for windows we advertise
@@ -143,6 +146,18 @@ enum tcp_state {
  * @rto_ms:	Current retransmission timeout, milliseconds
  * @deadline_ms:	Per-flow deadline (RTO, SYN), 0 if none
  * @heap_pos:	Position in the deadline heap + 1, 0 if not in it
+ * @ooo_head:	First chunk of guest data held beyond rcv_nxt (tcp_ooo.c),
+ *		index + 1, 0 if none
+ * @ooo_tail:	Last such chunk, index + 1, 0 if none
+ * @rtt_seq:	Sequence number whose acknowledgment ends the running round
+ *		trip sample (snd_max when it started)
+ * @rtt_ts_ms:	When that sample started, low 32 bits of milliseconds
+ * @rcv_adv:	Right edge of the window we advertised last (rcv_nxt then +
+ *		window): guest data past it is not kept (tcp_ooo.c)
+ * @snd_rexmit:	In recovery, where the search for the next hole to resend
+ *		starts (RFC 6675 §4 NextSeg(), from the guest's SACK blocks)
+ * @srtt8:	Smoothed round-trip time toward the guest, 1/8 ms (RFC 6298)
+ * @rttvar4:	Its variation, 1/4 ms; both 0 before the first sample
  */
 struct tcp_conn {
 	struct flow_common f;
@@ -159,6 +174,8 @@ struct tcp_conn {
 	uint8_t tap_blocked:1;
 	uint8_t sock_rdhup:1;
 	uint8_t ack_delayed:1;
+	uint8_t sack_ok:1;
+	uint8_t rtt_on:1;
 	uint32_t epoll_events;
 	uint8_t ws_snd;
 	uint8_t ws_rcv;
@@ -178,6 +195,14 @@ struct tcp_conn {
 	uint32_t rto_ms;
 	uint64_t deadline_ms;
 	uint32_t heap_pos;
+	uint16_t ooo_head;
+	uint16_t ooo_tail;
+	uint32_t rtt_seq;
+	uint32_t rtt_ts_ms;
+	uint32_t snd_rexmit;
+	uint32_t rcv_adv;
+	uint16_t srtt8;
+	uint16_t rttvar4;
 };
 
 /* Sequence number arithmetic, RFC 9293 §3.4 (modulo 2^32) */

@@ -13,10 +13,14 @@
  *
  * Data path, guest to host: in-order payload of consecutive segments of one
  * flow in a batch is written with one sendmsg(); we acknowledge what the
- * socket accepted; out-of-order and duplicate segments are dropped with a
+ * socket accepted. A segment beyond a hole is kept in the store of
+ * tcp_ooo.c and answered at once with a duplicate ACK (same ACK number,
+ * same window, no data: RFC 5681 §2, §4.2) carrying SACK blocks (RFC 2018)
+ * if the guest allowed them; the segment that fills the hole goes out with
+ * everything held behind it in one sendmsg(). Duplicate segments get a
  * duplicate ACK each. The window we advertise is 7/8 of the socket's free
- * send memory (SO_MEMINFO); guest data the socket still refuses is not
- * acknowledged, and duplicate ACKs ask the guest to resend it.
+ * send memory (SO_MEMINFO); guest data the socket still refuses is kept in
+ * the store too, unacknowledged, and written on EPOLLOUT (tcp_ooo_flush()).
  *
  * ACKs from the guest release host data from the socket (after the batch's
  * write), move the window and drive further sending; duplicate ACKs trigger
@@ -71,6 +75,22 @@ static unsigned int tcp_delack_head;
 static unsigned int tcp_delack_n;
 
 /**
+ * tcp_parse_sack() - Take the blocks of a SACK option, RFC 2018 §3
+ * @p:		First block
+ * @n:		Blocks in the option
+ * @seg:	Segment: @sack and @nsack set, at most TCP_SACK_BLOCKS
+ */
+static void tcp_parse_sack(const uint8_t *p, size_t n, struct tcp_seg *seg)
+{
+	size_t i;
+
+	for (i = 0; i < n && seg->nsack < TCP_SACK_BLOCKS; i++) {
+		seg->sack[seg->nsack][0] = util_get_be32(p + 8 * i);
+		seg->sack[seg->nsack++][1] = util_get_be32(p + 8 * i + 4);
+	}
+}
+
+/**
  * tcp_parse_seg() - Parse a TCP header and options from the guest
  * @p:		Packet
  * @seg:	Output
@@ -98,6 +118,8 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 	seg->nfrags = p->nfrags;
 	seg->mss = 0;
 	seg->ws = -1;
+	seg->sack_ok = false;
+	seg->nsack = 0;
 
 	for (i = 20; i < doff; ) {
 		uint8_t kind = th[i], olen;
@@ -117,6 +139,10 @@ static int tcp_parse_seg(const struct tap_pkt *p, struct tcp_seg *seg)
 			seg->mss = util_get_be16(th + i + 2);
 		else if (kind == 3 && olen == 3)
 			seg->ws = MIN(th[i + 2], TCP_WS_MAX);
+		else if (kind == 4 && olen == 2)
+			seg->sack_ok = true;
+		else if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0)
+			tcp_parse_sack(th + i + 2, (olen - 2U) / 8, seg);
 		i += olen;
 	}
 	return 0;
@@ -208,7 +234,8 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 			conn->snd_nxt = conn->snd_una;
 		conn->dup_acks = 0;
 		conn->retrans = 0;
-		conn->rto_ms = TCP_RTO_INIT_MS;
+		tcp_rtt_ack(conn, seg->ack, now_ms);
+		conn->rto_ms = tcp_rto_base(conn);
 		b->discard += data;
 		/* Closing with unread data would reset the host peer, and a
 		 * retransmission peeks from the head: those discard now
@@ -222,7 +249,7 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 		if (conn->recovering) {
 			/* RFC 6582 §3.2 step 3: partial ACK, next hole */
 			if (TCP_SEQ_LE(conn->snd_una, conn->snd_recover))
-				tcp_retransmit_one(c, conn);
+				tcp_retransmit_hole(c, conn, seg);
 			else
 				conn->recovering = 0;
 		}
@@ -234,17 +261,30 @@ static bool tcp_ack_from_guest(struct ctx *c, struct tcp_conn *conn,
 	if (conn->ka_sent && !seg->len) {
 		conn->ka_sent = 0;	/* answer to our keepalive: not a dup */
 	} else if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-		   !wnd_changed && conn->snd_una != conn->snd_max) {
-		if (++conn->dup_acks == TCP_DUP_ACK_THRESH &&
+		   (!wnd_changed || seg->nsack) &&
+		   conn->snd_una != conn->snd_max) {
+		/* A duplicate ACK (RFC 5681 §2); with SACK blocks, the
+		 * window may have moved: the guest's out-of-order queue
+		 * takes from it (RFC 6675 §2, "duplicate acknowledgment")
+		 */
+		if (conn->dup_acks < UINT8_MAX)
+			conn->dup_acks++;
+		if (conn->dup_acks == TCP_DUP_ACK_THRESH &&
 		    TCP_SEQ_GT(conn->snd_una, conn->snd_recover)) {
 			conn->snd_recover = conn->snd_max - 1;
 			conn->recovering = 1;
+			conn->snd_rexmit = conn->snd_una;
 			flow_log(tcp_cflow(conn), LOG_DEBUG,
 				 "fast retransmit at %u",
 				 conn->snd_una - conn->isn);
 			if (tcp_batch_discard(c, conn, b))
 				return true;
 			tcp_retransmit_one(c, conn);
+			conn->snd_rexmit = conn->snd_una + conn->mss;
+		} else if (conn->recovering && seg->nsack) {
+			if (tcp_batch_discard(c, conn, b))
+				return true;
+			tcp_retransmit_hole(c, conn, seg);
 		}
 	}
 	if (wnd_changed) {
@@ -329,6 +369,33 @@ void tcp_delack_flush(struct ctx *c, uint64_t now_ms)
 }
 
 /**
+ * tcp_batch_take_held() - Add held data that follows on to the batch
+ * @conn:	Connection of the batch, holding data (tcp_ooo.c)
+ * @b:		Batch
+ *
+ * A segment filled the hole in front of it, or the socket has room again:
+ * everything contiguous goes out in the same sendmsg(), and the ACK that
+ * follows goes at once (RFC 5681 §4.2: it fills a gap).
+ */
+static void tcp_batch_take_held(const struct tcp_conn *conn,
+				struct tcp_batch *b)
+{
+	size_t cnt, n;
+	bool fin;
+
+	n = tcp_ooo_take(conn, conn->rcv_nxt + (uint32_t)b->bytes,
+			 tcp_batch_iov + b->iovcnt,
+			 (size_t)(TCP_BATCH_IOV - b->iovcnt), &cnt, &fin);
+	if (!n && !fin)
+		return;
+	b->iovcnt += (int)cnt;
+	b->bytes += n;
+	b->fin = fin;
+	b->ack = true;
+	b->dups = MAX(b->dups, 1U);
+}
+
+/**
  * tcp_batch_flush() - Write a batch to the socket, acknowledge what it took
  * @c:		Execution context
  * @b:		Batch
@@ -348,6 +415,8 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 	if (!conn || !flow_is_active(tcp_flow(conn)))
 		goto reset;	/* reset meanwhile: its payload goes nowhere */
 
+	if (conn->ooo_head && !b->fin)
+		tcp_batch_take_held(conn, b);
 	if (b->iovcnt) {
 		mh.msg_iovlen = (size_t)b->iovcnt;
 		n = sendmsg(conn->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -358,16 +427,25 @@ static void tcp_batch_flush(struct ctx *c, struct tcp_batch *b,
 		sent = n > 0 ? (size_t)n : 0;
 		if (sent)
 			conn->wnd_cached = 0;
+		conn->rcv_nxt += (uint32_t)sent;
 		if (sent < b->bytes) {
-			/* The rest is dropped: ask the guest for it again as
-			 * soon as the socket has room (tcp_sock_handler())
+			/* The rest is kept (tcp_ooo.c) and written once the
+			 * socket has room (tcp_sock_handler()); what the store
+			 * cannot take, the guest must resend: duplicate ACKs
 			 */
+			uint64_t dropped = tcp_stats.ooo_dropped_bytes;
+
 			flow_log(tcp_cflow(conn), LOG_TRACE, "socket took %zu of "
 				 "%zu bytes", sent, b->bytes);
 			conn->sock_full = 1;
-			b->dups += b->nseg;	/* about: refused ones count */
+			tcp_ooo_add(conn, conn->rcv_nxt, tcp_batch_iov,
+				    (size_t)b->iovcnt, sent, b->bytes - sent,
+				    b->fin);
+			if (tcp_stats.ooo_dropped_bytes != dropped)
+				b->dups += b->nseg;
 		}
-		conn->rcv_nxt += (uint32_t)sent;
+		if (conn->ooo_head)
+			tcp_ooo_release(conn);
 		flow_count_bytes(tcp_flow(conn), FLOW_SIDE_TAP, sent);
 		if (sent)
 			flow_touch(tcp_flow(conn), now_ms);
@@ -421,6 +499,25 @@ reset:
 }
 
 /**
+ * tcp_ooo_flush() - Write held guest data the socket refused before
+ * @c:		Execution context
+ * @conn:	Connection, the socket writable again
+ * @now_ms:	Current time, milliseconds
+ *
+ * Context: socket events, outside a batch of guest segments.
+ * Return: true if some data was held (and an ACK went out)
+ */
+bool tcp_ooo_flush(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
+{
+	struct tcp_batch b = { .conn = conn };
+
+	if (!conn->ooo_head)
+		return false;
+	tcp_batch_flush(c, &b, now_ms);
+	return true;
+}
+
+/**
  * tcp_seg_payload_add() - Add payload of a segment to the batch's iovec
  * @b:		Batch
  * @seg:	Segment
@@ -461,6 +558,31 @@ static void tcp_seg_payload_add(struct tcp_batch *b, const struct tcp_seg *seg,
 		left -= n;
 		skip = 0;
 	}
+}
+
+/**
+ * tcp_seg_hold() - Keep a segment that arrived beyond a hole (tcp_ooo.c)
+ * @conn:	Connection
+ * @seg:	Segment
+ * @seq:	Sequence number of its first new byte
+ * @skip:	Bytes of its payload before that one
+ * @len:	New bytes
+ */
+static void tcp_seg_hold(struct tcp_conn *conn, const struct tcp_seg *seg,
+			 uint32_t seq, size_t skip, size_t len)
+{
+	static struct iovec iov[TAP_FRAGS_MAX + 1];
+	size_t cnt = 0;
+	unsigned int i;
+
+	if (TCP_SEQ_LT(seq, conn->rcv_nxt))
+		return;		/* overlaps data in this batch: resent later */
+	iov[cnt].iov_base = (void *)(uintptr_t)seg->data;
+	iov[cnt++].iov_len = seg->head;
+	for (i = 0; i < seg->nfrags && cnt < ARRAY_SIZE(iov); i++)
+		iov[cnt++] = seg->frags[i];
+	tcp_ooo_add(conn, seq, iov, cnt, skip, len,
+		    !!(seg->flags & TCP_FIN));
 }
 
 /**
@@ -505,6 +627,7 @@ static void tcp_data_from_guest(struct tcp_conn *conn,
 		flow_log(tcp_cflow(conn), LOG_TRACE, "out of order %u+%zu, "
 			 "expected %u", seq - conn->rcv_nxt, len,
 			 (uint32_t)b->bytes);
+		tcp_seg_hold(conn, seg, seq, skip, len);
 		b->ack = true;		/* out of order: duplicate ACK */
 		b->dups++;
 		return;
@@ -559,6 +682,7 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 		}
 		conn->snd_una = conn->isn + 1;
 		conn->snd_wnd = seg->wnd;	/* unscaled in a SYN */
+		conn->sack_ok = seg->sack_ok;	/* we offered it */
 		conn->retrans = 0;
 		tcp_timer_set(conn, 0);
 		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||

@@ -20,8 +20,10 @@
 #include "flow.h"
 
 #define TCP_RTO_INIT_MS		1000	/* RFC 6298 §2.1 */
+#define TCP_RTO_MIN_MS		200	/* Linux's floor; RFC 6298 §2.4: 1 s */
 #define TCP_DUP_ACK_THRESH	3	/* RFC 5681 §3.2 fast retransmit */
 #define TCP_WS_OURS		8	/* our window scale, RFC 7323 §2.3 */
+#define TCP_SACK_BLOCKS		4	/* per ACK: 36 bytes of options */
 
 /* TCP header flags */
 #define TCP_FIN	0x01
@@ -45,6 +47,9 @@ struct ctx;
  * @nfrags:	Entries in @frags
  * @mss:	MSS option, 0 if absent
  * @ws:		Window scale option, -1 if absent
+ * @sack_ok:	SACK-permitted option (RFC 2018 §2)
+ * @nsack:	SACK blocks in @sack (RFC 2018 §3), not yet validated
+ * @sack:	Their left and right edges
  */
 struct tcp_seg {
 	uint32_t seq;
@@ -58,6 +63,9 @@ struct tcp_seg {
 	unsigned int nfrags;
 	uint16_t mss;
 	int ws;
+	bool sack_ok;
+	unsigned int nsack;
+	uint32_t sack[TCP_SACK_BLOCKS][2];
 };
 
 /**
@@ -125,12 +133,27 @@ void tcp_send_ack(struct ctx *c, struct tcp_conn *conn);
 void tcp_rst_reply(struct ctx *c, const struct flow_side *tap,
 		   const struct tcp_seg *seg);
 void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart);
+void tcp_rtt_ack(struct tcp_conn *conn, uint32_t ack, uint64_t now_ms);
+uint32_t tcp_rto_base(const struct tcp_conn *conn);
 void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn);
+void tcp_retransmit_hole(struct ctx *c, struct tcp_conn *conn,
+			 const struct tcp_seg *seg);
 void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 bool tcp_discard_acked(struct ctx *c, struct tcp_conn *conn, uint32_t bytes);
 
-/* tcp_from_guest.c: delayed ACKs */
+/* tcp_ooo.c: guest data held beyond a hole or refused by the socket */
+void tcp_ooo_add(struct tcp_conn *conn, uint32_t seq, const struct iovec *iov,
+		 size_t cnt, size_t off, size_t len, bool fin);
+size_t tcp_ooo_take(const struct tcp_conn *conn, uint32_t seq,
+		    struct iovec *iov, size_t max, size_t *cnt, bool *fin);
+void tcp_ooo_release(struct tcp_conn *conn);
+void tcp_ooo_free(struct tcp_conn *conn);
+unsigned int tcp_ooo_sack(const struct tcp_conn *conn, uint32_t blk[][2],
+			  unsigned int max);
+
+/* tcp_from_guest.c: delayed ACKs, held data */
+bool tcp_ooo_flush(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms);
 uint64_t tcp_delack_deadline_ms(void);
 void tcp_delack_flush(struct ctx *c, uint64_t now_ms);
 

@@ -144,16 +144,19 @@ static size_t tcp_build_hdr(const struct ctx *c, uint8_t *buf,
 
 /**
  * tcp_wnd_field() - Window field for a connection's current rcv_wnd
- * @conn:	Connection
+ * @conn:	Connection: @rcv_adv follows what the field says
  * @syn:	For a SYN segment (never scaled, RFC 7323 §2.2)
  *
  * Return: window field value
  */
-static uint16_t tcp_wnd_field(const struct tcp_conn *conn, bool syn)
+static uint16_t tcp_wnd_field(struct tcp_conn *conn, bool syn)
 {
 	uint32_t w = syn ? conn->rcv_wnd : conn->rcv_wnd >> conn->ws_rcv;
+	uint16_t f = (uint16_t)MIN(w, 65535U);
 
-	return (uint16_t)MIN(w, 65535U);
+	conn->rcv_adv = conn->rcv_nxt + ((uint32_t)f << (syn ? 0 :
+							 conn->ws_rcv));
+	return f;
 }
 
 /**
@@ -201,6 +204,35 @@ void tcp_update_rcv_wnd(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_sack_opt() - SACK option for the guest data we hold, RFC 2018 §3
+ * @conn:	Connection, SACK permitted, data held (tcp_ooo.c)
+ * @opts:	Options buffer, 40 bytes
+ *
+ * Two NOPs, then kind 5 with up to TCP_SACK_BLOCKS blocks: we send no
+ * other option after the SYN, so four blocks fit.
+ *
+ * Return: option bytes, a multiple of 4
+ */
+static size_t tcp_sack_opt(const struct tcp_conn *conn, uint8_t *opts)
+{
+	uint32_t blk[TCP_SACK_BLOCKS][2];
+	unsigned int n, i;
+
+	n = tcp_ooo_sack(conn, blk, TCP_SACK_BLOCKS);
+	if (!n)
+		return 0;
+	opts[0] = 1;
+	opts[1] = 1;
+	opts[2] = 5;
+	opts[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		util_put_be32(opts + 4 + 8 * i, blk[i][0]);
+		util_put_be32(opts + 8 + 8 * i, blk[i][1]);
+	}
+	return 4 + 8 * n;
+}
+
+/**
  * tcp_send_ctl() - Send a segment without payload to the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -210,7 +242,7 @@ void tcp_update_rcv_wnd(struct tcp_conn *conn)
 void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 		  uint32_t seq)
 {
-	uint8_t opts[8];
+	uint8_t opts[40];
 	size_t optlen = 0, len;
 
 	if (flags & TCP_SYN) {
@@ -228,8 +260,16 @@ void tcp_send_ctl(struct ctx *c, struct tcp_conn *conn, uint8_t flags,
 			opts[7] = TCP_WS_OURS;
 			optlen = 8;
 		}
+		if (conn->sack_ok || conn->inbound) {
+			opts[optlen++] = 1;	/* NOP */
+			opts[optlen++] = 1;
+			opts[optlen++] = 4;	/* SACK-permitted, RFC 2018 */
+			opts[optlen++] = 2;
+		}
 	} else {
 		tcp_update_rcv_wnd(conn);
+		if (conn->sack_ok && conn->ooo_head && (flags & TCP_ACK))
+			optlen = tcp_sack_opt(conn, opts);
 	}
 	if (flags & TCP_ACK)
 		conn->ack_delayed = 0;
@@ -336,6 +376,74 @@ static int tcp_set_peek_off(const struct tcp_conn *conn)
 }
 
 /**
+ * tcp_rtt_stop() - Karn's rule: no sample across a retransmission
+ * @conn:	Connection
+ *
+ * RFC 6298 §3: the ACK of a retransmitted segment is ambiguous; sampling
+ * resumes with data sent after everything in flight now.
+ */
+static void tcp_rtt_stop(struct tcp_conn *conn)
+{
+	conn->rtt_on = 0;
+	conn->rtt_seq = conn->snd_max;
+}
+
+/**
+ * tcp_rtt_ack() - Take a round-trip sample if the guest's ACK ends one
+ * @conn:	Connection
+ * @ack:	Acknowledgment number, new data acknowledged
+ * @now_ms:	Current time, milliseconds
+ *
+ * RFC 6298 §2.2, §2.3, with SRTT in 1/8 ms and RTTVAR in 1/4 ms, one
+ * sample per round trip (§3).
+ */
+void tcp_rtt_ack(struct tcp_conn *conn, uint32_t ack, uint64_t now_ms)
+{
+	uint32_t r8, srtt8 = conn->srtt8, var4 = conn->rttvar4;
+
+	if (!conn->rtt_on || TCP_SEQ_LT(ack, conn->rtt_seq))
+		return;
+	conn->rtt_on = 0;
+	r8 = (uint32_t)now_ms - conn->rtt_ts_ms;
+	r8 = MIN(r8, 4096U) * 8;	/* 4 s at most: a stale sample */
+	if (!srtt8) {
+		srtt8 = MAX(r8, 1U);
+		var4 = r8 / 4;
+	} else {
+		int32_t d8 = (int32_t)r8 - (int32_t)srtt8;
+		uint32_t err4 = (uint32_t)(d8 < 0 ? -d8 : d8) / 2;
+
+		var4 = var4 - var4 / 4 + err4 / 4;	/* beta 1/4 */
+		srtt8 = srtt8 - srtt8 / 8 + r8 / 8;	/* alpha 1/8 */
+		srtt8 = MAX(srtt8, 1U);
+	}
+	conn->srtt8 = (uint16_t)MIN(srtt8, (uint32_t)UINT16_MAX);
+	conn->rttvar4 = (uint16_t)MIN(var4, (uint32_t)UINT16_MAX);
+}
+
+/**
+ * tcp_rto_base() - Retransmission timeout from the round-trip samples
+ * @conn:	Connection
+ *
+ * RFC 6298 §2.3: SRTT + max(G, 4 * RTTVAR), G one millisecond; the floor
+ * is TCP_RTO_MIN_MS, as in Linux, not the 1 s of §2.4: between the guest
+ * and us a round trip takes well under a millisecond, and a timeout of a
+ * second per lost retransmission stalls a transfer for that long.
+ * TCP_RTO_INIT_MS until the first sample (§2.1).
+ *
+ * Return: milliseconds
+ */
+uint32_t tcp_rto_base(const struct tcp_conn *conn)
+{
+	uint32_t rto;
+
+	if (!conn->srtt8)
+		return TCP_RTO_INIT_MS;
+	rto = conn->srtt8 / 8U + MAX(1U, (uint32_t)conn->rttvar4);
+	return MAX(rto, (uint32_t)TCP_RTO_MIN_MS);
+}
+
+/**
  * tcp_rto_arm() - Arm the retransmission deadline if something is in flight
  * @conn:	Connection
  * @now_ms:	Current time, milliseconds
@@ -343,6 +451,13 @@ static int tcp_set_peek_off(const struct tcp_conn *conn)
  */
 void tcp_rto_arm(struct tcp_conn *conn, uint64_t now_ms, bool restart)
 {
+	if (!conn->rtt_on && TCP_SEQ_GT(conn->snd_max, conn->rtt_seq) &&
+	    conn->snd_nxt == conn->snd_max) {
+		/* New data went out since the last sample: time its ACK */
+		conn->rtt_seq = conn->snd_max;
+		conn->rtt_ts_ms = (uint32_t)now_ms;
+		conn->rtt_on = 1;
+	}
 	if (conn->snd_una == conn->snd_max) {
 		/* Nothing in flight: probe a zero window, else no deadline */
 		if (!conn->snd_wnd && !tcp_has(conn, TCP_SOCK_EOF))
@@ -528,10 +643,108 @@ void tcp_retransmit_one(struct ctx *c, struct tcp_conn *conn)
 			 strerror(errno));
 	if (n <= 0)
 		return;
+	tcp_rtt_stop(conn);
 	tcp_update_rcv_wnd(conn);
 	if (tcp_emit_seg(c, conn, conn->snd_una, iov.iov_base, (size_t)n,
 			 TCP_ACK))
 		tcp_payload_used += (size_t)n;
+}
+
+/**
+ * tcp_retransmit_at() - Resend one segment from within the data in flight
+ * @c:		Execution context
+ * @conn:	Connection, SO_PEEK_OFF supported
+ * @seq:	Sequence number of its first byte, after snd_una
+ * @len:	Bytes, at most the MSS
+ *
+ * #syscalls setsockopt recvmsg
+ */
+static void tcp_retransmit_at(struct ctx *c, struct tcp_conn *conn,
+			      uint32_t seq, uint32_t len)
+{
+	int off = (int)(seq - conn->snd_una);
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	tcp_pool_reserve(c, 1, len);
+	iov.iov_base = tcp_payload + tcp_payload_used;
+	iov.iov_len = len;
+	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)))
+		return;
+	n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (tcp_set_peek_off(conn))
+		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
+			 strerror(errno));
+	if (n <= 0)
+		return;
+	tcp_rtt_stop(conn);
+	tcp_update_rcv_wnd(conn);
+	if (tcp_emit_seg(c, conn, seq, iov.iov_base, (size_t)n, TCP_ACK))
+		tcp_payload_used += (size_t)n;
+}
+
+/**
+ * tcp_retransmit_hole() - In recovery, resend the next segment the guest's
+ *			   SACK blocks show missing (RFC 6675 §4, NextSeg())
+ * @c:		Execution context
+ * @conn:	Connection, recovering
+ * @seg:	The guest's ACK: a duplicate, or a partial one
+ *
+ * From @snd_rexmit (or snd_una) on, skipping what the blocks cover, up to
+ * the highest byte they cover: what lies below it unacknowledged and not
+ * covered is lost (the guest got data beyond it). One segment per ACK, the
+ * ACK clock of the guest paces the retransmissions. Without blocks (no
+ * SACK), NewReno: the segment at snd_una only.
+ */
+void tcp_retransmit_hole(struct ctx *c, struct tcp_conn *conn,
+			 const struct tcp_seg *seg)
+{
+	uint32_t seq = conn->snd_rexmit, high = conn->snd_una, end, len;
+	bool moved = true;
+	unsigned int i;
+
+	if (TCP_SEQ_LT(seq, conn->snd_una))
+		seq = conn->snd_una;
+	end = conn->snd_max;
+	if (tcp_has(conn, TCP_TAP_FIN_SENT) && TCP_SEQ_GT(end, conn->snd_fin))
+		end = conn->snd_fin;
+	while (moved) {
+		moved = false;
+		for (i = 0; i < seg->nsack; i++) {
+			uint32_t l = seg->sack[i][0], r = seg->sack[i][1];
+
+			if (TCP_SEQ_LE(l, conn->snd_una) || TCP_SEQ_GT(r, end) ||
+			    !TCP_SEQ_LT(l, r))
+				continue;	/* not a valid block */
+			if (TCP_SEQ_GT(r, high))
+				high = r;
+			if (TCP_SEQ_LE(l, seq) && TCP_SEQ_LT(seq, r)) {
+				seq = r;
+				moved = true;
+			}
+		}
+	}
+	if (!seg->nsack || !tcp_peek_off_ok) {
+		if (seq == conn->snd_una)
+			tcp_retransmit_one(c, conn);
+		conn->snd_rexmit = conn->snd_una + conn->mss;
+		return;
+	}
+	if (!TCP_SEQ_LT(seq, high))
+		return;			/* nothing known lost past snd_rexmit */
+	len = MIN(high - seq, (uint32_t)conn->mss);
+	for (i = 0; i < seg->nsack; i++) {
+		uint32_t l = seg->sack[i][0];
+
+		if (TCP_SEQ_GT(l, seq) && TCP_SEQ_LT(l, seq + len))
+			len = l - seq;
+	}
+	if (seq == conn->snd_una)
+		tcp_retransmit_one(c, conn);
+	else
+		tcp_retransmit_at(c, conn, seq, len);
+	conn->snd_rexmit = seq + len;
 }
 
 /**
@@ -941,6 +1154,7 @@ out:
 void tcp_rewind(struct ctx *c, struct tcp_conn *conn, uint64_t now_ms)
 {
 	conn->snd_nxt = conn->snd_una;
+	tcp_rtt_stop(conn);
 	if (tcp_set_peek_off(conn))
 		flow_log(tcp_cflow(conn), LOG_DEBUG, "SO_PEEK_OFF: %s",
 			 strerror(errno));

@@ -19,12 +19,17 @@
 #                                  send N bytes of pattern 'late'
 #   reset-server / reset-client    reset the connection (SO_LINGER 0 close)
 #   wait-reset-server / -client    exit 0 only if the peer's reset is seen
+#   fetch ADDR PORT OUT            connect; read until EOF into OUT; then
+#                                  close (the host closes first)
 #   refused ADDR PORT              exit 0 only if the connection is refused
 #   echo-server ADDR PORT          echo every connection until EOF (many)
 #   many ADDR PORT CONNS BYTES     CONNS concurrent connections each sending
 #                                  BYTES of its own pattern and checking the
 #                                  echo; exit 0 only if all match
 # Listening modes print "listening" on stdout once bound (use tcp_wait_file).
+# Modes that read a whole stream (recv-server, get, fetch, put's reply)
+# print "maxgap N ms" on stdout at the end: the longest time between two
+# reads that returned data, from the first byte on, the worst stall.
 
 TCPTOOL=
 
@@ -44,15 +49,25 @@ def listen(a, p):
     print("listening", flush=True)
     return s
 
+maxgap = [0.0, None]
+
 def readall(c, out=None):
     n = 0
     while True:
         b = c.recv(1 << 16)
+        now = time.monotonic()
         if not b:
             return n
+        if maxgap[1] is not None:
+            maxgap[0] = max(maxgap[0], now - maxgap[1])
+        maxgap[1] = now
         n += len(b)
         if out:
             out.write(b)
+
+def gap_report():
+    if maxgap[1] is not None:
+        print("maxgap %d ms" % (maxgap[0] * 1000), flush=True)
 
 def pattern(seed, n):
     out = bytearray()
@@ -73,7 +88,12 @@ def main():
         s = listen(a, p); c, _ = s.accept()
         with open(sys.argv[4], 'wb') as f:
             readall(c, f)
-        c.close()
+        c.close(); gap_report()
+    elif m == 'fetch':
+        c = socket.create_connection((a, int(p)), timeout=60)
+        with open(sys.argv[4], 'wb') as f:
+            readall(c, f)
+        c.close(); gap_report()
     elif m == 'get':
         c = socket.create_connection((a, int(p)), timeout=60)
         c.shutdown(socket.SHUT_WR)
@@ -298,13 +318,30 @@ tcp_daemon_fds() {
 	ls "/proc/$PASST_PID/fd" 2>/dev/null | wc -l
 }
 
+# tcp_xfer_check WHAT OUT SHA GAPFILE - Fail unless OUT has sha256 SHA and
+# GAPFILE's "maxgap" line is below TCP_MAXGAP_MS (1000); print the figures
+tcp_xfer_check() {
+	local what=$1 out=$2 sha=$3 gapf=$4 gap
+
+	[ "$(tcp_sha "$out")" = "$sha" ] ||
+		fail "$what: $(stat -c %s "$out") bytes, sha256 differs"
+	gap=$(sed -n 's/^maxgap \([0-9]*\) ms$/\1/p' "$gapf" | tail -1)
+	[ -n "$gap" ] || fail "$what: no maxgap reported"
+	echo "$what: longest stall $gap ms"
+	[ "$gap" -lt "${TCP_MAXGAP_MS:-1000}" ] ||
+		fail "$what: stalled for $gap ms"
+}
+
 # tcp_start - Start the daemon (no RAs: the guest's routes are static) with
 # the given extra arguments, connect the guest, configure it statically.
-# $TCP_GUEST_MTU, if set, is the guest's tap MTU. $TCP_DEBUG_LOG, if set,
-# receives a copy of the daemon log at exit.
+# $TCP_GUEST_MTU, if set, is the guest's tap MTU; $TCP_GUEST_ARGS more
+# options for the guest's side (impairment: test/tools/impair.h).
+# $TCP_DEBUG_LOG, if set, receives a copy of the daemon log at exit.
 tcp_start() {
 	bed_start_daemon --no-ra ${TCP_DEBUG_LOG:+-d} "$@"
-	bed_connect_guest ${TCP_GUEST_MTU:+-n "$TCP_GUEST_MTU"}
+	# shellcheck disable=SC2086 # words on purpose
+	bed_connect_guest ${TCP_GUEST_MTU:+-n "$TCP_GUEST_MTU"} \
+		${TCP_GUEST_ARGS:-}
 	guest_static_config
 	[ -n "${TCP_DEBUG_LOG:-}" ] && trap tcp_save_debug_log EXIT
 	return 0
@@ -319,4 +356,51 @@ tcp_save_debug_log() {
 	cp "$BED_DIR/passt.out" "$TCP_DEBUG_LOG.out"
 	(exit "$rc")
 	bed_cleanup
+}
+
+# tcp_impair_bulk MIB - For IPv4 and IPv6: the guest uploads MIB MiB to a
+# server behind the host and closes first (put), then downloads MIB MiB
+# from a server that closes first (send-server, fetch); sha256 and the
+# longest stall (tcp_xfer_check) checked each time, rates printed. The
+# guest's side must be impaired already (TCP_GUEST_ARGS for tcp_start).
+tcp_impair_bulk() {
+	local mib=$1 addr port=9300 want t0 t1 srv
+
+	head -c $((mib * 1024 * 1024)) /dev/urandom >"$BED_DIR/src"
+	want=$(tcp_sha "$BED_DIR/src")
+	for addr in "$REMOTE4" "$REMOTE6"; do
+		port=$((port + 1))
+		rm -f "$BED_DIR/dst" "$BED_DIR/srv.out"
+		bed_bg in_remote python3 "$TCPTOOL" recv-server "$addr" "$port" \
+			"$BED_DIR/dst" >"$BED_DIR/srv.out"
+		srv=$BG_PID
+		tcp_wait_file "$BED_DIR/srv.out" listening ||
+			fail "server on $addr did not start"
+		t0=$(date +%s%N)
+		timeout 50 ip netns exec "$NS_GUEST" python3 "$TCPTOOL" put \
+			"$addr" "$port" "$BED_DIR/src" >/dev/null ||
+			fail "upload to $addr failed"
+		wait "$srv" || fail "server on $addr failed"
+		t1=$(date +%s%N)
+		echo "upload $addr: $mib MiB in $(((t1 - t0) / 1000000)) ms"
+		tcp_xfer_check "upload $addr" "$BED_DIR/dst" "$want" \
+			"$BED_DIR/srv.out"
+
+		port=$((port + 1))
+		rm -f "$BED_DIR/dst" "$BED_DIR/srv.out" "$BED_DIR/cli.out"
+		bed_bg in_remote python3 "$TCPTOOL" send-server "$addr" "$port" \
+			"$BED_DIR/src" >"$BED_DIR/srv.out"
+		srv=$BG_PID
+		tcp_wait_file "$BED_DIR/srv.out" listening ||
+			fail "server on $addr did not start"
+		t0=$(date +%s%N)
+		timeout 50 ip netns exec "$NS_GUEST" python3 "$TCPTOOL" fetch \
+			"$addr" "$port" "$BED_DIR/dst" >"$BED_DIR/cli.out" ||
+			fail "download from $addr failed"
+		wait "$srv" || fail "server on $addr failed"
+		t1=$(date +%s%N)
+		echo "download $addr: $mib MiB in $(((t1 - t0) / 1000000)) ms"
+		tcp_xfer_check "download $addr" "$BED_DIR/dst" "$want" \
+			"$BED_DIR/cli.out"
+	done
 }

@@ -19,10 +19,15 @@
 # per exchange as through a daemon. Whatever a daemon does, its request/
 # response and connection rates through this bed cannot beat the relay's by
 # much; the relay's bulk figures would measure 1500-byte frames, not a
-# floor, so the benchmarks record only its request/response metrics.
+# floor, so the benchmarks record only its request/response metrics, but
+# under impairment (below), where its bulk figure is that of the kernel's
+# own TCP endpoints on both sides of the same lossy link.
 #
 # A contender's name may end in @MTU (ours@1500, vhost@1500): the guest's
-# tap device then has that MTU instead of $GUEST_MTU.
+# tap device then has that MTU instead of $GUEST_MTU. It may then end in
+# +loss or +reorder (ours+loss, relay+reorder, ours@1500+loss): the guest's
+# side of the link drops 1%, or holds back 3%, of TCP frames each way
+# (test/tools/impair.h, perf_impair_args()).
 #
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
@@ -102,23 +107,26 @@ record_peak_rss() {
 start_contender() {
 	local mtu=$GUEST_MTU
 	TARGET4=$REMOTE4 DPID= SLEEP_PID= RELAY_PID=
-	case "$1" in *@*) mtu=${1#*@} ;; esac
-	case "${1%@*}" in
+	case "$1" in *@*) mtu=${1#*@}; mtu=${mtu%%+*} ;; esac
+	perf_impair_args "$1" || return 1
+	case "${1%%[@+]*}" in
 	ours|passt)
 		if [ "${1%@*}" = ours ]; then PASST_BIN=$PASST; else
 			PASST_BIN=$(command -v passt) ||
 				{ echo "no Debian passt"; return 1; }
 		fi
 		bed_start_daemon -q || return 1
-		bed_connect_guest -n "$mtu" || return 1
+		# shellcheck disable=SC2086 # words on purpose
+		bed_connect_guest -n "$mtu" $IMPAIR_ARGS || return 1
 		guest_static_config
 		DPID=$PASST_PID RUN=in_guest
 		;;
 	vhost)
 		PASST_BIN=$PASST
 		BACKEND=vhost-user bed_start_daemon -q || return 1
+		# shellcheck disable=SC2086 # words on purpose
 		BACKEND=vhost-user VHOST_FRONT_ARGS="--ring 1024 --mem 256" \
-			bed_connect_guest -n "$mtu" || return 1
+			bed_connect_guest -n "$mtu" $IMPAIR_ARGS || return 1
 		guest_static_config
 		DPID=$PASST_PID RUN=in_guest
 		;;
@@ -158,7 +166,8 @@ relay_start() {
 		[ -S "$SOCK" ] && break
 		sleep 0.1
 	done
-	bed_connect_guest -n 1500 || return 1
+	# shellcheck disable=SC2086 # words on purpose
+	bed_connect_guest -n 1500 $IMPAIR_ARGS || return 1
 	in_host sysctl -qw net.ipv4.ip_forward=1
 	in_host ip addr add "$RELAY_NET.1/24" dev relay0 || return 1
 	in_remote ip route replace "$RELAY_NET.0/24" via "$HOST4" || return 1
@@ -168,7 +177,7 @@ relay_start() {
 
 # stop_contender NAME
 stop_contender() {
-	case "${1%@*}" in
+	case "${1%%[@+]*}" in
 	ours|passt|vhost)
 		bed_disconnect_guest
 		bed_stop_daemon >/dev/null 2>&1
@@ -191,7 +200,25 @@ stop_contender() {
 # perf_measures_bulk NAME - True unless NAME only has a latency floor to
 # give (relay: see above), so bulk, CPU and memory are not recorded for it
 perf_measures_bulk() {
-	[ "${1%@*}" != relay ]
+	case "$1" in
+	relay+*) return 0 ;;
+	relay*) return 1 ;;
+	esac
+	return 0
+}
+
+# perf_impair_args NAME - Set IMPAIR_ARGS, the guest side's impairment
+# (test/tools/impair.h) for a contender named NAME+IMPAIRMENT: "loss" drops
+# 1% of TCP frames each way between guest and contender, "reorder" holds 3%
+# back behind the next one; none without a "+" suffix
+perf_impair_args() {
+	IMPAIR_ARGS=
+	case "$1" in
+	*+loss) IMPAIR_ARGS="--loss 1 --seed 1" ;;
+	*+reorder) IMPAIR_ARGS="--reorder 3 --seed 1" ;;
+	*+*) echo "unknown impairment in $1"; return 1 ;;
+	esac
+	return 0
 }
 
 # perf_rounds MEASURE_FN - Interleaved rounds: every contender once per

@@ -402,7 +402,10 @@ def round_frames(c, data, una, rnd, stats):
             old = bytes(x ^ 0x5A for x in data[a:una])
             s = (a, old + data[una:b], ACK | PSH, "old")
         elif kind == "beyond":		# past the window: wrong bytes
-            a = una + wnd + rnd.randint(0, 4 * c.mss)
+            # Past any window the daemon may have advertised since our
+            # last ACK (16 MiB at most): a receiver keeping data beyond a
+            # hole would rightly keep bytes within its newer window
+            a = una + max(wnd, 1 << 24) + rnd.randint(0, 4 * c.mss)
             s = (a, bytes(rnd.randint(1, c.mss)), ACK | PSH, "beyond")
         elif kind == "fin" and una < total:	# FIN ahead of the data
             s = (total, b"", ACK | FIN, "fin")
@@ -444,10 +447,12 @@ def cmd_ooo(a):
         stats["segments"] += len(segs)
         # Coverage before sending, as an ACK may come before send()
         # returns: the round sends every byte from una to the end of its
-        # "data" segments, and [0, una) was covered before
+        # "data" segments, and [0, una) was covered before. An "overlap"
+        # segment carries the right bytes and may reach past the others:
+        # a receiver that keeps data beyond a hole may acknowledge them
         with c.cv:
             c.covered = max([c.covered] + [o + len(d) for o, d, _, k in segs
-                                           if k == "data"])
+                                           if k in ("data", "overlap")])
             if any(f & FIN and k == "data" for _, _, f, k in segs):
                 c.fin_sent = True
         frames = [c.seg(off, d, flags) for off, d, flags, _ in segs]

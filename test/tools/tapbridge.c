@@ -2,9 +2,10 @@
 /* tapbridge.c - Test tool: relay a tap device to a qemu-framed unix socket
  *
  * Usage: tapbridge -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [-r] [-R NETNS]
+ *                  [IMPAIRMENT]
  *        (SOCKPATH "fd:N": descriptor N, inherited and already connected,
  *        as qemu's -netdev passt gives the daemon; no -r then)
- *        tapbridge -l -i IFNAME -s SOCKPATH [-m MAC] [-n MTU]
+ *        tapbridge -l -i IFNAME -s SOCKPATH [-m MAC] [-n MTU] [IMPAIRMENT]
  *
  * Creates tap device IFNAME in the current network namespace, optionally
  * sets its MAC address and MTU, brings it up, connects to the unix stream
@@ -31,6 +32,10 @@
  * of the listening side's namespace then routes the guest's packets: the
  * benchmarks' "relay" contender, a daemon that does nothing but one read()
  * and one write() per frame, the floor for latency through this bed.
+ *
+ * IMPAIRMENT (--loss, --reorder, --dup, --dir, --seed; see impair.h) makes
+ * the link between the tap and the socket lose, reorder or duplicate TCP
+ * frames: "out" is tap to socket (from the guest), "in" socket to tap.
  */
 
 #include <errno.h>
@@ -51,6 +56,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "impair.h"
 
 #define TB_LEN_PREFIX		4		/* bytes */
 #define TB_FRAME_MAX		(65535 + 14)	/* bytes, framing limit */
@@ -118,7 +125,7 @@ static void tb_die(const char *what)
 static void tb_usage(void)
 {
 	fprintf(stderr, "usage: tapbridge [-l] -i IFNAME -s SOCKPATH "
-		"[-m MAC] [-n MTU] [-r] [-R NETNS]\n");
+		"[-m MAC] [-n MTU] [-r] [-R NETNS] " IMPAIR_USAGE "\n");
 	exit(1);
 }
 
@@ -295,35 +302,92 @@ static void tb_compact(struct tb_buf *b)
 }
 
 /**
- * tb_tap_read() - Read frames from the tap into the socket-bound buffer
- * @fd_tap:	Tap descriptor
+ * tb_out_append() - Append one frame, with its length, to the socket buffer
+ * @f:		Frame
+ * @len:	Its length
  *
- * Reads while a maximum-size frame still fits, each prefixed with its length.
+ * The caller made sure it fits.
  */
-static void tb_tap_read(int fd_tap)
+static void tb_out_append(const uint8_t *f, size_t len)
 {
 	struct tb_buf *b = &tb_to_sock;
 
+	b->data[b->tail] = (uint8_t)(len >> 24);
+	b->data[b->tail + 1] = (uint8_t)(len >> 16);
+	b->data[b->tail + 2] = (uint8_t)(len >> 8);
+	b->data[b->tail + 3] = (uint8_t)len;
+	memmove(b->data + b->tail + TB_LEN_PREFIX, f, len);
+	b->tail += TB_LEN_PREFIX + len;
+}
+
+/**
+ * tb_out_held() - Append the frame held back from the guest, if any
+ * @due_only:	Only if it waited long enough (nothing overtook it)
+ */
+static void tb_out_held(bool due_only)
+{
+	const struct impair_held *h = impair_held_frame(IMPAIR_OUT, due_only);
+	struct tb_buf *b = &tb_to_sock;
+
+	if (!h)
+		return;
+	if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + h->len)
+		tb_compact(b);
+	if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + h->len)
+		return;		/* next time */
+	tb_out_append(h->buf, h->len);
+	impair_release(IMPAIR_OUT);
+}
+
+/**
+ * tb_tap_read() - Read frames from the tap into the socket-bound buffer
+ * @fd_tap:	Tap descriptor
+ *
+ * Reads while a maximum-size frame still fits three times (a duplicate and
+ * a held frame may follow it), each prefixed with its length.
+ */
+static void tb_tap_read(int fd_tap)
+{
+	const size_t room = 3 * (TB_LEN_PREFIX + TB_FRAME_MAX);
+	struct tb_buf *b = &tb_to_sock;
+
 	for (;;) {
+		uint8_t *f;
+		struct iovec iov;
 		ssize_t n;
 
-		if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + TB_FRAME_MAX)
+		if (sizeof(b->data) - b->tail < room)
 			tb_compact(b);
-		if (sizeof(b->data) - b->tail < TB_LEN_PREFIX + TB_FRAME_MAX)
+		if (sizeof(b->data) - b->tail < room)
 			return;
-		n = read(fd_tap, b->data + b->tail + TB_LEN_PREFIX,
-			 TB_FRAME_MAX);
+		f = b->data + b->tail + TB_LEN_PREFIX;
+		n = read(fd_tap, f, TB_FRAME_MAX);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				tb_die("read tap");
 			return;
 		}
-		b->data[b->tail] = (uint8_t)(n >> 24);
-		b->data[b->tail + 1] = (uint8_t)(n >> 16);
-		b->data[b->tail + 2] = (uint8_t)(n >> 8);
-		b->data[b->tail + 3] = (uint8_t)n;
-		b->tail += TB_LEN_PREFIX + (size_t)n;
 		tb_n_tap_in++;
+		iov.iov_base = f;
+		iov.iov_len = (size_t)n;
+		switch (impair_decide(IMPAIR_OUT, f, (size_t)n)) {
+		case IMPAIR_DROP:
+			continue;
+		case IMPAIR_HOLD:
+			if (impair_hold(IMPAIR_OUT, &iov, 1))
+				continue;
+			tb_out_append(f, (size_t)n);
+			break;
+		case IMPAIR_DUP:
+			tb_out_append(f, (size_t)n);
+			tb_out_append(b->data + b->tail - n, (size_t)n);
+			break;
+		case IMPAIR_PASS:
+		case IMPAIR_ACTS:
+			tb_out_append(f, (size_t)n);
+			break;
+		}
+		tb_out_held(false);
 	}
 }
 
@@ -352,6 +416,62 @@ static int tb_sock_write(int fd_sock)
 	}
 	b->head = b->tail = 0;
 	return 0;
+}
+
+/**
+ * tb_tap_write() - Write one frame to the tap, counting a refusal
+ * @fd_tap:	Tap descriptor, -1 while powered off
+ * @f:		Frame
+ * @len:	Its length
+ */
+static void tb_tap_write(int fd_tap, const uint8_t *f, size_t len)
+{
+	if (fd_tap < 0 || write(fd_tap, f, len) != (ssize_t)len)
+		tb_n_tap_drop++;
+}
+
+/**
+ * tb_in_held() - Write the frame held back from the daemon, if any
+ * @fd_tap:	Tap descriptor
+ * @due_only:	Only if it waited long enough (nothing overtook it)
+ */
+static void tb_in_held(int fd_tap, bool due_only)
+{
+	const struct impair_held *h = impair_held_frame(IMPAIR_IN, due_only);
+
+	if (!h)
+		return;
+	tb_tap_write(fd_tap, h->buf, h->len);
+	impair_release(IMPAIR_IN);
+}
+
+/**
+ * tb_in_frame() - One frame from the socket to the tap, impaired if asked
+ * @fd_tap:	Tap descriptor
+ * @f:		Frame
+ * @len:	Its length
+ */
+static void tb_in_frame(int fd_tap, const uint8_t *f, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)f,
+			     .iov_len = len };
+
+	switch (impair_decide(IMPAIR_IN, f, len)) {
+	case IMPAIR_DROP:
+		return;
+	case IMPAIR_HOLD:
+		if (impair_hold(IMPAIR_IN, &iov, 1))
+			return;
+		break;
+	case IMPAIR_DUP:
+		tb_tap_write(fd_tap, f, len);
+		break;
+	case IMPAIR_PASS:
+	case IMPAIR_ACTS:
+		break;
+	}
+	tb_tap_write(fd_tap, f, len);
+	tb_in_held(fd_tap, false);
 }
 
 /**
@@ -388,8 +508,7 @@ static int tb_sock_read(int fd_sock, int fd_tap)
 		}
 		if (b->tail - b->head < TB_LEN_PREFIX + len)
 			break;
-		if (write(fd_tap, p + TB_LEN_PREFIX, len) != (ssize_t)len)
-			tb_n_tap_drop++;
+		tb_in_frame(fd_tap, p + TB_LEN_PREFIX, len);
 		tb_n_sock_in++;
 		b->head += TB_LEN_PREFIX + len;
 	}
@@ -451,11 +570,13 @@ static int tb_loop(int fd_sock)
 		pfd[1].events = POLLIN;
 		if (tb_to_sock.tail > tb_to_sock.head)
 			pfd[1].events |= POLLOUT;
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 2, impair_poll_ms(-1)) < 0) {
 			if (errno == EINTR)
 				continue;
 			tb_die("poll");
 		}
+		tb_in_held(fd_tap, true);
+		tb_out_held(true);
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			if (tb_sock_read(fd_sock, fd_tap))
 				return -1;
@@ -489,7 +610,13 @@ int main(int argc, char **argv)
 	int opt, mtu = 0, reconnect = 0, listen_mode = 0, fd_sock, rc = 0;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "i:s:m:n:rR:l")) != -1) {
+	static const struct option opts[] = {
+		IMPAIR_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((opt = getopt_long(argc, argv, "i:s:m:n:rR:l", opts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			listen_mode = 1;
@@ -517,7 +644,8 @@ int main(int argc, char **argv)
 			tb_netns = optarg;
 			break;
 		default:
-			tb_usage();
+			if (impair_opt(opt, optarg))
+				tb_usage();
 		}
 	}
 	if (!ifname || !path || optind != argc || strlen(ifname) >= IFNAMSIZ ||
@@ -561,5 +689,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "tapbridge: exit: %lu connections, %lu frames "
 		"tap->sock, %lu frames sock->tap, %lu tap write drops\n",
 		tb_n_conn, tb_n_tap_in, tb_n_sock_in, tb_n_tap_drop);
+	impair_report("tapbridge");
 	return rc;
 }

@@ -91,6 +91,10 @@
  *                        like Linux's virtio-net driver, see below)
  *   --fault KIND         misbehave once, in exactly one way, then carry on
  *                        relaying (see below; --help lists them)
+ *   --loss, --reorder, --dup, --dir, --seed
+ *                        impair the link for TCP frames (impair.h): "out"
+ *                        is TX (tap to back-end), "in" RX; a TX frame is
+ *                        what the tap gave, a TSO super-frame included
  *
  * Faults (on the first connection only): during set-up,
  *   mem-pipe             SET_MEM_TABLE with a pipe as region descriptor,
@@ -158,6 +162,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "impair.h"
 
 /* vhost-user messages, docs/interop/vhost-user.rst "Front-end message types" */
 enum vf_req {
@@ -680,6 +686,7 @@ __attribute__((noreturn))
 static void vf_exit(int status)
 {
 	vf_stats_print("exit");
+	impair_report("vhost_front");
 	exit(status);
 }
 
@@ -1388,6 +1395,80 @@ static void vf_tx_post(struct vf_dev *d, uint16_t head, size_t len)
 }
 
 /**
+ * vf_tx_copy() - Post a copy of a frame in a free TX head
+ * @d:		Device
+ * @f:		Frame, virtio-net header included
+ * @len:	Its length
+ *
+ * Return: true if posted, false if no head is free
+ */
+static bool vf_tx_copy(struct vf_dev *d, const uint8_t *f, size_t len)
+{
+	struct vf_vq *vq = &d->vq[VF_TX];
+	uint16_t head;
+
+	if (!vq->num || !vq->nfree || len > VF_TX_SLOT_BYTES)
+		return false;		/* not set up, or full */
+	head = vf_desc_get(vq);
+	memcpy(d->tx_buf[head], f, len);
+	vf_tx_post(d, head, len);
+	return true;
+}
+
+/**
+ * vf_tx_held() - Post the TX frame held back for reordering, if any
+ * @d:		Device
+ * @due_only:	Only if it waited long enough (nothing overtook it)
+ *
+ * Return: true if posted (the caller kicks)
+ */
+static bool vf_tx_held(struct vf_dev *d, bool due_only)
+{
+	const struct impair_held *h = impair_held_frame(IMPAIR_OUT, due_only);
+
+	if (!h || !vf_tx_copy(d, h->buf, h->len))
+		return false;
+	impair_release(IMPAIR_OUT);
+	return true;
+}
+
+/**
+ * vf_tx_impair() - Drop, hold back or duplicate a TX frame, if drawn
+ * @d:		Device
+ * @head:	Its head, not posted yet
+ * @len:	Frame length, header included
+ *
+ * Return: true if the frame is not to be posted now (its head is free again)
+ */
+static bool vf_tx_impair(struct vf_dev *d, uint16_t head, size_t len)
+{
+	struct vf_vq *vq = &d->vq[VF_TX];
+	uint8_t *buf = d->tx_buf[head];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	switch (impair_decide(IMPAIR_OUT, buf + d->hdr_len, len - d->hdr_len)) {
+	case IMPAIR_DROP:
+		vf_desc_put(vq, head);
+		return true;
+	case IMPAIR_HOLD:
+		if (!impair_hold(IMPAIR_OUT, &iov, 1))
+			return false;
+		vf_desc_put(vq, head);
+		return true;
+	case IMPAIR_DUP:
+		vf_tx_post(d, head, len);
+		if (!vf_tx_copy(d, buf, len))
+			vf_log(1, "no free head for a duplicate");
+		vf_tx_held(d, false);
+		return true;
+	case IMPAIR_PASS:
+	case IMPAIR_ACTS:
+		break;
+	}
+	return false;
+}
+
+/**
  * vf_tx_fill() - Read frames from the tap into the TX queue until EAGAIN
  * @d:		Device
  * @tap:	Tap descriptor, non-blocking
@@ -1424,7 +1505,10 @@ static void vf_tx_fill(struct vf_dev *d, int tap)
 			buf[10] = 0;
 			buf[11] = 0;
 		}
+		if (vf_tx_impair(d, head, (size_t)n))
+			continue;
 		vf_tx_post(d, head, (size_t)n);
+		vf_tx_held(d, false);
 		if (++batch % VF_TX_KICK_BATCH == 0)
 			vf_kick(d, vq);
 	}
@@ -1609,6 +1693,59 @@ static void vf_rx_data_valid(const struct vf_dev *d)
 }
 
 /**
+ * vf_rx_held() - Write the RX frame held back for reordering, if any
+ * @tap:	Tap descriptor
+ * @due_only:	Only if it waited long enough (nothing overtook it)
+ */
+static void vf_rx_held(int tap, bool due_only)
+{
+	const struct impair_held *h = impair_held_frame(IMPAIR_IN, due_only);
+
+	if (!h)
+		return;
+	if (write(tap, h->buf, h->len) != (ssize_t)h->len)
+		vf_stats.rx_drops++;
+	impair_release(IMPAIR_IN);
+}
+
+/**
+ * vf_rx_write() - Write the frame in @d->rx_iov to the tap, impaired if asked
+ * @d:		Device
+ * @tap:	Tap descriptor
+ * @total:	Frame length, header included
+ *
+ * A frame dropped or held back on purpose counts as written.
+ *
+ * Return: false if the tap refused it
+ */
+static bool vf_rx_write(struct vf_dev *d, int tap, size_t total)
+{
+	const struct iovec *iov = d->rx_iov;
+	int cnt = (int)d->rx_niov;
+	bool ok;
+
+	switch (impair_decide(IMPAIR_IN, (uint8_t *)iov[0].iov_base +
+			      d->hdr_len, iov[0].iov_len - d->hdr_len)) {
+	case IMPAIR_DROP:
+		return true;
+	case IMPAIR_HOLD:
+		if (impair_hold(IMPAIR_IN, iov, d->rx_niov))
+			return true;
+		break;
+	case IMPAIR_DUP:
+		if (writev(tap, iov, cnt) != (ssize_t)total)
+			vf_stats.rx_drops++;
+		break;
+	case IMPAIR_PASS:
+	case IMPAIR_ACTS:
+		break;
+	}
+	ok = writev(tap, iov, cnt) == (ssize_t)total;
+	vf_rx_held(tap, false);
+	return ok;
+}
+
+/**
  * vf_rx_frame_done() - Write a complete frame to the tap, repost its buffers
  * @d:		Device
  * @tap:	Tap descriptor
@@ -1625,7 +1762,7 @@ static void vf_rx_frame_done(struct vf_dev *d, int tap)
 		vf_rx_data_valid(d);
 	if (d->rx_bad) {
 		vf_stats.rx_bad++;
-	} else if (writev(tap, d->rx_iov, (int)d->rx_niov) != (ssize_t)total) {
+	} else if (!vf_rx_write(d, tap, total)) {
 		vf_stats.rx_drops++;
 	} else {
 		vf_stats.rx_frames++;
@@ -2307,12 +2444,16 @@ static int vf_run(struct vf_dev *d, int tap)
 		p[n++] = (struct pollfd){ .fd = rx->call_fd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = starved ? tx->call_fd : -1,
 					  .events = POLLIN };
-		rc = vf_wait(p, n, vf_conf.no_call ? VF_POLL_MS : -1);
+		rc = vf_wait(p, n, impair_poll_ms(vf_conf.no_call ?
+						  VF_POLL_MS : -1));
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			vf_die("ppoll");
 		}
+		vf_rx_held(tap, true);
+		if (vf_tx_held(d, true))
+			vf_kick(d, tx);
 		for (i = 2; i < 4; i++) {
 			uint64_t v;
 
@@ -2346,7 +2487,7 @@ static void vf_usage(int status)
 "       [--wait SEC] [--mem MIB] [--regions N] [--ring N] [--rx-buf BYTES]\n"
 "       [--seg BYTES] [--tx-mode flat|chain|indirect|mix] [--indirect]\n"
 "       [--features MASK] [--disable LIST] [--no-call] [--strict-csum]\n"
-"       [--fault KIND]\n"
+"       [--fault KIND] " IMPAIR_USAGE "\n"
 "\n"
 "A vhost-user front-end (the VM side) relaying tap device IFNAME to the\n"
 "vhost-user back-end listening on SOCKPATH. See the header of\n"
@@ -2524,6 +2665,7 @@ static void vf_parse(int argc, char **argv)
 		{ "no-call", no_argument, NULL, O_NOCALL },
 		{ "strict-csum", no_argument, NULL, O_STRICT },
 		{ "fault", required_argument, NULL, O_FAULT },
+		IMPAIR_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "flat", "chain", "indirect",
@@ -2611,7 +2753,8 @@ static void vf_parse(int argc, char **argv)
 								VF_FAULT_COUNT);
 			break;
 		default:
-			vf_usage(1);
+			if (impair_opt(opt, optarg))
+				vf_usage(1);
 		}
 	}
 	if (!c->ifname || !c->path || optind != argc ||
