@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 90
+# idle
 #
 # flow_idle_keepalive - Each rule in its direction. With a 1 s keepalive
 # interval and a 12 s inactivity timeout: a connection silent for 10

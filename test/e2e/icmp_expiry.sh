@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 180
+# idle
 #
 # icmp_expiry - A ping flow stays while the guest pings, and is closed (its
 # socket with it) one to two sweep intervals (FLOW_PING_TIMEOUT_S, 60 s: RFC

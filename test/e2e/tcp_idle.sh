@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # timeout: 90
+# idle
 #
 # tcp_idle - An idle connection survives: the guest (a real Linux stack
 # behind tapbridge) connects to a server behind the host over IPv4 and
