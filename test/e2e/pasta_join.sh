@@ -37,6 +37,7 @@ check_ns() {
 # By PID: a process in the guest namespace
 bed_bg in_guest sleep 300
 target=$BG_PID
+bed_wait_ns "$target" "$NS_GUEST" || fail "sleep did not enter the namespace"
 in_host "$PASTA_BIN" -q --config-net -P "$BED_DIR/p1.pid" "$target" ||
 	fail "pasta PID: parent exited $?"
 pid=$(cat "$BED_DIR/p1.pid")

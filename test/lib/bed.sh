@@ -132,6 +132,14 @@ bed_bg() {
 	BED_PIDS+=("$BG_PID")
 }
 
+# bed_wait_ns PID NS - Wait until PID (started with bed_bg in_*) runs in
+# namespace NS: ip netns exec enters it only after the fork that bed_bg
+# returns from, so a caller that joins PID's namespace must wait for this
+bed_wait_ns() {
+	wait_for bed_pid_in_ns "$1" "$2"
+}
+bed_pid_in_ns() { [ "$(ip netns identify "$1" 2>/dev/null)" = "$2" ]; }
+
 # bed_kill PID - SIGTERM, then SIGKILL after 2 s, a process we started
 bed_kill() {
 	local pid=$1 i
