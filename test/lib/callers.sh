@@ -218,16 +218,18 @@ c_remote_start() {
 }
 
 # c_chroot_build NAME PKG... - Print the trixie chroot's directory, building
-# it if needed; skip (77) with the builder's reason if it cannot be built
+# it if needed; skip (77) with the builder's reason if it cannot be built.
+# Called in a command substitution: what it says on failure goes to
+# standard error, or the reason would end up in the caller's variable
 c_chroot_build() {
 	local out rc
 	out=$("$C_LIB/trixie-chroot" "$@" 2>"$C_DIR/logs/chroot-build.log")
 	rc=$?
 	if [ $rc -eq 77 ]; then
-		c_skip_all "no trixie chroot: $(tail -n1 "$C_DIR/logs/chroot-build.log")"
+		c_skip_all "no trixie chroot: $(tail -n1 "$C_DIR/logs/chroot-build.log")" >&2
 	elif [ $rc -ne 0 ]; then
-		tail -n 30 "$C_DIR/logs/chroot-build.log"
-		c_die "test/lib/trixie-chroot $* failed ($rc)"
+		tail -n 30 "$C_DIR/logs/chroot-build.log" >&2
+		c_die "test/lib/trixie-chroot $* failed ($rc)" >&2
 	fi
 	grep '^trixie-chroot:' "$C_DIR/logs/chroot-build.log" | sed 's/^/# /' >&2
 	echo "$out"
