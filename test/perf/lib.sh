@@ -258,17 +258,21 @@ if not ratios:
     ratios = [["ours", p] for p in ["passt", "veth"] +
               (["relay"] if "relay" in names else [])]
 ratios = [r for r in ratios if r[0] in names and r[1] in names]
-print("%-26s" % "metric (median)" + "".join("%12s" % n for n in names)
-      + "".join("%13s" % "/".join(r) for r in ratios))
+# Columns at least as wide as their name and a space
+wn = [max(12, len(n) + 1) for n in names]
+wr = [max(13, len("/".join(r)) + 1) for r in ratios]
+print("%-26s" % "metric (median)"
+      + "".join("%*s" % (w, n) for w, n in zip(wn, names))
+      + "".join("%*s" % (w, "/".join(r)) for w, r in zip(wr, ratios)))
 for m, label in metrics:
     row = "%-26s" % label
-    for n in names:
+    for w, n in zip(wn, names):
         v = med(n, m)
-        row += "%12s" % ("-" if v is None else
-                         ("%.2f" % v if v < 100 else "%.0f" % v))
-    for a, b in ratios:
+        row += "%*s" % (w, "-" if v is None else
+                        ("%.2f" % v if v < 100 else "%.0f" % v))
+    for w, (a, b) in zip(wr, ratios):
         o, q = med(a, m), med(b, m)
-        row += "%13s" % ("%.2fx" % (o / q) if o and q else "-")
+        row += "%*s" % (w, "%.2fx" % (o / q) if o and q else "-")
     print(row)
 n = [len(vals[k]) for k in vals if k[1] in dict(metrics)]
 print("samples per cell: %d to %d ('-': contender failed or metric n/a)"
