@@ -32,6 +32,7 @@
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
 # VALUE, record_cpu_per_gb NAME TICKS BYTES, record_peak_rss NAME,
+# perf_tcp_measure NAME (one round of the TCP metrics, with $RR_BIN),
 # perf_table KEY:LABEL... (prints medians and ratios).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/bed.sh"
@@ -219,6 +220,46 @@ perf_impair_args() {
 	*+*) echo "unknown impairment in $1"; return 1 ;;
 	esac
 	return 0
+}
+
+# perf_iperf ARGS - Run iperf3 from $RUN to $TARGET4 port 5201 for BULK_S
+# seconds, print "bytes bits_per_second" as the receiver saw them
+perf_iperf() {
+	$RUN iperf3 -c "$TARGET4" -p 5201 -t "$BULK_S" -J "$@" 2>/dev/null |
+		python3 -c '
+import json, sys
+try:
+	s = json.load(sys.stdin)["end"]["sum_received"]
+	print(int(s["bytes"]), s["bits_per_second"])
+except Exception:
+	print(0, 0)'
+}
+
+# perf_tcp_measure NAME - One round of every TCP metric for one contender,
+# against iperf3 on port 5201 and $RR_BIN on 7000 at $TARGET4: bulk both
+# ways and the daemon's CPU over them, 1-byte request/response rate and
+# p50 latency, connection rate, the daemon's peak RSS
+perf_tcp_measure() {
+	local name=$1 t0 t1 out bytes=0 bps b r
+	if perf_measures_bulk "$name"; then
+		t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		read -r b bps <<<"$(perf_iperf)"
+		[ "$b" != 0 ] && record "$name" up_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		read -r b bps <<<"$(perf_iperf -R)"
+		[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
+	fi
+	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" rr)
+	r=$(awk '{ print $2 }' <<<"$out")
+	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
+		record "$name" rr_p50_us "$(awk '{ print $4 }' <<<"$out")"
+	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" crr)
+	r=$(awk '{ print $2 }' <<<"$out")
+	[ -n "$r" ] && record "$name" conn_per_s "$r"
+	perf_measures_bulk "$name" && record_peak_rss "$name"
 }
 
 # perf_rounds MEASURE_FN - Interleaved rounds: every contender once per
