@@ -23,6 +23,18 @@
 # under impairment (below), where its bulk figure is that of the kernel's
 # own TCP endpoints on both sides of the same lossy link.
 #
+# pasta contenders (test/perf/pasta.sh): the "guest" is the namespace
+# itself, served through a tap device the daemon makes there (tap0), with
+# the remote reached through the daemon in the host namespace: "pasta" is
+# ours (this binary started as pasta), "dpasta" Debian's pasta; "lo" is
+# plain loopback TCP (client and servers in the remote namespace, to
+# 127.0.0.1), the limit of the loopback path: "pasta-splice" and
+# "dpasta-splice" forward the host namespace's ports of the servers (-t) to
+# the same servers run in the guest namespace, and the client connects to
+# them on the host's 127.0.0.1. Debian's pasta relays such connections with
+# splice(2) between two sockets; ours takes whatever path it has for them
+# (the tap device, until a splice path is built).
+#
 # A contender's name may end in @MTU (ours@1500, vhost@1500): the guest's
 # tap device then has that MTU instead of $GUEST_MTU. It may then end in
 # +loss or +reorder (ours+loss, relay+reorder, ours@1500+loss): the guest's
@@ -140,6 +152,12 @@ start_contender() {
 		DPID=$BG_PID RUN=in_guest
 		wait_for in_guest ip route get "$REMOTE4" || return 1
 		;;
+	pasta|dpasta|pasta-splice|dpasta-splice)
+		pasta_contender_start "$1" "$mtu" || return 1
+		;;
+	lo)
+		RUN=in_remote TARGET4=127.0.0.1
+		;;
 	veth)
 		RUN=in_host
 		;;
@@ -152,6 +170,40 @@ start_contender() {
 		return 1
 		;;
 	esac
+}
+
+# PERF_PASTA_PORTS - What the splice contenders forward: iperf3's port,
+# rr's, and rr's once-only port (PORT + 1000, crr)
+PERF_PASTA_PORTS=5201,7000,8000
+
+# pasta_contender_start NAME MTU - The pasta contenders: the daemon in the
+# host namespace as pasta (ours, or Debian's for dpasta*), its tap0 in the
+# guest namespace set up as a guest's (MAC, MTU, static addresses, the
+# gateway's neighbour entry); automatic forwarding off, and for *-splice
+# -t for $PERF_PASTA_PORTS, the client then in the host namespace on
+# 127.0.0.1. Sets RUN, DPID, TARGET4.
+pasta_contender_start() {
+	local t=none extra=()
+	case "$1" in
+	dpasta*)
+		PASST_BIN=$(command -v passt) ||
+			{ echo "no Debian passt"; return 1; }
+		# Started as root, Debian's pasta (2023) drops to nobody
+		# before it joins the namespace, and then cannot
+		extra=(--runas 0)
+		;;
+	*) PASST_BIN=$PASST ;;
+	esac
+	case "$1" in *-splice) t=$PERF_PASTA_PORTS ;; esac
+	# Otherwise the same options for both: -M as the bed's neighbour
+	# entries say (Debian's pasta takes the host interface's MAC by
+	# default)
+	BACKEND=pasta bed_start_daemon -q -M "$OUR_MAC" -t "$t" -u none \
+		-T none -U none "${extra[@]}" || return 1
+	BACKEND=pasta bed_connect_guest -n "$2" || return 1
+	guest_static_config
+	DPID=$PASST_PID RUN=in_guest
+	case "$1" in *-splice) RUN=in_host TARGET4=127.0.0.1 ;; esac
 }
 
 # relay_start - The relay contender: tapbridge -l in the host namespace on
@@ -183,6 +235,10 @@ stop_contender() {
 		bed_disconnect_guest
 		bed_stop_daemon >/dev/null 2>&1
 		;;
+	pasta|dpasta|pasta-splice|dpasta-splice)
+		BACKEND=pasta bed_disconnect_guest
+		bed_stop_daemon >/dev/null 2>&1
+		;;
 	slirp4netns)
 		bed_kill "$DPID"
 		bed_kill "$SLEEP_PID"
@@ -192,7 +248,7 @@ stop_contender() {
 		bed_kill "$RELAY_PID"
 		in_host sysctl -qw net.ipv4.ip_forward=0
 		;;
-	veth) ;;
+	veth|lo) ;;
 	esac
 	in_guest ip link del tap0 2>/dev/null
 	return 0
