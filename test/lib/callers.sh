@@ -36,6 +36,17 @@ C_DNS4=198.51.100.53
 # Ports of test/lib/remote-servers.py
 C_SINK=9001 C_SOURCE=9002 C_HALF=9003 C_TFTP=6969
 
+# The trixie chroot of both harnesses (test/lib/trixie-chroot NAME PKG...):
+# one chroot with what each needs, so that a fresh machine builds it once
+# (debootstrap and the packages both share) and make check's two cases use
+# it at the same time; podman: podman crun uidmap; libvirt: the daemon,
+# its qemu driver, virsh and qemu-system-x86; both: passt (trixie's, the
+# stand-in peer), busybox-static, libcap-ng0
+C_TRIXIE_NAME=callers
+C_TRIXIE_PKGS="podman crun uidmap libvirt-daemon-system
+	libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 passt
+	busybox-static libcap-ng0"
+
 C_NS_HOST='' C_NS_REMOTE='' C_DIR='' C_PIDS=()
 C_NPASS=0 C_NFAIL=0 C_NSKIP=0
 
@@ -217,20 +228,33 @@ c_remote_start() {
 	c_die "remote servers did not start"
 }
 
-# c_chroot_build NAME PKG... - Print the trixie chroot's directory, building
-# it if needed; skip (77) with the builder's reason if it cannot be built
+# c_chroot_build - Print the trixie chroot's directory ($C_TRIXIE_NAME,
+# with $C_TRIXIE_PKGS), building it if needed; skip (77) with the builder's
+# reason if it cannot be built. Called in a command substitution: what it
+# says on failure goes to standard error, or the reason would end up in the
+# caller's variable. The caller then holds the chroot's lock shared
+# (c_chroot_lock).
 c_chroot_build() {
 	local out rc
-	out=$("$C_LIB/trixie-chroot" "$@" 2>"$C_DIR/logs/chroot-build.log")
+	# shellcheck disable=SC2086 # package names
+	out=$("$C_LIB/trixie-chroot" "$C_TRIXIE_NAME" $C_TRIXIE_PKGS \
+		2>"$C_DIR/logs/chroot-build.log")
 	rc=$?
 	if [ $rc -eq 77 ]; then
-		c_skip_all "no trixie chroot: $(tail -n1 "$C_DIR/logs/chroot-build.log")"
+		c_skip_all "no trixie chroot: $(tail -n1 "$C_DIR/logs/chroot-build.log")" >&2
 	elif [ $rc -ne 0 ]; then
-		tail -n 30 "$C_DIR/logs/chroot-build.log"
-		c_die "test/lib/trixie-chroot $* failed ($rc)"
+		tail -n 30 "$C_DIR/logs/chroot-build.log" >&2
+		c_die "test/lib/trixie-chroot $C_TRIXIE_NAME failed ($rc)" >&2
 	fi
 	grep '^trixie-chroot:' "$C_DIR/logs/chroot-build.log" | sed 's/^/# /' >&2
 	echo "$out"
+}
+
+# c_chroot_lock ROOT - Hold the lock of the chroot at ROOT shared on fd 8
+# while this harness runs, so that no build changes it under us
+c_chroot_lock() {
+	exec 8<"$(dirname "$(dirname "$1")")/$C_TRIXIE_NAME.lock"
+	flock -s -w 900 8 || c_die "cannot lock the chroot"
 }
 
 # c_chroot_run ROOT TIMEOUT CMD... - Run CMD (a path inside the new root) as

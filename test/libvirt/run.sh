@@ -13,7 +13,8 @@
 # LIBVIRT_VHOST=0 leaves the vhost-user domain out.
 #
 # Builds (once, cached) a trixie chroot with libvirt-daemon-system, the qemu
-# driver, virsh, qemu-system-x86 and passt (test/lib/trixie-chroot), and
+# driver, virsh, qemu-system-x86 and passt (test/lib/trixie-chroot; podman's
+# packages too: the chroot is test/podman's as well), and
 # the guest's kernel and initramfs (test/vm/build.sh); creates a host and a
 # remote network namespace with servers in the remote one; starts virtlogd
 # and libvirtd in an overlay of the chroot, in private mount and PID
@@ -36,8 +37,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib/callers.sh
 . "$HERE/../lib/callers.sh"
 
-LIBVIRT_PKGS="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
-	qemu-system-x86 passt busybox-static libcap-ng0"
 : "${LIBVIRT_TIMEOUT:=900}"
 VM_CACHE=${VM_CACHE:-/var/cache/passt-test-vm}
 
@@ -58,11 +57,9 @@ if [ $rc -ne 0 ]; then
 fi
 grep -E 'up to date|built in' "$C_DIR/logs/vm-build.log" | sed 's/^/# /'
 
-# shellcheck disable=SC2086
-root=$(c_chroot_build libvirt $LIBVIRT_PKGS) || exit $?
+root=$(c_chroot_build) || exit $?
 [ -d "$root" ] || exit 1
-exec 8<"$(dirname "$(dirname "$root")")/libvirt.lock"
-flock -s -w 900 8 || c_die "cannot lock the chroot"
+c_chroot_lock "$root"
 t_chroot=$(c_now)
 
 c_remote_start

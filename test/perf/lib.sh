@@ -23,6 +23,18 @@
 # under impairment (below), where its bulk figure is that of the kernel's
 # own TCP endpoints on both sides of the same lossy link.
 #
+# pasta contenders (test/perf/pasta.sh): the "guest" is the namespace
+# itself, served through a tap device the daemon makes there (tap0), with
+# the remote reached through the daemon in the host namespace: "pasta" is
+# ours (this binary started as pasta), "dpasta" Debian's pasta; "lo" is
+# plain loopback TCP (client and servers in the remote namespace, to
+# 127.0.0.1), the limit of the loopback path: "pasta-splice" and
+# "dpasta-splice" forward the host namespace's ports of the servers (-t) to
+# the same servers run in the guest namespace, and the client connects to
+# them on the host's 127.0.0.1. Debian's pasta relays such connections with
+# splice(2) between two sockets; ours takes whatever path it has for them
+# (the tap device, until a splice path is built).
+#
 # A contender's name may end in @MTU (ours@1500, vhost@1500): the guest's
 # tap device then has that MTU instead of $GUEST_MTU. It may then end in
 # +loss or +reorder (ours+loss, relay+reorder, ours@1500+loss): the guest's
@@ -32,6 +44,7 @@
 # API: perf_setup (sources the bed, sets RESULTS), start_contender NAME (sets
 # RUN, DPID, TARGET4), stop_contender NAME, cpu_ticks PID, record NAME METRIC
 # VALUE, record_cpu_per_gb NAME TICKS BYTES, record_peak_rss NAME,
+# perf_tcp_measure NAME (one round of the TCP metrics, with $RR_BIN),
 # perf_table KEY:LABEL... (prints medians and ratios).
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/bed.sh"
@@ -139,6 +152,12 @@ start_contender() {
 		DPID=$BG_PID RUN=in_guest
 		wait_for in_guest ip route get "$REMOTE4" || return 1
 		;;
+	pasta|dpasta|pasta-splice|dpasta-splice)
+		pasta_contender_start "$1" "$mtu" || return 1
+		;;
+	lo)
+		RUN=in_remote TARGET4=127.0.0.1
+		;;
 	veth)
 		RUN=in_host
 		;;
@@ -151,6 +170,40 @@ start_contender() {
 		return 1
 		;;
 	esac
+}
+
+# PERF_PASTA_PORTS - What the splice contenders forward: iperf3's port,
+# rr's, and rr's once-only port (PORT + 1000, crr)
+PERF_PASTA_PORTS=5201,7000,8000
+
+# pasta_contender_start NAME MTU - The pasta contenders: the daemon in the
+# host namespace as pasta (ours, or Debian's for dpasta*), its tap0 in the
+# guest namespace set up as a guest's (MAC, MTU, static addresses, the
+# gateway's neighbour entry); automatic forwarding off, and for *-splice
+# -t for $PERF_PASTA_PORTS, the client then in the host namespace on
+# 127.0.0.1. Sets RUN, DPID, TARGET4.
+pasta_contender_start() {
+	local t=none extra=()
+	case "$1" in
+	dpasta*)
+		PASST_BIN=$(command -v passt) ||
+			{ echo "no Debian passt"; return 1; }
+		# Started as root, Debian's pasta (2023) drops to nobody
+		# before it joins the namespace, and then cannot
+		extra=(--runas 0)
+		;;
+	*) PASST_BIN=$PASST ;;
+	esac
+	case "$1" in *-splice) t=$PERF_PASTA_PORTS ;; esac
+	# Otherwise the same options for both: -M as the bed's neighbour
+	# entries say (Debian's pasta takes the host interface's MAC by
+	# default)
+	BACKEND=pasta bed_start_daemon -q -M "$OUR_MAC" -t "$t" -u none \
+		-T none -U none "${extra[@]}" || return 1
+	BACKEND=pasta bed_connect_guest -n "$2" || return 1
+	guest_static_config
+	DPID=$PASST_PID RUN=in_guest
+	case "$1" in *-splice) RUN=in_host TARGET4=127.0.0.1 ;; esac
 }
 
 # relay_start - The relay contender: tapbridge -l in the host namespace on
@@ -182,6 +235,10 @@ stop_contender() {
 		bed_disconnect_guest
 		bed_stop_daemon >/dev/null 2>&1
 		;;
+	pasta|dpasta|pasta-splice|dpasta-splice)
+		BACKEND=pasta bed_disconnect_guest
+		bed_stop_daemon >/dev/null 2>&1
+		;;
 	slirp4netns)
 		bed_kill "$DPID"
 		bed_kill "$SLEEP_PID"
@@ -191,7 +248,7 @@ stop_contender() {
 		bed_kill "$RELAY_PID"
 		in_host sysctl -qw net.ipv4.ip_forward=0
 		;;
-	veth) ;;
+	veth|lo) ;;
 	esac
 	in_guest ip link del tap0 2>/dev/null
 	return 0
@@ -219,6 +276,46 @@ perf_impair_args() {
 	*+*) echo "unknown impairment in $1"; return 1 ;;
 	esac
 	return 0
+}
+
+# perf_iperf ARGS - Run iperf3 from $RUN to $TARGET4 port 5201 for BULK_S
+# seconds, print "bytes bits_per_second" as the receiver saw them
+perf_iperf() {
+	$RUN iperf3 -c "$TARGET4" -p 5201 -t "$BULK_S" -J "$@" 2>/dev/null |
+		python3 -c '
+import json, sys
+try:
+	s = json.load(sys.stdin)["end"]["sum_received"]
+	print(int(s["bytes"]), s["bits_per_second"])
+except Exception:
+	print(0, 0)'
+}
+
+# perf_tcp_measure NAME - One round of every TCP metric for one contender,
+# against iperf3 on port 5201 and $RR_BIN on 7000 at $TARGET4: bulk both
+# ways and the daemon's CPU over them, 1-byte request/response rate and
+# p50 latency, connection rate, the daemon's peak RSS
+perf_tcp_measure() {
+	local name=$1 t0 t1 out bytes=0 bps b r
+	if perf_measures_bulk "$name"; then
+		t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		read -r b bps <<<"$(perf_iperf)"
+		[ "$b" != 0 ] && record "$name" up_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		read -r b bps <<<"$(perf_iperf -R)"
+		[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
+		bytes=$((bytes + b))
+		t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
+		record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
+	fi
+	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" rr)
+	r=$(awk '{ print $2 }' <<<"$out")
+	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
+		record "$name" rr_p50_us "$(awk '{ print $4 }' <<<"$out")"
+	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" crr)
+	r=$(awk '{ print $2 }' <<<"$out")
+	[ -n "$r" ] && record "$name" conn_per_s "$r"
+	perf_measures_bulk "$name" && record_peak_rss "$name"
 }
 
 # perf_rounds MEASURE_FN - Interleaved rounds: every contender once per
@@ -258,17 +355,21 @@ if not ratios:
     ratios = [["ours", p] for p in ["passt", "veth"] +
               (["relay"] if "relay" in names else [])]
 ratios = [r for r in ratios if r[0] in names and r[1] in names]
-print("%-26s" % "metric (median)" + "".join("%12s" % n for n in names)
-      + "".join("%13s" % "/".join(r) for r in ratios))
+# Columns at least as wide as their name and a space
+wn = [max(12, len(n) + 1) for n in names]
+wr = [max(13, len("/".join(r)) + 1) for r in ratios]
+print("%-26s" % "metric (median)"
+      + "".join("%*s" % (w, n) for w, n in zip(wn, names))
+      + "".join("%*s" % (w, "/".join(r)) for w, r in zip(wr, ratios)))
 for m, label in metrics:
     row = "%-26s" % label
-    for n in names:
+    for w, n in zip(wn, names):
         v = med(n, m)
-        row += "%12s" % ("-" if v is None else
-                         ("%.2f" % v if v < 100 else "%.0f" % v))
-    for a, b in ratios:
+        row += "%*s" % (w, "-" if v is None else
+                        ("%.2f" % v if v < 100 else "%.0f" % v))
+    for w, (a, b) in zip(wr, ratios):
         o, q = med(a, m), med(b, m)
-        row += "%13s" % ("%.2fx" % (o / q) if o and q else "-")
+        row += "%*s" % (w, "%.2fx" % (o / q) if o and q else "-")
     print(row)
 n = [len(vals[k]) for k in vals if k[1] in dict(metrics)]
 print("samples per cell: %d to %d ('-': contender failed or metric n/a)"

@@ -46,43 +46,7 @@ bed_bg in_remote iperf3 -s -p 5201 >/dev/null 2>&1
 bed_bg in_remote "$RR_BIN" -s 7000
 sleep 0.5
 
-# iperf_run ARGS - Run iperf3, print "bytes bits_per_second" (receiver)
-iperf_run() {
-	$RUN iperf3 -c "$TARGET4" -p 5201 -t "$BULK_S" -J "$@" 2>/dev/null |
-		python3 -c '
-import json, sys
-try:
-	s = json.load(sys.stdin)["end"]["sum_received"]
-	print(int(s["bytes"]), s["bits_per_second"])
-except Exception:
-	print(0, 0)'
-}
-
-# measure NAME - One round of every metric for one contender
-measure() {
-	local name=$1 t0 t1 out bytes=0 bps b r
-	if perf_measures_bulk "$name"; then
-		t0=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-		read -r b bps <<<"$(iperf_run)"
-		[ "$b" != 0 ] && record "$name" up_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
-		bytes=$((bytes + b))
-		read -r b bps <<<"$(iperf_run -R)"
-		[ "$b" != 0 ] && record "$name" down_gbps "$(echo "$bps" | awk '{ print $1 / 1e9 }')"
-		bytes=$((bytes + b))
-		t1=$([ -n "$DPID" ] && cpu_ticks "$DPID" || echo 0)
-		record_cpu_per_gb "$name" $((t1 - t0)) "$bytes"
-	fi
-	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" rr)
-	r=$(awk '{ print $2 }' <<<"$out")
-	[ -n "$r" ] && record "$name" rr_per_s "$r" &&
-		record "$name" rr_p50_us "$(awk '{ print $4 }' <<<"$out")"
-	out=$($RUN "$RR_BIN" -c "$TARGET4" 7000 "$RR_S" crr)
-	r=$(awk '{ print $2 }' <<<"$out")
-	[ -n "$r" ] && record "$name" conn_per_s "$r"
-	perf_measures_bulk "$name" && record_peak_rss "$name"
-}
-
-perf_rounds measure
+perf_rounds perf_tcp_measure
 echo "TCP, $ROUNDS rounds"
 perf_table "up_gbps:guest->remote Gbit/s" "down_gbps:remote->guest Gbit/s" \
 	"rr_per_s:1-byte req/resp per s" "rr_p50_us:req/resp p50 us" \

@@ -11,7 +11,8 @@
 # own pasta, installed in the chroot, as a stand-in peer.
 #
 # Builds (once, cached: test/lib/trixie-chroot) a trixie chroot with podman,
-# crun, uidmap, busybox-static and passt; creates a host and a remote
+# crun, uidmap, busybox-static and passt (and libvirt's packages: the
+# chroot is test/libvirt's too, test/lib/callers.sh); creates a host and a remote
 # network namespace (test/lib/callers.sh) with servers in the remote one;
 # enters an overlay of the chroot in private mount and PID namespaces in the
 # host namespace (test/lib/chroot-enter) and there, as an unprivileged user
@@ -32,7 +33,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib/callers.sh
 . "$HERE/../lib/callers.sh"
 
-PODMAN_PKGS="podman crun uidmap busybox-static passt libcap-ng0"
 : "${PODMAN_TIMEOUT:=600}"
 
 t_start=$(c_now)
@@ -42,12 +42,9 @@ if [ -n "${PASTA:-}" ]; then
 		c_die "PASTA='${PASTA:-}' is not an executable"
 fi
 
-# shellcheck disable=SC2086
-root=$(c_chroot_build podman $PODMAN_PKGS) || exit $?
+root=$(c_chroot_build) || exit $?
 [ -d "$root" ] || exit 1
-# Shared: no rebuild of the chroot while it is in use
-exec 8<"$(dirname "$(dirname "$root")")/podman.lock"
-flock -s -w 900 8 || c_die "cannot lock the chroot"
+c_chroot_lock "$root"
 t_chroot=$(c_now)
 
 c_remote_start
