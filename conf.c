@@ -54,6 +54,7 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_NO_MAP_GW,
 	CONF_OPT_NO_TCP,
 	CONF_OPT_NO_UDP,
+	CONF_OPT_NO_SPLICE,
 	CONF_OPT_DNS_FORWARD,
 	CONF_OPT_DNS_HOST,
 	CONF_OPT_UDP_TIMEOUT,
@@ -79,7 +80,7 @@ enum conf_opt {		/* long-only options, above any ASCII character */
  * (conf_longopts + CONF_PASTA_OPTS_N), so that getopt_long() refuses them
  * there with its own message
  */
-#define CONF_PASTA_OPTS_N	8
+#define CONF_PASTA_OPTS_N	9
 static const struct option conf_longopts[] = {
 	{ "ns-ifname",		required_argument,	NULL, 'I' },
 	{ "config-net",		no_argument,		NULL, CONF_OPT_CONFIG_NET },
@@ -90,6 +91,7 @@ static const struct option conf_longopts[] = {
 	{ "netns-only",		no_argument,		NULL, CONF_OPT_NETNS_ONLY },
 	{ "tcp-ns",		required_argument,	NULL, 'T' },
 	{ "udp-ns",		required_argument,	NULL, 'U' },
+	{ "no-splice",		no_argument,		NULL, CONF_OPT_NO_SPLICE },
 	/* passt mode's table starts here */
 	{ "socket",		required_argument,	NULL, 's' },
 	{ "fd",			required_argument,	NULL, 'F' },
@@ -195,6 +197,9 @@ static void conf_usage(const char *name, bool pasta, int status)
 "      --netns-only       join the network namespace only, no user\n"
 "                         namespace (needs privileges over it)\n"
 "      --no-netns-quit    keep running when the namespace goes away\n"
+"      --no-splice        connections between the host's and the\n"
+"                         namespace's loopback take the tap device too,\n"
+"                         not a splice(2) between two sockets\n"
 "  -T, --tcp-ns none      namespace loopback TCP ports to the host's: only\n"
 "                         none for now\n"
 "  -U, --udp-ns none      same, UDP\n"
@@ -1445,6 +1450,9 @@ static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
 		return true;
 	case CONF_OPT_NETNS_ONLY:
 		c->pasta_netns_only = true;
+		return true;
+	case CONF_OPT_NO_SPLICE:
+		c->no_splice = true;
 		return true;
 	case 'T':
 	case 'U':

@@ -124,6 +124,10 @@ struct ctx {
 	char pasta_netns[PATH_MAX];	/* --netns or PID: target, "" spawn */
 	char pasta_userns[PATH_MAX];	/* --userns, "" if not given */
 	char *const *pasta_cmd;		/* command to spawn, in argv, or NULL */
+	bool no_splice;			/* --no-splice: loopback takes the tap
+					 * path too (tcp_splice.c) */
+	bool pasta_ns_fwd;		/* -T or -U forwards something: the
+					 * namespace socket helper is needed */
 
 	/* Tap side */
 	bool vhost_user;		/* --vhost-user: vhost_user.c below tap */

@@ -42,6 +42,7 @@
 #include "tap.h"
 #include "tap_dev.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -182,6 +183,13 @@ static void passt_pasta_init(struct ctx *c)
 				die("epoll_ctl on the quit descriptor: %s",
 				    strerror(errno));
 		}
+	}
+	if (!c->no_splice || c->pasta_ns_fwd) {
+		ret = pasta_sock_start(&passt_ns);
+		if (ret)
+			log_warn("No sockets in the namespace at run time: "
+				 "loopback connections take the tap device, "
+				 "-T and -U are not served");
 	}
 	if (passt_ns.spawned && (ret = pasta_spawn_start(&passt_ns)))
 		die("Starting the command: %s", strerror(-ret));
@@ -472,6 +480,15 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 		break;
 	case EPOLL_TYPE_PASTA_QUIT:
 		passt_pasta_quit(c);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TCP_NS_LISTEN:
+		tcp_listen_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_UDP_NS_LISTEN:
+		udp_listen_handler(c, ref, ev->events, now_ms);
 		break;
 	case EPOLL_TYPE_NONE:
 	case EPOLL_TYPE_COUNT:

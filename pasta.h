@@ -58,6 +58,7 @@ int pasta_join(const char *target, const char *userns, bool netns_only,
 	       struct pasta_ns *ns);
 int pasta_ns_run(const struct pasta_ns *ns, int (*fn)(void *arg), void *arg);
 int pasta_ns_open(const struct pasta_ns *ns, const char *path, int flags);
+int pasta_sock_start(const struct pasta_ns *ns);
 int pasta_netlink_open(const struct pasta_ns *ns);
 int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 		   const uint8_t mac[6], int mtu, unsigned int flags,

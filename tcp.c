@@ -69,6 +69,7 @@
 #include "ctx.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "tcp_internal.h"
 #include "util.h"
 
@@ -1032,7 +1033,8 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 					      strerror(errno));
 			return;
 		}
-		tcp_conn_from_sock(c, s, &sa, l.to, now_ms);
+		if (!tcp_splice_from_host(c, s, &sa, l.to, now_ms))
+			tcp_conn_from_sock(c, s, &sa, l.to, now_ms);
 	}
 }
 
@@ -1048,6 +1050,7 @@ int tcp_init(struct ctx *c)
 	int ret;
 
 	flow_ops_set(FLOW_TCP, &tcp_flow_ops);
+	tcp_splice_init();
 	ret = util_key_init(tcp_isn_key, sizeof(tcp_isn_key));
 	if (ret)
 		return ret;
