@@ -200,9 +200,10 @@ static void conf_usage(const char *name, bool pasta, int status)
 "      --no-splice        connections between the host's and the\n"
 "                         namespace's loopback take the tap device too,\n"
 "                         not a splice(2) between two sockets\n"
-"  -T, --tcp-ns none      namespace loopback TCP ports to the host's: only\n"
-"                         none for now\n"
-"  -U, --udp-ns none      same, UDP\n"
+"  -T, --tcp-ns SPEC      TCP ports of the namespace's loopback to the\n"
+"                         host's loopback, spliced: none, or PORT[:TO],\n"
+"                         ranges and ~exclusions as for -t\n"
+"  -U, --udp-ns SPEC      same, UDP\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
 "  -m, --mtu MTU          MTU of the tap device, %d..%d, default %d\n"
 "\n",
@@ -1036,6 +1037,33 @@ static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
 }
 
 /**
+ * conf_fwd_ns_rule() - One -T or -U spec into the namespace's rule table
+ * @proto:	FWD_TCP (-T) or FWD_UDP (-U)
+ * @spec:	Option text
+ * @eph_first:	First port of the host's ephemeral range (for "all")
+ * @eph_last:	Last port of that range
+ *
+ * Same syntax as -t and -u, but the listening side is always the
+ * namespace's loopback: an address or interface is refused.
+ */
+static void conf_fwd_ns_rule(enum fwd_proto proto, const char *spec,
+			     uint16_t eph_first, uint16_t eph_last)
+{
+	const char *opt = proto == FWD_TCP ? "--tcp-ns" : "--udp-ns";
+	char err[FWD_ERR_LEN];
+	int i, n = fwd_ns.count;
+
+	if (fwd_table_add(&fwd_ns, proto, spec, eph_first, eph_last, err,
+			  sizeof(err)))
+		conf_bad(opt, spec, err);
+	for (i = n; i < fwd_ns.count; i++) {
+		if (fwd_ns.rules[i].has_addr || *fwd_ns.rules[i].ifname)
+			conf_bad(opt, spec, "no address or interface: the "
+				 "namespace's loopback is where it listens");
+	}
+}
+
+/**
  * conf_fwd_rules() - Parse every -t and -u option into the rule table
  * @c:		Execution context
  *
@@ -1063,6 +1091,13 @@ static void conf_fwd_rules(const struct ctx *c)
 		if (fwd_table_add(&fwd_main, FWD_UDP, c->udp_spec[i],
 				  eph_first, eph_last, err, sizeof(err)))
 			conf_bad("--udp-ports", c->udp_spec[i], err);
+	fwd_ns.all_fd_max = fwd_main.all_fd_max;
+	for (i = 0; i < c->tcp_ns_spec_count && !c->no_tcp; i++)
+		conf_fwd_ns_rule(FWD_TCP, c->tcp_ns_spec[i], eph_first,
+				 eph_last);
+	for (i = 0; i < c->udp_ns_spec_count && !c->no_udp; i++)
+		conf_fwd_ns_rule(FWD_UDP, c->udp_ns_spec[i], eph_first,
+				 eph_last);
 }
 
 /**
@@ -1423,9 +1458,6 @@ static void conf_path_opt(const char *opt, const char *arg, char *dst)
  * @opt:	Option, as getopt_long() returned it
  * @arg:	Its argument, if any
  *
- * -T and -U parse, but only "none" is built: forwarding the namespace's
- * loopback ports is refused, never ignored.
- *
  * Return: true if @opt was one of them
  */
 static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
@@ -1455,11 +1487,14 @@ static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
 		c->no_splice = true;
 		return true;
 	case 'T':
+		if (c->tcp_ns_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--tcp-ns", arg, "too many -T");
+		c->tcp_ns_spec[c->tcp_ns_spec_count++] = arg;
+		return true;
 	case 'U':
-		if (strcmp(arg, "none"))
-			conf_bad(opt == 'T' ? "--tcp-ns" : "--udp-ns", arg,
-				 "only 'none' is supported: forwarding the "
-				 "namespace's loopback ports is not built");
+		if (c->udp_ns_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--udp-ns", arg, "too many -U");
+		c->udp_ns_spec[c->udp_ns_spec_count++] = arg;
 		return true;
 	default:
 		return false;
@@ -1644,6 +1679,7 @@ void conf(struct ctx *c, int argc, char **argv)
 	conf_dns_forwarding(c, g.dns_none);
 	conf_map_check(c);
 	conf_fwd_rules(c);
+	c->pasta_ns_fwd = fwd_ns.count > 0;
 }
 
 /**
@@ -1736,5 +1772,8 @@ void conf_print(const struct ctx *c)
 	for (i = 0; i < c->search_count; i++)
 		log_info("DNS search: %s", c->search[i]);
 	conf_print_map(c);
-	fwd_table_print(&fwd_main);
+	fwd_table_print(&fwd_main, "Forwarding rules", "host => guest");
+	if (c->pasta)
+		fwd_table_print(&fwd_ns, "Loopback forwarding rules, -T and -U",
+				"namespace => host");
 }

@@ -178,6 +178,10 @@ struct ctx {
 	int tcp_spec_count;
 	const char *udp_spec[CONF_FWD_SPEC_MAX];	/* -u, raw, for fwd.c */
 	int udp_spec_count;
+	const char *tcp_ns_spec[CONF_FWD_SPEC_MAX];	/* -T, raw (pasta) */
+	int tcp_ns_spec_count;
+	const char *udp_ns_spec[CONF_FWD_SPEC_MAX];	/* -U, raw (pasta) */
+	int udp_ns_spec_count;
 
 	/* Timeouts, seconds (see flow.c, tcp.c for defaults) */
 	unsigned int tcp_keepalive_interval_s;

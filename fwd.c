@@ -534,6 +534,7 @@ bool fwd_guest_addr(const struct ctx *c, bool v4, union inany_addr *guest)
 /* Forwarding rules ------------------------------------------------------- */
 
 struct fwd_table fwd_main;
+struct fwd_table fwd_ns;
 
 static const char *const fwd_proto_names[] = {
 	[FWD_TCP]	= "TCP",
@@ -855,17 +856,20 @@ const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len)
 /**
  * fwd_table_print() - Log the rules at info level (start-up, unless -q)
  * @t:		Table
+ * @name:	Its name, for the heading: "Forwarding rules"
+ * @dir:	Direction, for the heading: "host => guest"
  */
-void fwd_table_print(const struct fwd_table *t)
+void fwd_table_print(const struct fwd_table *t, const char *name,
+		     const char *dir)
 {
 	char buf[FWD_RULE_STR_LEN];
 	int i;
 
 	if (!t->count) {
-		log_info("Forwarding rules: none");
+		log_info("%s: none", name);
 		return;
 	}
-	log_info("Forwarding rules (host => guest):");
+	log_info("%s (%s):", name, dir);
 	for (i = 0; i < t->count; i++)
 		log_info("  %2d %s", i + 1,
 			 fwd_rule_str(&t->rules[i], buf, sizeof(buf)));

@@ -128,6 +128,8 @@ struct fwd_table {
 };
 
 extern struct fwd_table fwd_main;
+extern struct fwd_table fwd_ns;	/* pasta: -T, -U, the namespace's loopback
+				 * ports to the host's loopback */
 
 int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
 		  uint16_t eph_first, uint16_t eph_last, char *err,
@@ -139,7 +141,8 @@ uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port);
 uint16_t fwd_table_port_below(const struct fwd_table *t, enum fwd_proto proto,
 			      unsigned int below);
 const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len);
-void fwd_table_print(const struct fwd_table *t);
+void fwd_table_print(const struct fwd_table *t, const char *name,
+		     const char *dir);
 int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
 		     uint16_t dport, union inany_addr *host);
 

@@ -14,6 +14,13 @@
  * the rule, the IP version and the port (listen_ref_get() reads it back),
  * so that tcp.c and udp.c find the guest port without a table of their own.
  *
+ * pasta: the rules of -T and -U (fwd_ns) open their sockets in the
+ * namespace, on its loopback address, through the namespace socket helper
+ * (pasta_sock_get(): it binds, and listens for TCP); their epoll types are
+ * EPOLL_TYPE_TCP_NS_LISTEN and EPOLL_TYPE_UDP_NS_LISTEN, and
+ * listen_ref_get() reads their references against fwd_ns. Everything
+ * else is the same.
+ *
  * Failure policy, the same for TCP and UDP:
  * - a port counts as forwarded if a socket of at least one IP version could
  *   be opened for it;
@@ -37,6 +44,7 @@
 #include "ctx.h"
 #include "listen.h"
 #include "log.h"
+#include "pasta_sock.h"
 #include "util.h"
 
 static const char *const listen_proto_name[] = {
@@ -63,19 +71,61 @@ static void listen_bound(const struct fwd_rule *r, bool v6,
 }
 
 /**
+ * listen_ns_one() - Open and register one socket of a -T or -U rule, in
+ *		     the namespace
+ * @c:		Execution context
+ * @rule:	Index of the rule in fwd_ns
+ * @v6:		IPv6 (else IPv4)
+ * @port:	Namespace port
+ *
+ * Return: 0 on success, -errno on failure (-EMFILE also when an "all"
+ * rule reached its share of descriptors)
+ */
+static int listen_ns_one(const struct ctx *c, int rule, bool v6,
+			 uint16_t port)
+{
+	const struct fwd_rule *r = &fwd_ns.rules[rule];
+	bool tcp = r->proto == FWD_TCP;
+	union epoll_ref ref = { .type = tcp ? EPOLL_TYPE_TCP_NS_LISTEN :
+					      EPOLL_TYPE_UDP_NS_LISTEN };
+	int s;
+
+	s = pasta_sock_get(tcp ? PASTA_SOCK_TCP_LISTEN : PASTA_SOCK_UDP, v6,
+			   port);
+	if (s < 0)
+		return s;
+	if (!fwd_all_fd_ok(&fwd_ns, r, s)) {
+		close(s);
+		return -EMFILE;
+	}
+	ref.fd = s;
+	ref.idx = ((unsigned int)rule << LISTEN_REF_RULE_SHIFT) |
+		  (v6 ? LISTEN_REF_V6 : 0) | port;
+	if (util_epoll_add(c->epollfd, s, EPOLLIN, ref)) {
+		int ret = -errno;
+
+		close(s);
+		return ret;
+	}
+	return 0;
+}
+
+/**
  * listen_one() - Open, bind and register one socket of a rule
  * @c:		Execution context
- * @rule:	Index of the rule in fwd_main
+ * @t:		Table: fwd_main, or (pasta) fwd_ns for -T and -U
+ * @rule:	Index of the rule in @t
  * @v6:		IPv6 (else IPv4)
- * @port:	Host port
+ * @port:	Host port (namespace port for fwd_ns)
  *
  * Context: start-up.
  * Return: 0 on success, -errno on failure (-EMFILE also when an "all"
  * rule reached its share of descriptors)
  */
-static int listen_one(const struct ctx *c, int rule, bool v6, uint16_t port)
+static int listen_one(const struct ctx *c, const struct fwd_table *t,
+		      int rule, bool v6, uint16_t port)
 {
-	const struct fwd_rule *r = &fwd_main.rules[rule];
+	const struct fwd_rule *r = &t->rules[rule];
 	bool tcp = r->proto == FWD_TCP;
 	union epoll_ref ref = { .type = tcp ? EPOLL_TYPE_TCP_LISTEN :
 					      EPOLL_TYPE_UDP_LISTEN };
@@ -84,6 +134,8 @@ static int listen_one(const struct ctx *c, int rule, bool v6, uint16_t port)
 	int s, one = 1, ret;
 	socklen_t sl;
 
+	if (t == &fwd_ns)
+		return listen_ns_one(c, rule, v6, port);
 	listen_bound(r, v6, &a);
 	sl = inany_to_sockaddr(&a, port, &sa);
 	s = socket(v6 ? AF_INET6 : AF_INET,
@@ -122,18 +174,27 @@ fail:
 /**
  * listen_rule() - Open the sockets of every port of one rule
  * @c:		Execution context
- * @rule:	Index of the rule in fwd_main
+ * @t:		Table: fwd_main, or (pasta) fwd_ns for -T and -U
+ * @rule:	Index of the rule in @t
  *
- * Failure policy: see the theory of operation above.
+ * Failure policy: see the theory of operation above. The namespace's
+ * loopback has both IP versions whatever the host's template interface
+ * has: -T and -U try both.
  *
  * Context: start-up; may end it (die()).
  */
-static void listen_rule(const struct ctx *c, int rule)
+static void listen_rule(const struct ctx *c, const struct fwd_table *t,
+			int rule)
 {
-	const struct fwd_rule *r = &fwd_main.rules[rule];
-	const char *proto = listen_proto_name[r->proto];
-	bool v4ok = c->ifi4 && (!r->has_addr || inany_is_v4(&r->addr));
-	bool v6ok = c->ifi6 && (!r->has_addr || !inany_is_v4(&r->addr));
+	const struct fwd_rule *r = &t->rules[rule];
+	const char *proto = t == &fwd_ns ?
+			    (r->proto == FWD_TCP ? "TCP -T" : "UDP -U") :
+			    listen_proto_name[r->proto];
+	bool ns = t == &fwd_ns;
+	bool v4ok = (ns || c->ifi4) &&
+		    (!r->has_addr || inany_is_v4(&r->addr));
+	bool v6ok = (ns || c->ifi6) &&
+		    (!r->has_addr || !inany_is_v4(&r->addr));
 	char buf[FWD_RULE_STR_LEN];
 	unsigned int port, n = 0;
 
@@ -143,8 +204,8 @@ static void listen_rule(const struct ctx *c, int rule)
 
 		if (!fwd_rule_has_port(r, (uint16_t)port))
 			continue;
-		r4 = v4ok ? listen_one(c, rule, false, (uint16_t)port) : 0;
-		r6 = v6ok ? listen_one(c, rule, true, (uint16_t)port) : 0;
+		r4 = v4ok ? listen_one(c, t, rule, false, (uint16_t)port) : 0;
+		r6 = v6ok ? listen_one(c, t, rule, true, (uint16_t)port) : 0;
 		ok = (v4ok && !r4) || (v6ok && !r6);
 		n += ok;
 		err = r4 ? r4 : r6;		/* the first failure, if any */
@@ -190,12 +251,15 @@ void listen_init(const struct ctx *c)
 	int i;
 
 	for (i = 0; i < fwd_main.count; i++)
-		listen_rule(c, i);
+		listen_rule(c, &fwd_main, i);
+	for (i = 0; i < fwd_ns.count; i++)
+		listen_rule(c, &fwd_ns, i);
 }
 
 /**
  * listen_ref_get() - What a forward's socket is, from its epoll reference
- * @ref:	epoll reference: rule, IP version and port in idx
+ * @ref:	epoll reference: rule, IP version and port in idx; the type
+ *		says the table (fwd_ns for the namespace's -T/-U sockets)
  * @proto:	Protocol the reference's type stands for
  * @l:		Output
  *
@@ -205,12 +269,15 @@ void listen_init(const struct ctx *c)
 int listen_ref_get(union epoll_ref ref, enum fwd_proto proto,
 		   struct listen_ref *l)
 {
+	const struct fwd_table *t = ref.type == EPOLL_TYPE_TCP_NS_LISTEN ||
+				    ref.type == EPOLL_TYPE_UDP_NS_LISTEN ?
+				    &fwd_ns : &fwd_main;
 	unsigned int rule = ref.idx >> LISTEN_REF_RULE_SHIFT;
 	const struct fwd_rule *r;
 
-	if (rule >= (unsigned int)fwd_main.count)
+	if (rule >= (unsigned int)t->count)
 		return -1;
-	r = &fwd_main.rules[rule];
+	r = &t->rules[rule];
 	l->port = (uint16_t)ref.idx;
 	if (r->proto != proto || !fwd_rule_has_port(r, l->port))
 		return -1;

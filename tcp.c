@@ -1001,7 +1001,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 }
 
 /**
- * tcp_listen_handler() - New connection on a -t listener
+ * tcp_listen_handler() - New connection on a -t listener, or (pasta) a
+ *			  -T listener in the namespace
  * @c:		Execution context
  * @ref:	epoll reference: rule, family and port in idx
  * @events:	epoll events
@@ -1017,6 +1018,10 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (!(events & EPOLLIN) || listen_ref_get(ref, FWD_TCP, &l))
 		return;
+	if (ref.type == EPOLL_TYPE_TCP_NS_LISTEN) {	/* -T: no tap path */
+		tcp_splice_listen_handler(c, ref, l.to, l.v6, now_ms);
+		return;
+	}
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);

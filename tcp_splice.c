@@ -515,19 +515,6 @@ fail:
 }
 
 /**
- * tcp_splice_is_loopback() - Is an address a loopback one?
- * @a:		Address
- *
- * Return: true for 127.0.0.0/8 and ::1
- */
-static bool tcp_splice_is_loopback(const union inany_addr *a)
-{
-	if (inany_is_v4(a))
-		return (ntohl(inany_v4(a)->s_addr) >> 24) == 127;
-	return IN6_IS_ADDR_LOOPBACK(&a->a6);
-}
-
-/**
  * tcp_splice_from_host() - A -t connection from the host's loopback:
  *			    splice it to the namespace's loopback
  * @c:		Execution context
@@ -551,7 +538,7 @@ bool tcp_splice_from_host(const struct ctx *c, int s,
 
 	if (!c->pasta || c->no_splice || !pasta_sock_ready() ||
 	    inany_from_sockaddr(peer, &pa, &pport) ||
-	    !tcp_splice_is_loopback(&pa))
+	    !inany_is_loopback(&pa))
 		return false;
 
 	flow = flow_alloc(FLOW_TCP_SPLICE, now_ms);
@@ -573,25 +560,9 @@ bool tcp_splice_from_host(const struct ctx *c, int s,
 		tcp_splice_abort_sock(s);
 		return true;
 	}
-	tcp_splice_loopback(&dst, inany_is_v4(&pa));
+	inany_loopback(&dst, inany_is_v4(&pa));
 	tcp_splice_new(c, flow, s, peer, t, &dst, port);
 	return true;
-}
-
-/**
- * tcp_splice_loopback() - The loopback address of an IP version
- * @a:		Output: 127.0.0.1 or ::1
- * @v4:		IPv4 (else IPv6)
- */
-void tcp_splice_loopback(union inany_addr *a, bool v4)
-{
-	if (v4) {
-		struct in_addr lo = { htonl(INADDR_LOOPBACK) };
-
-		inany_from_v4(a, lo);
-	} else {
-		inany_from_v6(a, &in6addr_loopback);
-	}
 }
 
 /**
@@ -647,7 +618,7 @@ void tcp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 			tcp_splice_abort_sock(s);
 			continue;
 		}
-		tcp_splice_loopback(&dst, !v6);
+		inany_loopback(&dst, !v6);
 		tcp_splice_new(c, flow, s, &sa, t, &dst, port);
 	}
 }

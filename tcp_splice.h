@@ -37,7 +37,6 @@ enum tcp_splice_state tcp_splice_state(unsigned int facts);
 bool tcp_splice_from_host(const struct ctx *c, int s,
 			  const struct sockaddr_storage *peer, uint16_t port,
 			  uint64_t now_ms);
-void tcp_splice_loopback(union inany_addr *a, bool v4);
 void tcp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 			       uint16_t port, bool v6, uint64_t now_ms);
 void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
