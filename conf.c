@@ -201,9 +201,12 @@ static void conf_usage(const char *name, bool pasta, int status)
 "                         namespace's loopback take the tap device too,\n"
 "                         not a splice(2) between two sockets\n"
 "  -T, --tcp-ns SPEC      TCP ports of the namespace's loopback to the\n"
-"                         host's loopback, spliced: none, or PORT[:TO],\n"
-"                         ranges and ~exclusions as for -t\n"
+"                         host's loopback, spliced: none, auto, or\n"
+"                         PORT[:TO], ranges and ~exclusions as for -t\n"
 "  -U, --udp-ns SPEC      same, UDP\n"
+"                         -t, -u, -T, -U also take auto, the default of\n"
+"                         each not given: follow the other side's bound\n"
+"                         ports, checked every second\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
 "  -m, --mtu MTU          MTU of the tap device, %d..%d, default %d\n"
 "\n",
@@ -1037,30 +1040,73 @@ static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
 }
 
 /**
- * conf_fwd_ns_rule() - One -T or -U spec into the namespace's rule table
- * @proto:	FWD_TCP (-T) or FWD_UDP (-U)
- * @spec:	Option text
+ * conf_fwd_add() - One -t, -u, -T or -U spec into a rule table
+ * @c:		Execution context
+ * @t:		fwd_main (-t, -u) or fwd_ns (-T, -U)
+ * @proto:	FWD_TCP or FWD_UDP
+ * @opt:	Long option name, for messages
+ * @spec:	Option text: a spec, "none", or (pasta) "auto"
  * @eph_first:	First port of the host's ephemeral range (for "all")
  * @eph_last:	Last port of that range
  *
- * Same syntax as -t and -u, but the listening side is always the
- * namespace's loopback: an address or interface is refused.
+ * -T and -U take the same syntax as -t and -u, but the listening side is
+ * always the namespace's loopback: an address or interface is refused.
+ * "auto" is pasta's, and goes alone (fwd_table_add_auto()).
  */
-static void conf_fwd_ns_rule(enum fwd_proto proto, const char *spec,
-			     uint16_t eph_first, uint16_t eph_last)
+static void conf_fwd_add(const struct ctx *c, struct fwd_table *t,
+			 enum fwd_proto proto, const char *opt,
+			 const char *spec, uint16_t eph_first,
+			 uint16_t eph_last)
 {
-	const char *opt = proto == FWD_TCP ? "--tcp-ns" : "--udp-ns";
 	char err[FWD_ERR_LEN];
-	int i, n = fwd_ns.count;
+	int i, n = t->count;
 
-	if (fwd_table_add(&fwd_ns, proto, spec, eph_first, eph_last, err,
+	if (!strcmp(spec, "auto")) {
+		if (!c->pasta)
+			conf_bad(opt, spec, "auto is pasta's");
+		if (fwd_table_add_auto(t, proto, spec, err, sizeof(err)))
+			conf_bad(opt, spec, err);
+		return;
+	}
+	if (fwd_table_add(t, proto, spec, eph_first, eph_last, err,
 			  sizeof(err)))
 		conf_bad(opt, spec, err);
-	for (i = n; i < fwd_ns.count; i++) {
-		if (fwd_ns.rules[i].has_addr || *fwd_ns.rules[i].ifname)
+	for (i = n; t == &fwd_ns && i < t->count; i++) {
+		if (t->rules[i].has_addr || *t->rules[i].ifname)
 			conf_bad(opt, spec, "no address or interface: the "
 				 "namespace's loopback is where it listens");
 	}
+}
+
+/**
+ * conf_fwd_list() - Every spec of one option into a rule table, or its
+ *		     default
+ * @c:		Execution context
+ * @t:		fwd_main (-t, -u) or fwd_ns (-T, -U)
+ * @proto:	FWD_TCP or FWD_UDP
+ * @opt:	Long option name, for messages
+ * @specs:	Option texts
+ * @n:		Number of @specs
+ * @eph_first:	First port of the host's ephemeral range (for "all")
+ * @eph_last:	Last port of that range
+ *
+ * pasta's default, when the option is not given, is "auto" (podman
+ * passes "none" for what it does not want); passt's is none.
+ */
+static void conf_fwd_list(const struct ctx *c, struct fwd_table *t,
+			  enum fwd_proto proto, const char *opt,
+			  const char *const *specs, int n,
+			  uint16_t eph_first, uint16_t eph_last)
+{
+	static const char conf_auto[] = "auto";
+	int i;
+
+	if (proto == FWD_TCP ? c->no_tcp : c->no_udp)
+		return;
+	if (!n && c->pasta)
+		conf_fwd_add(c, t, proto, opt, conf_auto, eph_first, eph_last);
+	for (i = 0; i < n; i++)
+		conf_fwd_add(c, t, proto, opt, specs[i], eph_first, eph_last);
 }
 
 /**
@@ -1074,30 +1120,24 @@ static void conf_fwd_ns_rule(enum fwd_proto proto, const char *spec,
  */
 static void conf_fwd_rules(const struct ctx *c)
 {
-	char err[FWD_ERR_LEN];
 	uint16_t eph_first, eph_last;
 	struct rlimit rl;
-	int i;
 
 	conf_ephemeral_ports(&eph_first, &eph_last);
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
 	    rl.rlim_max / FWD_ALL_FD_SHARE < INT_MAX)
 		fwd_main.all_fd_max = (int)(rl.rlim_max / FWD_ALL_FD_SHARE);
-	for (i = 0; i < c->tcp_spec_count && !c->no_tcp; i++)
-		if (fwd_table_add(&fwd_main, FWD_TCP, c->tcp_spec[i],
-				  eph_first, eph_last, err, sizeof(err)))
-			conf_bad("--tcp-ports", c->tcp_spec[i], err);
-	for (i = 0; i < c->udp_spec_count && !c->no_udp; i++)
-		if (fwd_table_add(&fwd_main, FWD_UDP, c->udp_spec[i],
-				  eph_first, eph_last, err, sizeof(err)))
-			conf_bad("--udp-ports", c->udp_spec[i], err);
+	conf_fwd_list(c, &fwd_main, FWD_TCP, "--tcp-ports", c->tcp_spec,
+		      c->tcp_spec_count, eph_first, eph_last);
+	conf_fwd_list(c, &fwd_main, FWD_UDP, "--udp-ports", c->udp_spec,
+		      c->udp_spec_count, eph_first, eph_last);
+	if (!c->pasta)
+		return;
 	fwd_ns.all_fd_max = fwd_main.all_fd_max;
-	for (i = 0; i < c->tcp_ns_spec_count && !c->no_tcp; i++)
-		conf_fwd_ns_rule(FWD_TCP, c->tcp_ns_spec[i], eph_first,
-				 eph_last);
-	for (i = 0; i < c->udp_ns_spec_count && !c->no_udp; i++)
-		conf_fwd_ns_rule(FWD_UDP, c->udp_ns_spec[i], eph_first,
-				 eph_last);
+	conf_fwd_list(c, &fwd_ns, FWD_TCP, "--tcp-ns", c->tcp_ns_spec,
+		      c->tcp_ns_spec_count, eph_first, eph_last);
+	conf_fwd_list(c, &fwd_ns, FWD_UDP, "--udp-ns", c->udp_ns_spec,
+		      c->udp_ns_spec_count, eph_first, eph_last);
 }
 
 /**
@@ -1679,7 +1719,6 @@ void conf(struct ctx *c, int argc, char **argv)
 	conf_dns_forwarding(c, g.dns_none);
 	conf_map_check(c);
 	conf_fwd_rules(c);
-	c->pasta_ns_fwd = fwd_ns.count > 0;
 }
 
 /**

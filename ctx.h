@@ -126,8 +126,6 @@ struct ctx {
 	char *const *pasta_cmd;		/* command to spawn, in argv, or NULL */
 	bool no_splice;			/* --no-splice: loopback takes the tap
 					 * path too (tcp_splice.c) */
-	bool pasta_ns_fwd;		/* -T or -U forwards something: the
-					 * namespace socket helper is needed */
 
 	/* Tap side */
 	bool vhost_user;		/* --vhost-user: vhost_user.c below tap */
