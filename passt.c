@@ -208,6 +208,9 @@ static void passt_pasta_init(struct ctx *c)
 		die("Configuring %s in the namespace: %s", c->pasta_ifname,
 		    strerror(-ret));
 	c->fd_from_cmdline = fd;
+	if (!passt_ns.spawned && (ret = pasta_lo_up(&passt_ns)))
+		log_warn("Setting lo up in the namespace: %s; its loopback "
+			 "stays unreachable", strerror(-ret));
 
 	if (!c->pasta_no_netns_quit) {
 		ret = pasta_quit_fd_init(&passt_ns);

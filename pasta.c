@@ -112,6 +112,7 @@
 #define PASTA_PID_MAX		INT_MAX
 #define PASTA_TUN_PATH		"/dev/net/tun"
 #define PASTA_LOOPBACK		"lo"
+#define PASTA_LO_IFINDEX	1	/* the kernel's LOOPBACK_IFINDEX */
 #define PASTA_TAP_TXQLEN	10000	/* frames queued toward the daemon */
 
 /* Exit codes of the spawned command's process when it cannot run, as the
@@ -1175,6 +1176,33 @@ int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
 		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET6,
 					  c->ip6_given, &c->ip6.addr,
 					  c->ip6.prefix_len, &c->ip6.gw);
+	close(nl);
+	return ret;
+}
+
+/**
+ * pasta_lo_up() - Bring the namespace's loopback link up
+ * @ns:		Namespace description (descriptors not yet released)
+ *
+ * A namespace made by someone else may have it down (podman leaves its
+ * containers' down for pasta to set up): then nothing in it reaches
+ * 127.0.0.1 or ::1, neither its own programs nor our spliced connections
+ * and -T/-U sockets. The loopback device's index is 1 in every network
+ * namespace (the kernel's LOOPBACK_IFINDEX). Done as the namespace's
+ * other links are: from the daemon, through a netlink socket opened in
+ * the namespace.
+ *
+ * Context: start-up, before isolation_drop_user().
+ * Return: 0 on success, -errno on failure (not logged)
+ */
+int pasta_lo_up(const struct pasta_ns *ns)
+{
+	int nl = pasta_netlink_open(ns), ret;
+
+	if (nl < 0)
+		return nl;
+	ret = netlink_ns_link_set(nl, PASTA_LO_IFINDEX, NETLINK_LINK_UP, 0,
+				  NULL);
 	close(nl);
 	return ret;
 }

@@ -65,6 +65,7 @@ int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 		   int *ifindex);
 int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
 		     const struct ctx *c);
+int pasta_lo_up(const struct pasta_ns *ns);
 void pasta_ns_release(struct pasta_ns *ns);
 int pasta_quit_fd_init(struct pasta_ns *ns);
 bool pasta_inotify_gone(const void *buf, size_t len, const char *name);
