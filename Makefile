@@ -85,7 +85,8 @@ $(O)/seccomp.h: seccomp.sh $(SRCS) | $(O)/rel
 $(O)/seccomp.flags: FORCE | $(O)/rel
 	@echo '$(SECFL)' | cmp -s - $@ || echo '$(SECFL)' >$@
 
-$(O)/rel/isolation.o $(O)/asan/isolation.o: $(O)/seccomp.h $(O)/seccomp.flags
+$(O)/rel/isolation.o $(O)/asan/isolation.o $(O)/rel/pasta_sock.o \
+$(O)/asan/pasta_sock.o: $(O)/seccomp.h $(O)/seccomp.flags
 
 .PHONY: FORCE
 FORCE:

@@ -54,6 +54,7 @@ enum conf_opt {		/* long-only options, above any ASCII character */
 	CONF_OPT_NO_MAP_GW,
 	CONF_OPT_NO_TCP,
 	CONF_OPT_NO_UDP,
+	CONF_OPT_NO_SPLICE,
 	CONF_OPT_DNS_FORWARD,
 	CONF_OPT_DNS_HOST,
 	CONF_OPT_UDP_TIMEOUT,
@@ -79,7 +80,7 @@ enum conf_opt {		/* long-only options, above any ASCII character */
  * (conf_longopts + CONF_PASTA_OPTS_N), so that getopt_long() refuses them
  * there with its own message
  */
-#define CONF_PASTA_OPTS_N	8
+#define CONF_PASTA_OPTS_N	9
 static const struct option conf_longopts[] = {
 	{ "ns-ifname",		required_argument,	NULL, 'I' },
 	{ "config-net",		no_argument,		NULL, CONF_OPT_CONFIG_NET },
@@ -90,6 +91,7 @@ static const struct option conf_longopts[] = {
 	{ "netns-only",		no_argument,		NULL, CONF_OPT_NETNS_ONLY },
 	{ "tcp-ns",		required_argument,	NULL, 'T' },
 	{ "udp-ns",		required_argument,	NULL, 'U' },
+	{ "no-splice",		no_argument,		NULL, CONF_OPT_NO_SPLICE },
 	/* passt mode's table starts here */
 	{ "socket",		required_argument,	NULL, 's' },
 	{ "fd",			required_argument,	NULL, 'F' },
@@ -195,9 +197,16 @@ static void conf_usage(const char *name, bool pasta, int status)
 "      --netns-only       join the network namespace only, no user\n"
 "                         namespace (needs privileges over it)\n"
 "      --no-netns-quit    keep running when the namespace goes away\n"
-"  -T, --tcp-ns none      namespace loopback TCP ports to the host's: only\n"
-"                         none for now\n"
-"  -U, --udp-ns none      same, UDP\n"
+"      --no-splice        connections between the host's and the\n"
+"                         namespace's loopback take the tap device too,\n"
+"                         not a splice(2) between two sockets\n"
+"  -T, --tcp-ns SPEC      TCP ports of the namespace's loopback to the\n"
+"                         host's loopback, spliced: none, auto, or\n"
+"                         PORT[:TO], ranges and ~exclusions as for -t\n"
+"  -U, --udp-ns SPEC      same, UDP\n"
+"                         -t, -u, -T, -U also take auto, the default of\n"
+"                         each not given: follow the other side's bound\n"
+"                         ports, checked every second\n"
 "  -M, --mac-addr MAC     our own MAC address, default 9a:55:9a:55:9a:55\n"
 "  -m, --mtu MTU          MTU of the tap device, %d..%d, default %d\n"
 "\n",
@@ -1031,6 +1040,76 @@ static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
 }
 
 /**
+ * conf_fwd_add() - One -t, -u, -T or -U spec into a rule table
+ * @c:		Execution context
+ * @t:		fwd_main (-t, -u) or fwd_ns (-T, -U)
+ * @proto:	FWD_TCP or FWD_UDP
+ * @opt:	Long option name, for messages
+ * @spec:	Option text: a spec, "none", or (pasta) "auto"
+ * @eph_first:	First port of the host's ephemeral range (for "all")
+ * @eph_last:	Last port of that range
+ *
+ * -T and -U take the same syntax as -t and -u, but the listening side is
+ * always the namespace's loopback: an address or interface is refused.
+ * "auto" is pasta's, and goes alone (fwd_table_add_auto()).
+ */
+static void conf_fwd_add(const struct ctx *c, struct fwd_table *t,
+			 enum fwd_proto proto, const char *opt,
+			 const char *spec, uint16_t eph_first,
+			 uint16_t eph_last)
+{
+	char err[FWD_ERR_LEN];
+	int i, n = t->count;
+
+	if (!strcmp(spec, "auto")) {
+		if (!c->pasta)
+			conf_bad(opt, spec, "auto is pasta's");
+		if (fwd_table_add_auto(t, proto, spec, err, sizeof(err)))
+			conf_bad(opt, spec, err);
+		return;
+	}
+	if (fwd_table_add(t, proto, spec, eph_first, eph_last, err,
+			  sizeof(err)))
+		conf_bad(opt, spec, err);
+	for (i = n; t == &fwd_ns && i < t->count; i++) {
+		if (t->rules[i].has_addr || *t->rules[i].ifname)
+			conf_bad(opt, spec, "no address or interface: the "
+				 "namespace's loopback is where it listens");
+	}
+}
+
+/**
+ * conf_fwd_list() - Every spec of one option into a rule table, or its
+ *		     default
+ * @c:		Execution context
+ * @t:		fwd_main (-t, -u) or fwd_ns (-T, -U)
+ * @proto:	FWD_TCP or FWD_UDP
+ * @opt:	Long option name, for messages
+ * @specs:	Option texts
+ * @n:		Number of @specs
+ * @eph_first:	First port of the host's ephemeral range (for "all")
+ * @eph_last:	Last port of that range
+ *
+ * pasta's default, when the option is not given, is "auto" (podman
+ * passes "none" for what it does not want); passt's is none.
+ */
+static void conf_fwd_list(const struct ctx *c, struct fwd_table *t,
+			  enum fwd_proto proto, const char *opt,
+			  const char *const *specs, int n,
+			  uint16_t eph_first, uint16_t eph_last)
+{
+	static const char conf_auto[] = "auto";
+	int i;
+
+	if (proto == FWD_TCP ? c->no_tcp : c->no_udp)
+		return;
+	if (!n && c->pasta)
+		conf_fwd_add(c, t, proto, opt, conf_auto, eph_first, eph_last);
+	for (i = 0; i < n; i++)
+		conf_fwd_add(c, t, proto, opt, specs[i], eph_first, eph_last);
+}
+
+/**
  * conf_fwd_rules() - Parse every -t and -u option into the rule table
  * @c:		Execution context
  *
@@ -1041,23 +1120,24 @@ static void conf_ephemeral_ports(uint16_t *first, uint16_t *last)
  */
 static void conf_fwd_rules(const struct ctx *c)
 {
-	char err[FWD_ERR_LEN];
 	uint16_t eph_first, eph_last;
 	struct rlimit rl;
-	int i;
 
 	conf_ephemeral_ports(&eph_first, &eph_last);
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
 	    rl.rlim_max / FWD_ALL_FD_SHARE < INT_MAX)
 		fwd_main.all_fd_max = (int)(rl.rlim_max / FWD_ALL_FD_SHARE);
-	for (i = 0; i < c->tcp_spec_count && !c->no_tcp; i++)
-		if (fwd_table_add(&fwd_main, FWD_TCP, c->tcp_spec[i],
-				  eph_first, eph_last, err, sizeof(err)))
-			conf_bad("--tcp-ports", c->tcp_spec[i], err);
-	for (i = 0; i < c->udp_spec_count && !c->no_udp; i++)
-		if (fwd_table_add(&fwd_main, FWD_UDP, c->udp_spec[i],
-				  eph_first, eph_last, err, sizeof(err)))
-			conf_bad("--udp-ports", c->udp_spec[i], err);
+	conf_fwd_list(c, &fwd_main, FWD_TCP, "--tcp-ports", c->tcp_spec,
+		      c->tcp_spec_count, eph_first, eph_last);
+	conf_fwd_list(c, &fwd_main, FWD_UDP, "--udp-ports", c->udp_spec,
+		      c->udp_spec_count, eph_first, eph_last);
+	if (!c->pasta)
+		return;
+	fwd_ns.all_fd_max = fwd_main.all_fd_max;
+	conf_fwd_list(c, &fwd_ns, FWD_TCP, "--tcp-ns", c->tcp_ns_spec,
+		      c->tcp_ns_spec_count, eph_first, eph_last);
+	conf_fwd_list(c, &fwd_ns, FWD_UDP, "--udp-ns", c->udp_ns_spec,
+		      c->udp_ns_spec_count, eph_first, eph_last);
 }
 
 /**
@@ -1418,9 +1498,6 @@ static void conf_path_opt(const char *opt, const char *arg, char *dst)
  * @opt:	Option, as getopt_long() returned it
  * @arg:	Its argument, if any
  *
- * -T and -U parse, but only "none" is built: forwarding the namespace's
- * loopback ports is refused, never ignored.
- *
  * Return: true if @opt was one of them
  */
 static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
@@ -1446,12 +1523,18 @@ static bool conf_opt_pasta(struct ctx *c, int opt, const char *arg)
 	case CONF_OPT_NETNS_ONLY:
 		c->pasta_netns_only = true;
 		return true;
+	case CONF_OPT_NO_SPLICE:
+		c->no_splice = true;
+		return true;
 	case 'T':
+		if (c->tcp_ns_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--tcp-ns", arg, "too many -T");
+		c->tcp_ns_spec[c->tcp_ns_spec_count++] = arg;
+		return true;
 	case 'U':
-		if (strcmp(arg, "none"))
-			conf_bad(opt == 'T' ? "--tcp-ns" : "--udp-ns", arg,
-				 "only 'none' is supported: forwarding the "
-				 "namespace's loopback ports is not built");
+		if (c->udp_ns_spec_count == CONF_FWD_SPEC_MAX)
+			conf_bad("--udp-ns", arg, "too many -U");
+		c->udp_ns_spec[c->udp_ns_spec_count++] = arg;
 		return true;
 	default:
 		return false;
@@ -1728,5 +1811,8 @@ void conf_print(const struct ctx *c)
 	for (i = 0; i < c->search_count; i++)
 		log_info("DNS search: %s", c->search[i]);
 	conf_print_map(c);
-	fwd_table_print(&fwd_main);
+	fwd_table_print(&fwd_main, "Forwarding rules", "host => guest");
+	if (c->pasta)
+		fwd_table_print(&fwd_ns, "Loopback forwarding rules, -T and -U",
+				"namespace => host");
 }

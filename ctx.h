@@ -124,6 +124,8 @@ struct ctx {
 	char pasta_netns[PATH_MAX];	/* --netns or PID: target, "" spawn */
 	char pasta_userns[PATH_MAX];	/* --userns, "" if not given */
 	char *const *pasta_cmd;		/* command to spawn, in argv, or NULL */
+	bool no_splice;			/* --no-splice: loopback takes the tap
+					 * path too (tcp_splice.c) */
 
 	/* Tap side */
 	bool vhost_user;		/* --vhost-user: vhost_user.c below tap */
@@ -174,6 +176,10 @@ struct ctx {
 	int tcp_spec_count;
 	const char *udp_spec[CONF_FWD_SPEC_MAX];	/* -u, raw, for fwd.c */
 	int udp_spec_count;
+	const char *tcp_ns_spec[CONF_FWD_SPEC_MAX];	/* -T, raw (pasta) */
+	int tcp_ns_spec_count;
+	const char *udp_ns_spec[CONF_FWD_SPEC_MAX];	/* -U, raw (pasta) */
+	int udp_ns_spec_count;
 
 	/* Timeouts, seconds (see flow.c, tcp.c for defaults) */
 	unsigned int tcp_keepalive_interval_s;

@@ -29,6 +29,9 @@ enum epoll_type {
 	EPOLL_TYPE_VHOST_KICK,	/* vhost-user kick eventfd, idx: queue */
 	EPOLL_TYPE_TAP_DEV,	/* pasta: tap device in the namespace */
 	EPOLL_TYPE_PASTA_QUIT,	/* pasta: pidfd or inotify, target's end */
+	EPOLL_TYPE_TCP_SPLICE,	/* pasta: a socket of a spliced TCP flow */
+	EPOLL_TYPE_TCP_NS_LISTEN, /* pasta: -T listener, in the namespace */
+	EPOLL_TYPE_UDP_NS_LISTEN, /* pasta: -U socket, in the namespace */
 	EPOLL_TYPE_COUNT
 };
 

@@ -68,7 +68,7 @@ static uint32_t flow_hashtab[FLOW_HASH_SIZE];
 static uint8_t flow_hash_key[16];
 
 static unsigned int flow_active_count;
-static unsigned int flow_held_count;	/* NEW and ACTIVE: holding a socket */
+static unsigned int flow_held_fds;	/* held by NEW and ACTIVE flows */
 static unsigned int flow_limit_n = FLOW_MAX;	/* flow_set_limit() */
 static uint64_t flow_alloc_fails;
 
@@ -78,9 +78,24 @@ const char *const flow_type_name[] = {
 	[FLOW_PING4]		= "PING4",
 	[FLOW_PING6]		= "PING6",
 	[FLOW_UDP]		= "UDP",
+	[FLOW_TCP_SPLICE]	= "TCP_SPLICE",
+	[FLOW_UDP_SPLICE]	= "UDP_SPLICE",
 };
 _Static_assert(ARRAY_SIZE(flow_type_name) == FLOW_TYPE_COUNT,
 	       "flow_type_name must name every type");
+
+/* Descriptors a flow of each type holds while NEW or ACTIVE */
+static const uint8_t flow_type_fds[] = {
+	[FLOW_TYPE_NONE]	= 0,
+	[FLOW_TCP]		= 1,
+	[FLOW_PING4]		= 1,
+	[FLOW_PING6]		= 1,
+	[FLOW_UDP]		= 1,
+	[FLOW_TCP_SPLICE]	= FLOW_SPLICE_FDS,
+	[FLOW_UDP_SPLICE]	= 1,
+};
+_Static_assert(ARRAY_SIZE(flow_type_fds) == FLOW_TYPE_COUNT,
+	       "flow_type_fds must count every type");
 
 /* Per-type handlers registered by the protocol modules (flow_ops_set()) */
 static const struct flow_ops *flow_type_ops[FLOW_TYPE_COUNT];
@@ -277,7 +292,7 @@ void flow_init(void)
 	memset(flow_clocks, 0, sizeof(flow_clocks));
 	flow_free_first = FLOW_MAX;
 	flow_active_count = 0;
-	flow_held_count = 0;
+	flow_held_fds = 0;
 	flow_limit_n = FLOW_MAX;
 	flow_alloc_fails = 0;
 
@@ -287,15 +302,17 @@ void flow_init(void)
 }
 
 /**
- * flow_set_limit() - Set how many entries may be in use at once
- * @n:		Entries, at most FLOW_MAX (larger values mean FLOW_MAX)
+ * flow_set_limit() - Set how many descriptors flows may hold at once
+ * @n:		Descriptors, at most FLOW_MAX (larger values mean FLOW_MAX)
  *
- * Every flow holds one file descriptor, its socket: passt.c sets this from
- * the open-file limit, so that the table fills before descriptors run out
- * and the daemon keeps the few it needs for itself (a new guest connection,
- * an accept() on a forward). NEW and ACTIVE entries count; CLOSED ones do
- * not (their socket is closed), although they take a slot of the table
- * until the sweep frees them.
+ * Every flow holds one file descriptor, its socket, but a spliced TCP
+ * flow, FLOW_SPLICE_FDS: passt.c sets this from the open-file limit, so
+ * that the table fills before descriptors run out and the daemon keeps
+ * the few it needs for itself (a new guest connection, an accept() on a
+ * forward). The limit is so also the number of one-descriptor flows
+ * there may be. NEW and ACTIVE entries count; CLOSED ones do not (their
+ * descriptors are closed), although they take a slot of the table until
+ * the sweep frees them.
  */
 void flow_set_limit(unsigned int n)
 {
@@ -303,7 +320,7 @@ void flow_set_limit(unsigned int n)
 }
 
 /**
- * flow_limit() - How many entries may be in use at once
+ * flow_limit() - How many descriptors flows may hold at once
  *
  * Return: the limit, FLOW_MAX unless flow_set_limit() lowered it
  */
@@ -332,14 +349,14 @@ unsigned int flow_slots_used(void)
  *
  * The entry is zeroed but for the common header: FREE -> NEW.
  *
- * Return: the new flow, or NULL if flow_limit() flows are NEW or ACTIVE, or
- *	   no entry is free (counted)
+ * Return: the new flow, or NULL if its descriptors would take NEW and
+ *	   ACTIVE flows past flow_limit(), or no entry is free (counted)
  */
 union flow *flow_alloc(enum flow_type type, uint64_t now_ms)
 {
 	union flow *flow;
 
-	if (flow_held_count >= flow_limit_n ||
+	if (flow_held_fds + flow_type_fds[type] > flow_limit_n ||
 	    (flow_free_first >= FLOW_MAX && flow_fresh >= FLOW_MAX)) {
 		flow_alloc_fails++;
 		return NULL;
@@ -351,7 +368,7 @@ union flow *flow_alloc(enum flow_type type, uint64_t now_ms)
 		flow = &flowtab[flow_fresh++];
 	}
 	ASSERT(flow->f.state == FLOW_STATE_FREE);
-	flow_held_count++;
+	flow_held_fds += flow_type_fds[type];
 
 	memset(flow, 0, sizeof(*flow));
 	flow->f.type = type;
@@ -504,7 +521,7 @@ void flow_cancel(union flow *flow)
 	ASSERT(flow->f.state == FLOW_STATE_NEW);
 	if (flow->f.in_hash)
 		flow_hash_remove(flow);
-	flow_held_count--;
+	flow_held_fds -= flow_type_fds[flow->f.type];
 	flow_free(flow);
 }
 
@@ -522,7 +539,7 @@ void flow_close(union flow *flow)
 		flow_hash_remove(flow);
 	flow->f.state = FLOW_STATE_CLOSED;
 	flow_active_count--;
-	flow_held_count--;
+	flow_held_fds -= flow_type_fds[flow->f.type];
 }
 
 /**
@@ -749,7 +766,12 @@ unsigned int flow_sweep_marks(union flow *flow, unsigned int due)
 		FLOW_PASS_(FLOW_CLOCK_PING_IDLE, FLOW_MARK_IDLE);
 		break;
 	case FLOW_UDP:
+	case FLOW_UDP_SPLICE:
 		FLOW_PASS_(FLOW_CLOCK_UDP_IDLE, FLOW_MARK_IDLE);
+		break;
+	case FLOW_TCP_SPLICE:
+		FLOW_PASS_(FLOW_CLOCK_TCP_IDLE, FLOW_MARK_IDLE);
+		FLOW_PASS_(FLOW_CLOCK_TCP_CLOSING, FLOW_MARK_CLOSING);
 		break;
 	case FLOW_TYPE_NONE:
 	case FLOW_TYPE_COUNT:

@@ -52,9 +52,11 @@
 struct ctx;
 
 /* Entries in the flow table, at most. Every flow holds one descriptor (its
- * socket), so what limits flows in practice is the open-file limit: passt.c
- * calls flow_set_limit() with RLIMIT_NOFILE minus the descriptors it holds
- * and PASST_FD_RESERVE: 19,972 flows under `ulimit -n 20000` (12 held).
+ * socket), but for a spliced one (FLOW_SPLICE_FDS), so what limits flows in
+ * practice is the open-file limit: passt.c calls flow_set_limit() with
+ * RLIMIT_NOFILE minus the descriptors it holds and PASST_FD_RESERVE, and
+ * flow_alloc() counts each flow's descriptors against it: 19,972 flows
+ * under `ulimit -n 20000` (12 held), or 3,328 spliced ones.
  * Memory: the table is FLOW_MAX * sizeof(union flow) = 65536 * 216 B =
  * 14 MiB of address space (x86_64), but entries are handed out lowest index
  * first and never touched before their first use (scans stop at the first
@@ -108,9 +110,10 @@ enum flow_clock {
 
 /* Kinds of (type, state) pairs flow_stats_line() counts: the 8 TCP states
  * (TCP_STATE_COUNT), 2 lifecycle states (ACTIVE, CLOSED) for each of the
- * 3 other types and for TCP, and room to spare
+ * 4 other types and for TCP, the 5 states of a spliced TCP flow
+ * (TCP_SPLICE_STATE_COUNT) and its CLOSED, and room to spare
  */
-#define FLOW_STATS_KINDS	32
+#define FLOW_STATS_KINDS	48
 #define FLOW_STATS_LINE_LEN	1024	/* bytes, one flow_stats_line() */
 
 /* Marks a sweep may find still set: bits of flow_common.marks and of the
@@ -131,6 +134,11 @@ enum flow_type {
 	FLOW_PING4,		/* ICMP echo id: union flow .ping, ports = id */
 	FLOW_PING6,		/* ICMPv6 echo id: union flow .ping */
 	FLOW_UDP,		/* UDP exchange: union flow .udp */
+	FLOW_TCP_SPLICE,	/* pasta: TCP between the host's and the
+				 * namespace's loopback, spliced: union flow
+				 * .tcp_splice (tcp_splice.c) */
+	FLOW_UDP_SPLICE,	/* pasta: UDP from the namespace's loopback to
+				 * the host's (-U): union flow .udp */
 	FLOW_TYPE_COUNT
 };
 
@@ -178,6 +186,11 @@ extern const char *const flow_state_name[];
  *			peer as the guest sees it).
  * FLOW_SIDE_SOCK:	the host's view. ep = the host-side peer our socket
  *			is connected to, our = our socket's local address.
+ *
+ * Flows with no guest side (FLOW_TCP_SPLICE, FLOW_UDP_SPLICE: two sockets
+ * on two loopbacks) keep the side that started the flow in slot 0, whose
+ * addresses flow_log() prints and the hash table keys on, and the side it
+ * goes to in slot 1.
  */
 enum flow_sidx {
 	FLOW_SIDE_TAP = 0,
@@ -244,11 +257,40 @@ struct flow_ping {
  * @f:		Common header
  * @sock:	Connected socket, or -1 (flow.c closes it on idle expiry)
  * @flags:	Free for udp.c
+ * @reply_sock:	FLOW_UDP_SPLICE: the -U socket in the namespace that
+ *		replies leave from (not the flow's: the listener's), else -1
  */
 struct flow_udp {
 	struct flow_common f;
 	int sock;
 	uint32_t flags;
+	int reply_sock;
+};
+
+/* Descriptors a FLOW_TCP_SPLICE flow holds: its two sockets, and a pipe
+ * (two ends) for each direction. Every other flow holds one.
+ */
+#define FLOW_SPLICE_FDS		6
+
+/**
+ * struct flow_tcp_splice - TCP spliced between two loopbacks (tcp_splice.c)
+ * @f:		Common header: side 0 the connection we accepted, side 1 the
+ *		one we opened
+ * @sock:	Sockets, indexed like the sides; -1 once closed
+ * @pipe_r:	Read end of the pipe carrying what sock[i] sends, or -1
+ * @pipe_w:	Write end of that pipe, or -1
+ * @pending:	Bytes in pipe i not yet written to the other socket
+ * @facts:	TCP_SPLICE_* bits (tcp_splice.c)
+ * @events:	epoll interest of each socket, as last set
+ */
+struct flow_tcp_splice {
+	struct flow_common f;
+	int sock[FLOW_SIDES];
+	int pipe_r[FLOW_SIDES];
+	int pipe_w[FLOW_SIDES];
+	uint32_t pending[FLOW_SIDES];
+	uint16_t facts;
+	uint32_t events[FLOW_SIDES];
 };
 
 #include "tcp_conn.h"
@@ -258,13 +300,15 @@ struct flow_udp {
  * @f:		Common header, valid in every state
  * @tcp:	FLOW_TCP
  * @ping:	FLOW_PING4, FLOW_PING6
- * @udp:	FLOW_UDP
+ * @udp:	FLOW_UDP, FLOW_UDP_SPLICE
+ * @tcp_splice:	FLOW_TCP_SPLICE
  */
 union flow {
 	struct flow_common f;
 	struct tcp_conn tcp;
 	struct flow_ping ping;
 	struct flow_udp udp;
+	struct flow_tcp_splice tcp_splice;
 };
 
 _Static_assert(FLOW_MAX <= EPOLL_REF_IDX_MAX, "flow index must fit epoll_ref");

@@ -534,6 +534,7 @@ bool fwd_guest_addr(const struct ctx *c, bool v4, union inany_addr *guest)
 /* Forwarding rules ------------------------------------------------------- */
 
 struct fwd_table fwd_main;
+struct fwd_table fwd_ns;
 
 static const char *const fwd_proto_names[] = {
 	[FWD_TCP]	= "TCP",
@@ -600,7 +601,8 @@ uint16_t fwd_table_port_below(const struct fwd_table *t, enum fwd_proto proto,
 	for (i = 0; i < t->count; i++) {
 		const struct fwd_rule *r = &t->rules[i];
 
-		if (r->proto != proto)
+		/* "auto" binds at run time, without the capability anyway */
+		if (r->proto != proto || r->autofwd)
 			continue;
 		for (p = r->first; p <= r->last && p < below; p++) {
 			if (fwd_rule_has_port(r, (uint16_t)p)) {
@@ -822,6 +824,64 @@ fail:
 }
 
 /**
+ * fwd_table_add_auto() - (pasta) "auto": one rule of every port, opened and
+ *			  closed at run time as the other side binds them
+ * @t:		Table
+ * @proto:	Protocol of the option
+ * @s:		Option argument ("auto"); must outlive the table
+ * @err:	Error message buffer, set on failure
+ * @err_len:	Size of @err
+ *
+ * The rule covers 1-65535, each port to itself, so that it overlaps any
+ * other rule of the protocol in the table: "auto" goes alone.
+ *
+ * Context: start-up; pure.
+ * Return: 0 on success, -1 with @err saying why
+ */
+int fwd_table_add_auto(struct fwd_table *t, enum fwd_proto proto,
+		       const char *s, char *err, size_t err_len)
+{
+	struct fwd_rule *r;
+
+	if (t->count == FWD_RULES_MAX) {
+		snprintf(err, err_len, "more than %d forwarding rules",
+			 FWD_RULES_MAX);
+		return -1;
+	}
+	r = &t->rules[t->count];
+	memset(r, 0, sizeof(*r));
+	r->proto = proto;
+	r->spec = s;
+	r->autofwd = true;
+	r->first = r->to = 1;
+	r->last = 65535;
+	return fwd_table_commit(t, r, err, err_len);
+}
+
+/**
+ * fwd_table_has_auto() - Is there an "auto" rule of a protocol?
+ * @t:		Table
+ * @proto:	Protocol
+ * @rule:	Set to its index, if not NULL
+ *
+ * Return: true if there is
+ */
+bool fwd_table_has_auto(const struct fwd_table *t, enum fwd_proto proto,
+			int *rule)
+{
+	int i;
+
+	for (i = 0; i < t->count; i++) {
+		if (t->rules[i].proto == proto && t->rules[i].autofwd) {
+			if (rule)
+				*rule = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
  * fwd_rule_str() - Describe a rule in one line
  * @r:		Rule
  * @buf:	Output buffer
@@ -849,23 +909,29 @@ const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len)
 				      r->excl[i].last);
 	if (r->all && n < len)
 		snprintf(buf + n, len - n, " (all: ports in use skipped)");
+	if (r->autofwd && n < len)
+		snprintf(buf + n, len - n, " (auto: the ports bound on the "
+			 "other side, from one second to the next)");
 	return buf;
 }
 
 /**
  * fwd_table_print() - Log the rules at info level (start-up, unless -q)
  * @t:		Table
+ * @name:	Its name, for the heading: "Forwarding rules"
+ * @dir:	Direction, for the heading: "host => guest"
  */
-void fwd_table_print(const struct fwd_table *t)
+void fwd_table_print(const struct fwd_table *t, const char *name,
+		     const char *dir)
 {
 	char buf[FWD_RULE_STR_LEN];
 	int i;
 
 	if (!t->count) {
-		log_info("Forwarding rules: none");
+		log_info("%s: none", name);
 		return;
 	}
-	log_info("Forwarding rules (host => guest):");
+	log_info("%s (%s):", name, dir);
 	for (i = 0; i < t->count; i++)
 		log_info("  %2d %s", i + 1,
 			 fwd_rule_str(&t->rules[i], buf, sizeof(buf)));

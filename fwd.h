@@ -85,6 +85,9 @@ struct fwd_excl {
  * @proto:	Protocol
  * @all:	From "all" or an exclusions-only spec: ports the host already
  *		uses are skipped without an error
+ * @autofwd:	(pasta) "auto": ports 1-65535, port to the same port, none
+ *		opened at start-up; listen.c opens and closes them as the
+ *		other side binds and releases them
  * @has_addr:	Listen on @addr only (else any address of enabled versions)
  * @addr:	Listening address, if @has_addr
  * @ifname:	Listening interface ("" if any)
@@ -98,6 +101,7 @@ struct fwd_excl {
 struct fwd_rule {
 	enum fwd_proto proto;
 	bool all;
+	bool autofwd;
 	bool has_addr;
 	union inany_addr addr;
 	char ifname[IF_NAMESIZE];
@@ -128,10 +132,16 @@ struct fwd_table {
 };
 
 extern struct fwd_table fwd_main;
+extern struct fwd_table fwd_ns;	/* pasta: -T, -U, the namespace's loopback
+				 * ports to the host's loopback */
 
 int fwd_table_add(struct fwd_table *t, enum fwd_proto proto, const char *s,
 		  uint16_t eph_first, uint16_t eph_last, char *err,
 		  size_t err_len);
+int fwd_table_add_auto(struct fwd_table *t, enum fwd_proto proto,
+		       const char *s, char *err, size_t err_len);
+bool fwd_table_has_auto(const struct fwd_table *t, enum fwd_proto proto,
+			int *rule);
 bool fwd_all_fd_ok(const struct fwd_table *t, const struct fwd_rule *r,
 		   int fd);
 bool fwd_rule_has_port(const struct fwd_rule *r, uint16_t port);
@@ -139,7 +149,8 @@ uint16_t fwd_rule_to(const struct fwd_rule *r, uint16_t port);
 uint16_t fwd_table_port_below(const struct fwd_table *t, enum fwd_proto proto,
 			      unsigned int below);
 const char *fwd_rule_str(const struct fwd_rule *r, char *buf, size_t len);
-void fwd_table_print(const struct fwd_table *t);
+void fwd_table_print(const struct fwd_table *t, const char *name,
+		     const char *dir);
 int fwd_dns_redirect(const struct ctx *c, const union inany_addr *dst,
 		     uint16_t dport, union inany_addr *host);
 

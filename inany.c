@@ -23,6 +23,35 @@ void inany_any(union inany_addr *a, bool v4)
 }
 
 /**
+ * inany_loopback() - The loopback address of one IP version
+ * @a:		Output: 127.0.0.1 (IPv4-mapped) or ::1
+ * @v4:		IPv4, else IPv6
+ */
+void inany_loopback(union inany_addr *a, bool v4)
+{
+	if (v4) {
+		struct in_addr lo = { htonl(INADDR_LOOPBACK) };
+
+		inany_from_v4(a, lo);
+	} else {
+		inany_from_v6(a, &in6addr_loopback);
+	}
+}
+
+/**
+ * inany_is_loopback() - Is an address a loopback one?
+ * @a:		Address
+ *
+ * Return: true for 127.0.0.0/8 and ::1
+ */
+bool inany_is_loopback(const union inany_addr *a)
+{
+	if (inany_is_v4(a))
+		return (ntohl(inany_v4(a)->s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&a->a6);
+}
+
+/**
  * inany_ntop() - Format an inany address: dotted quad or IPv6 text
  * @a:		Address
  * @buf:	Output buffer

@@ -97,6 +97,8 @@ static inline bool inany_equals(const union inany_addr *a,
 }
 
 void inany_any(union inany_addr *a, bool v4);
+void inany_loopback(union inany_addr *a, bool v4);
+bool inany_is_loopback(const union inany_addr *a);
 const char *inany_ntop(const union inany_addr *a, char *buf, size_t len);
 socklen_t inany_to_sockaddr(const union inany_addr *a, uint16_t port,
 			    struct sockaddr_storage *sa);

@@ -39,7 +39,17 @@ struct listen_ref {
 	union inany_addr bound;
 };
 
+/* Sides of pasta's "auto": where sockets live, where ports are watched */
+#define LISTEN_HOST		0
+#define LISTEN_NS		1
+#define LISTEN_SIDES		2
+
 void listen_init(const struct ctx *c);
+bool listen_auto_wanted(void);
+void listen_auto_init(const struct ctx *c,
+		      int fds[LISTEN_SIDES][FWD_PROTO_COUNT][2],
+		      void (*closing)(const struct ctx *c, int s));
+void listen_auto_tick(const struct ctx *c);
 int listen_ref_get(union epoll_ref ref, enum fwd_proto proto,
 		   struct listen_ref *l);
 

@@ -42,6 +42,7 @@
 #include "tap.h"
 #include "tap_dev.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "udp.h"
 #include "util.h"
 #include "vhost_user.h"
@@ -62,6 +63,15 @@ static uint64_t passt_stats_next_ms;	/* next --stats line */
 static int passt_fd_signal = -1;
 static struct pasta_ns passt_ns;	/* pasta mode: the namespace served */
 static bool passt_ns_quit_poll;	/* pasta: no quit descriptor, poll */
+/* pasta, "auto": /proc/net/{tcp,udp}{,6} of the host and the namespace,
+ * [LISTEN_HOST or LISTEN_NS][enum fwd_proto][v6], -1 if not open
+ */
+static int passt_scan_fd[LISTEN_SIDES][FWD_PROTO_COUNT][2] = {
+	{ { -1, -1 }, { -1, -1 } }, { { -1, -1 }, { -1, -1 } }
+};
+static const char *const passt_scan_file[FWD_PROTO_COUNT][2] = {
+	{ "tcp", "tcp6" }, { "udp", "udp6" }
+};
 
 /**
  * passt_exit() - Clean exit: remove the socket and pid file, close files
@@ -134,6 +144,36 @@ static void passt_pasta_quit(struct ctx *c)
 }
 
 /**
+ * passt_scan_open() - pasta, "auto": open the /proc/net tables to watch
+ * @ns:		Namespace side (through the start-up helper), else the host's
+ *
+ * A table that cannot be opened (IPv6 disabled) is left out.
+ */
+static void passt_scan_open(bool ns)
+{
+	int proto, v6;
+
+	for (proto = 0; proto < FWD_PROTO_COUNT; proto++) {
+		for (v6 = 0; v6 < 2; v6++) {
+			char path[64];
+			int fd;
+
+			snprintf(path, sizeof(path), "%s/net/%s",
+				 ns ? "/proc/thread-self" : "/proc",
+				 passt_scan_file[proto][v6]);
+			fd = ns ? pasta_ns_open(&passt_ns, path, O_RDONLY) :
+				  open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				log_debug("auto: %s%s: %s", ns ?
+					  "the namespace's " : "", path,
+					  strerror(ns ? -fd : errno));
+			passt_scan_fd[ns ? LISTEN_NS : LISTEN_HOST][proto][v6] =
+				fd < 0 ? -1 : fd;
+		}
+	}
+}
+
+/**
  * passt_pasta_init() - pasta: the namespace, its tap device, its network
  * @c:		Execution context
  *
@@ -168,6 +208,9 @@ static void passt_pasta_init(struct ctx *c)
 		die("Configuring %s in the namespace: %s", c->pasta_ifname,
 		    strerror(-ret));
 	c->fd_from_cmdline = fd;
+	if (!passt_ns.spawned && (ret = pasta_lo_up(&passt_ns)))
+		log_warn("Setting lo up in the namespace: %s; its loopback "
+			 "stays unreachable", strerror(-ret));
 
 	if (!c->pasta_no_netns_quit) {
 		ret = pasta_quit_fd_init(&passt_ns);
@@ -182,6 +225,17 @@ static void passt_pasta_init(struct ctx *c)
 				die("epoll_ctl on the quit descriptor: %s",
 				    strerror(errno));
 		}
+	}
+	if (!c->no_splice || fwd_ns.count) {
+		ret = pasta_sock_start(&passt_ns);
+		if (ret)
+			log_warn("No sockets in the namespace at run time: "
+				 "loopback connections take the tap device, "
+				 "-T and -U are not served");
+	}
+	if (listen_auto_wanted()) {
+		passt_scan_open(true);
+		passt_scan_open(false);
 	}
 	if (passt_ns.spawned && (ret = pasta_spawn_start(&passt_ns)))
 		die("Starting the command: %s", strerror(-ret));
@@ -408,6 +462,8 @@ static void passt_tick(struct ctx *c, uint64_t now_ms)
 	    errno != EAGAIN)
 		log_debug("timerfd read: %s", strerror(errno));
 	flow_tick(c, now_ms);
+	if (c->pasta)
+		listen_auto_tick(c);
 	if (passt_ns_quit_poll)
 		passt_pasta_quit(c);
 	if (tap_connected(c))
@@ -472,6 +528,15 @@ static void passt_dispatch(struct ctx *c, const struct epoll_event *ev,
 		break;
 	case EPOLL_TYPE_PASTA_QUIT:
 		passt_pasta_quit(c);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_TCP_NS_LISTEN:
+		tcp_listen_handler(c, ref, ev->events, now_ms);
+		break;
+	case EPOLL_TYPE_UDP_NS_LISTEN:
+		udp_listen_handler(c, ref, ev->events, now_ms);
 		break;
 	case EPOLL_TYPE_NONE:
 	case EPOLL_TYPE_COUNT:
@@ -620,6 +685,8 @@ int main(int argc, char **argv)
 		die("TCP set-up failed: %s", strerror(-ret));
 	udp_init();
 	listen_init(c);
+	if (c->pasta && listen_auto_wanted())
+		listen_auto_init(c, passt_scan_fd, udp_reply_sock_gone);
 	passt_tick_init(c);
 
 	if (!c->quiet)

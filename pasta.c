@@ -103,6 +103,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "pasta.h"
+#include "pasta_sock.h"
 #include "util.h"
 
 #define PASTA_HELPER_STACK_BYTES (256 * 1024)	/* stack of pasta_ns_run() */
@@ -111,6 +112,7 @@
 #define PASTA_PID_MAX		INT_MAX
 #define PASTA_TUN_PATH		"/dev/net/tun"
 #define PASTA_LOOPBACK		"lo"
+#define PASTA_LO_IFINDEX	1	/* the kernel's LOOPBACK_IFINDEX */
 #define PASTA_TAP_TXQLEN	10000	/* frames queued toward the daemon */
 
 /* Exit codes of the spawned command's process when it cannot run, as the
@@ -727,37 +729,53 @@ struct pasta_run {
 };
 
 /**
- * pasta_run_helper() - The helper of pasta_ns_run(): enter, then run
- * @arg:	struct pasta_run, shared with the waiting daemon
+ * pasta_ns_enter() - Move the calling process into the target namespace
+ * @ns:		Namespace description (descriptors not yet released)
+ * @step:	Set to what failed, for the log, or NULL
  *
  * The network namespace alone first; its user namespace first only if
- * that is refused (see the theory of operation).
+ * that is refused (see the theory of operation). For a helper process:
+ * the daemon itself never calls this.
+ *
+ * Return: 0 on success, -errno of the setns() that failed
+ */
+static int pasta_ns_enter(const struct pasta_ns *ns, const char **step)
+{
+	int ret;
+
+	*step = NULL;
+	if (!setns(ns->netns_fd, CLONE_NEWNET))
+		return 0;
+	ret = -errno;
+	*step = "setns() into the network namespace";
+	if (ret != -EPERM || ns->userns_fd < 0)
+		return ret;
+	if (setns(ns->userns_fd, CLONE_NEWUSER)) {
+		*step = "setns() into the user namespace";
+		return -errno;
+	}
+	if (setns(ns->netns_fd, CLONE_NEWNET)) {
+		*step = "setns() into the network namespace, from its user "
+			"namespace";
+		return -errno;
+	}
+	*step = NULL;
+	return 0;
+}
+
+/**
+ * pasta_run_helper() - The helper of pasta_ns_run(): enter, then run
+ * @arg:	struct pasta_run, shared with the waiting daemon
  *
  * Return: 0 (the outcome is in @arg)
  */
 static int pasta_run_helper(void *arg)
 {
 	struct pasta_run *r = arg;
-	const struct pasta_ns *ns = r->ns;
 
-	if (setns(ns->netns_fd, CLONE_NEWNET)) {
-		r->ret = -errno;
-		r->step = "setns() into the network namespace";
-		if (r->ret != -EPERM || ns->userns_fd < 0)
-			return 0;
-		if (setns(ns->userns_fd, CLONE_NEWUSER)) {
-			r->ret = -errno;
-			r->step = "setns() into the user namespace";
-			return 0;
-		}
-		if (setns(ns->netns_fd, CLONE_NEWNET)) {
-			r->ret = -errno;
-			r->step = "setns() into the network namespace, "
-				  "from its user namespace";
-			return 0;
-		}
-	}
-	r->step = NULL;
+	r->ret = pasta_ns_enter(r->ns, &r->step);
+	if (r->ret)
+		return 0;
 	r->ret = r->fn(r->arg);
 	return 0;
 }
@@ -851,6 +869,55 @@ int pasta_ns_open(const struct pasta_ns *ns, const char *path, int flags)
 	struct pasta_open_req o = { .path = path, .flags = flags };
 
 	return pasta_ns_run(ns, pasta_ns_open_fn, &o);
+}
+
+/**
+ * pasta_sock_start() - Fork the helper that makes sockets in the namespace
+ *			at run time (pasta_sock.c)
+ * @ns:		Namespace description (descriptors not yet released)
+ *
+ * The child enters the namespace as pasta_ns_run()'s helper does, then
+ * serves pasta_sock_get() requests until the daemon's end of the pair
+ * closes; the daemon's end goes to pasta_sock_init(), which waits for the
+ * helper to say it is ready. The child is forked, not cloned with our
+ * memory: it lives on beside the daemon, sealed in a sandbox of its own.
+ *
+ * Context: start-up, before the user switch and the daemon's namespaces.
+ * Return: 0 on success, -errno on failure (logged; no helper then)
+ */
+int pasta_sock_start(const struct pasta_ns *ns)
+{
+	const char *step;
+	int sv[2], ret;
+	pid_t pid;
+
+	if (ns->netns_fd < 0)
+		return -EBADF;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		ret = -errno;
+		log_err("Namespace socket helper: socketpair: %s",
+			strerror(-ret));
+		return ret;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		log_err("Namespace socket helper: fork: %s", strerror(-ret));
+		close(sv[0]);
+		close(sv[1]);
+		return ret;
+	}
+	if (!pid) {
+		close(sv[0]);
+		if (pasta_ns_enter(ns, &step))
+			_exit(1);
+		pasta_sock_serve(sv[1]);
+	}
+	close(sv[1]);
+	ret = pasta_sock_init(sv[0]);
+	if (!ret)
+		log_debug("Namespace socket helper: PID %d", (int)pid);
+	return ret;
 }
 
 /**
@@ -1109,6 +1176,33 @@ int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
 		ret = pasta_config_family(nl, ifi, c->ifindex, AF_INET6,
 					  c->ip6_given, &c->ip6.addr,
 					  c->ip6.prefix_len, &c->ip6.gw);
+	close(nl);
+	return ret;
+}
+
+/**
+ * pasta_lo_up() - Bring the namespace's loopback link up
+ * @ns:		Namespace description (descriptors not yet released)
+ *
+ * A namespace made by someone else may have it down (podman leaves its
+ * containers' down for pasta to set up): then nothing in it reaches
+ * 127.0.0.1 or ::1, neither its own programs nor our spliced connections
+ * and -T/-U sockets. The loopback device's index is 1 in every network
+ * namespace (the kernel's LOOPBACK_IFINDEX). Done as the namespace's
+ * other links are: from the daemon, through a netlink socket opened in
+ * the namespace.
+ *
+ * Context: start-up, before isolation_drop_user().
+ * Return: 0 on success, -errno on failure (not logged)
+ */
+int pasta_lo_up(const struct pasta_ns *ns)
+{
+	int nl = pasta_netlink_open(ns), ret;
+
+	if (nl < 0)
+		return nl;
+	ret = netlink_ns_link_set(nl, PASTA_LO_IFINDEX, NETLINK_LINK_UP, 0,
+				  NULL);
 	close(nl);
 	return ret;
 }

@@ -58,12 +58,14 @@ int pasta_join(const char *target, const char *userns, bool netns_only,
 	       struct pasta_ns *ns);
 int pasta_ns_run(const struct pasta_ns *ns, int (*fn)(void *arg), void *arg);
 int pasta_ns_open(const struct pasta_ns *ns, const char *path, int flags);
+int pasta_sock_start(const struct pasta_ns *ns);
 int pasta_netlink_open(const struct pasta_ns *ns);
 int pasta_tap_open(const struct pasta_ns *ns, char *ifname,
 		   const uint8_t mac[6], int mtu, unsigned int flags,
 		   int *ifindex);
 int pasta_config_net(const struct pasta_ns *ns, unsigned int ifi,
 		     const struct ctx *c);
+int pasta_lo_up(const struct pasta_ns *ns);
 void pasta_ns_release(struct pasta_ns *ns);
 int pasta_quit_fd_init(struct pasta_ns *ns);
 bool pasta_inotify_gone(const void *buf, size_t len, const char *name);

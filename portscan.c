@@ -87,6 +87,30 @@ void portscan_map_set(struct portscan_map *map, uint16_t port)
 }
 
 /**
+ * portscan_map_clear_port() - Take a port out of a map
+ * @map:	Map
+ * @port:	Port
+ */
+void portscan_map_clear_port(struct portscan_map *map, uint16_t port)
+{
+	map->bits[port / 64] &= ~(1ULL << (port % 64));
+}
+
+/**
+ * portscan_map_merge() - Add the ports of one map to another
+ * @map:	Map, added to
+ * @more:	Ports to add
+ */
+void portscan_map_merge(struct portscan_map *map,
+			const struct portscan_map *more)
+{
+	size_t i;
+
+	for (i = 0; i < PORTSCAN_WORDS; i++)
+		map->bits[i] |= more->bits[i];
+}
+
+/**
  * portscan_map_has() - Is a port in a map?
  * @map:	Map
  * @port:	Port

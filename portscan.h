@@ -30,6 +30,9 @@ typedef void (*portscan_change_fn)(void *arg, uint16_t port, bool bound);
 
 void portscan_map_clear(struct portscan_map *map);
 void portscan_map_set(struct portscan_map *map, uint16_t port);
+void portscan_map_clear_port(struct portscan_map *map, uint16_t port);
+void portscan_map_merge(struct portscan_map *map,
+			const struct portscan_map *more);
 bool portscan_map_has(const struct portscan_map *map, uint16_t port);
 void portscan_exclude(struct portscan_map *map,
 		      const struct portscan_map *exclude);

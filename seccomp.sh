@@ -16,7 +16,14 @@
 #	 * #syscalls:pasta name name ...
 #
 # go into a second filter, isolation_seccomp_filter_pasta: the first one
-# plus these, so passt mode never allows them. This script collects them
+# plus these, so passt mode never allows them. Calls of pasta's namespace
+# socket helper (pasta_sock.c, a process of its own) on lines
+#
+#	 * #syscalls:helper name name ...
+#
+# make a third filter, pasta_sock_seccomp_filter, of these names alone:
+# the helper allows nothing of the daemon's list. seccomp.h holds the
+# first two unless SECCOMP_HELPER_FILTER is defined, then the third only. This script collects them
 # from FILE.c..., so that the list cannot drift from the code, and writes
 # OUTPUT: a filter that checks the architecture (AUDIT_ARCH_*), then the
 # system call number against each allowed one, and kills the process on
@@ -73,6 +80,10 @@ for f in "$@"; do
 	sed -n 's/^ \* #syscalls:pasta[ \t]\(.*\)$/\1/p' "$f" |
 		tr -s ' \t' '\n' | sed '/^$/d' | sed "s|\$| $f|"
 done >"$TMP/decl_pasta"
+for f in "$@"; do
+	sed -n 's/^ \* #syscalls:helper[ \t]\(.*\)$/\1/p' "$f" |
+		tr -s ' \t' '\n' | sed '/^$/d' | sed "s|\$| $f|"
+done >"$TMP/decl_helper"
 
 err=0
 while read -r name file; do
@@ -86,7 +97,7 @@ while read -r name file; do
 	     "architecture, and not in seccomp.sh's LEGACY list" >&2
 	err=1
 done <<EOF
-$(cat "$TMP/decl" "$TMP/decl_pasta")
+$(cat "$TMP/decl" "$TMP/decl_pasta" "$TMP/decl_helper")
 EOF
 [ $err -eq 0 ] || exit 1
 
@@ -106,9 +117,10 @@ cut -d' ' -f1 "$TMP/decl_pasta" | sort -u | while read -r n; do
 	grep -qx "$n" "$TMP/names" || echo "$n"
 done >"$TMP/names_pasta"
 : >"$TMP/none"
+cut -d' ' -f1 "$TMP/decl_helper" | sort -u >"$TMP/names_helper"
 
 files_of() {	# files_of NAME: files declaring NAME, comma-separated
-	cat "$TMP/decl" "$TMP/decl_pasta" |
+	cat "$TMP/decl" "$TMP/decl_pasta" "$TMP/decl_helper" |
 		awk -v n="$1" '$1 == n { print $2 }' | sort -u |
 		paste -sd, - | sed 's/,/, /g'
 }
@@ -118,7 +130,8 @@ entry() {	# entry NAME COMMENT
 		"$1" "$1" "$2"
 }
 
-filter() {	# filter ARRAY EXTRA_NAMES_FILE: one filter, to stdout
+filter() {	# filter ARRAY EXTRA_NAMES_FILE [BASE_NAMES_FILE]: one filter
+	base=${3:-$TMP/names}
 	cat <<EOF
 static struct sock_filter $1[] = {
 	/* Architecture first: another ABI's numbers mean other calls */
@@ -130,13 +143,13 @@ static struct sock_filter $1[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		 offsetof(struct seccomp_data, nr)),
 EOF
-	cat "$TMP/names" "$2" | while read -r n; do
+	cat "$base" "$2" | while read -r n; do
 		entry "$n" "$(files_of "$n")"
 	done
 	echo "#ifdef PASST_SANITIZERS"
 	echo "	/* Sanitizer runtime, never in release builds */"
 	for n in $ASAN; do
-		cat "$TMP/names" "$2" | grep -qx "$n" ||
+		cat "$base" "$2" | grep -qx "$n" ||
 			entry "$n" "ASan/UBSan runtime"
 	done
 	echo "#endif"
@@ -148,6 +161,7 @@ EOF
 
 count=$(wc -l <"$TMP/names")
 count_pasta=$((count + $(wc -l <"$TMP/names_pasta")))
+count_helper=$(wc -l <"$TMP/names_helper")
 
 {
 	cat <<EOF
@@ -188,6 +202,7 @@ count_pasta=$((count + $(wc -l <"$TMP/names_pasta")))
 /* Names declared in "#syscalls" lines (some may not exist on this arch) */
 #define ISOLATION_SECCOMP_SYSCALLS	$count
 #define ISOLATION_SECCOMP_SYSCALLS_PASTA	$count_pasta
+#define PASTA_SOCK_SECCOMP_SYSCALLS	$count_helper
 
 /* If the number is @nr, allow; else go on with the next pair */
 #define SECCOMP_ALLOW(nr)						\\
@@ -195,10 +210,15 @@ count_pasta=$((count + $(wc -l <"$TMP/names_pasta")))
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
 EOF
+	echo "#ifndef SECCOMP_HELPER_FILTER"
 	filter isolation_seccomp_filter "$TMP/none"
 	echo
 	echo "/* pasta mode: the same, and its own calls (#syscalls:pasta) */"
 	filter isolation_seccomp_filter_pasta "$TMP/names_pasta"
+	echo "#else /* SECCOMP_HELPER_FILTER */"
+	echo "/* pasta's namespace socket helper: its calls only (#syscalls:helper) */"
+	filter pasta_sock_seccomp_filter "$TMP/none" "$TMP/names_helper"
+	echo "#endif /* SECCOMP_HELPER_FILTER */"
 	cat <<EOF
 
 #endif /* SECCOMP_H */

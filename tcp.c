@@ -69,6 +69,7 @@
 #include "ctx.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "tcp_internal.h"
 #include "util.h"
 
@@ -1000,7 +1001,8 @@ static void tcp_conn_from_sock(struct ctx *c, int s,
 }
 
 /**
- * tcp_listen_handler() - New connection on a -t listener
+ * tcp_listen_handler() - New connection on a -t listener, or (pasta) a
+ *			  -T listener in the namespace
  * @c:		Execution context
  * @ref:	epoll reference: rule, family and port in idx
  * @events:	epoll events
@@ -1016,6 +1018,10 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (!(events & EPOLLIN) || listen_ref_get(ref, FWD_TCP, &l))
 		return;
+	if (ref.type == EPOLL_TYPE_TCP_NS_LISTEN) {	/* -T: no tap path */
+		tcp_splice_listen_handler(c, ref, l.to, l.v6, now_ms);
+		return;
+	}
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
 		struct sockaddr_storage sa;
 		socklen_t sl = sizeof(sa);
@@ -1032,7 +1038,8 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 					      strerror(errno));
 			return;
 		}
-		tcp_conn_from_sock(c, s, &sa, l.to, now_ms);
+		if (!tcp_splice_from_host(c, s, &sa, l.to, now_ms))
+			tcp_conn_from_sock(c, s, &sa, l.to, now_ms);
 	}
 }
 
@@ -1048,6 +1055,7 @@ int tcp_init(struct ctx *c)
 	int ret;
 
 	flow_ops_set(FLOW_TCP, &tcp_flow_ops);
+	tcp_splice_init();
 	ret = util_key_init(tcp_isn_key, sizeof(tcp_isn_key));
 	if (ret)
 		return ret;

@@ -84,6 +84,8 @@
 #define UDP_ERR_BYTES		1280	/* error queue read: quoted payload */
 #define UDP_ERR_READS_MAX	16	/* error queue entries per event */
 #define UDP_READ_BATCHES_MAX	4	/* recvmmsg() calls per socket event */
+/* Largest payload between two loopbacks (pasta -U): no MTU in the way */
+#define UDP_SPLICE_MAX		(65535 - UDP_HDR_LEN)
 /* ICMP error quotes: RFC 1812 §4.3.2.3, at most 576 bytes of IPv4 message;
  * RFC 4443 §2.4 (c), the IPv6 minimum MTU, 1280 */
 #define UDP_ICMP4_MAX		576
@@ -576,7 +578,7 @@ static void udp_sock_errqueue(struct ctx *c, const union flow *flow, int s)
 				ee = (const struct sock_extended_err *)
 				     (const void *)CMSG_DATA(cm);
 		}
-		if (ee)
+		if (ee && flow->f.type == FLOW_UDP)	/* no guest otherwise */
 			udp_icmp_to_guest(c, flow, ee, data, (size_t)n);
 	}
 }
@@ -663,6 +665,167 @@ static void udp_too_big(uint64_t now_ms)
 }
 
 /**
+ * udp_splice_replies() - pasta -U: the host's replies, back to the
+ *			  namespace's peer through the -U socket
+ * @c:		Execution context
+ * @flow:	FLOW_UDP_SPLICE flow
+ * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls sendto
+ */
+static void udp_splice_replies(struct ctx *c, union flow *flow,
+			       uint64_t now_ms)
+{
+	const struct flow_side *ns = &flow->f.side[FLOW_SIDE_TAP];
+	struct sockaddr_storage sa;
+	socklen_t sl = inany_to_sockaddr(&ns->ep_addr, ns->ep_port, &sa);
+	int b;
+
+	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
+		int i, n = udp_recv_batch(c, flow->udp.sock, UDP_SPLICE_MAX,
+					  false);
+
+		if (n < 0)
+			flow_log(flow, LOG_DEBUG, "recvmmsg: %s",
+				 strerror(-n));
+		if (n <= 0)
+			return;
+		flow_touch(flow, now_ms);
+		for (i = 0; i < n; i++) {
+			size_t len = udp_mmh[i].msg_len;
+
+			if (sendto(flow->udp.reply_sock, udp_iov[i].iov_base,
+				   len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+				   sl) < 0) {
+				flow_log(flow, LOG_DEBUG, "sendto: %s",
+					 strerror(errno));
+				continue;
+			}
+			flow_count_bytes(flow, FLOW_SIDE_SOCK, len);
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/**
+ * udp_splice_flow() - pasta -U: the flow of a namespace peer of a -U
+ *		       socket, new or existing
+ * @c:		Execution context
+ * @l:		The -U socket's rule, port and IP version
+ * @s:		The -U socket (in the namespace)
+ * @peer:	Peer in the namespace (on its loopback)
+ * @pport:	Peer's port
+ * @now_ms:	Current time, milliseconds
+ *
+ * The flow's socket is connected to the host's loopback, the rule's host
+ * port; replies leave through @s, so that the peer sees them come from
+ * the port it wrote to.
+ *
+ * Return: the flow, or NULL if refused
+ */
+static union flow *udp_splice_flow(struct ctx *c, const struct listen_ref *l,
+				   int s, const union inany_addr *peer,
+				   uint16_t pport, uint64_t now_ms)
+{
+	union inany_addr lo;
+	union flow *flow;
+	int hs;
+
+	inany_loopback(&lo, !l->v6);
+	flow = flow_lookup(FLOW_UDP_SPLICE, peer, pport, &lo, l->port);
+	if (flow)
+		return flow_is_active(flow) ? flow : NULL;
+	flow = flow_alloc(FLOW_UDP_SPLICE, now_ms);
+	if (!flow) {
+		log_ratelimit(LOG_WARNING, now_ms, "UDP: flow table full "
+			      "(%u descriptors), datagram to host port %u "
+			      "dropped", flow_limit(), l->to);
+		return NULL;
+	}
+	flow->udp.sock = -1;
+	flow->udp.reply_sock = s;
+	flow_set_side(flow, FLOW_SIDE_TAP, peer, pport, &lo, l->port);
+	hs = udp_sock_open(c, !l->v6, NULL, 0, &lo, l->to);
+	if (hs < 0) {
+		log_ratelimit(LOG_DEBUG, now_ms, "UDP: socket to host port "
+			      "%u: %s", l->to, strerror(-hs));
+		flow_cancel(flow);
+		return NULL;
+	}
+	if (udp_flow_commit(c, flow, hs, &lo, l->to))
+		return NULL;
+	return flow;
+}
+
+/**
+ * udp_splice_listen() - pasta -U: datagrams on a -U socket in the
+ *			 namespace, to the host's loopback
+ * @c:		Execution context
+ * @ref:	epoll reference of the -U socket
+ * @l:		Its rule, port and IP version
+ * @now_ms:	Current time, milliseconds
+ *
+ * #syscalls sendto
+ */
+static void udp_splice_listen(struct ctx *c, union epoll_ref ref,
+			      const struct listen_ref *l, uint64_t now_ms)
+{
+	int b;
+
+	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
+		int i, n = udp_recv_batch(c, ref.fd, UDP_SPLICE_MAX, true);
+
+		if (n < 0)
+			log_debug("UDP -U: port %u: recvmmsg: %s", l->port,
+				  strerror(-n));
+		if (n <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			size_t len = udp_mmh[i].msg_len;
+			union inany_addr peer;
+			union flow *flow;
+			uint16_t pport;
+
+			if (inany_from_sockaddr(&udp_names[i], &peer, &pport))
+				continue;
+			flow = udp_splice_flow(c, l, ref.fd, &peer, pport,
+					       now_ms);
+			if (!flow)
+				continue;
+			flow_touch(flow, now_ms);
+			if (send(flow->udp.sock, udp_iov[i].iov_base, len,
+				 MSG_DONTWAIT) < 0) {
+				flow_log(flow, LOG_DEBUG, "send: %s",
+					 strerror(errno));
+				continue;
+			}
+			flow_count_bytes(flow, FLOW_SIDE_TAP, len);
+		}
+		if (n < UDP_BATCH)
+			return;
+	}
+}
+
+/**
+ * udp_reply_sock_gone() - pasta: a -U socket is closing: end the flows
+ *			   whose replies leave through it
+ * @c:		Execution context
+ * @s:		The -U socket
+ */
+void udp_reply_sock_gone(const struct ctx *c, int s)
+{
+	union flow *flow;
+
+	flow_foreach(flow) {
+		if (flow->f.type == FLOW_UDP_SPLICE &&
+		    flow->udp.reply_sock == s)
+			flow_close_sock(c, flow, &flow->udp.sock,
+					"-U socket closed");
+	}
+}
+
+/**
  * udp_sock_handler() - Datagrams and errors on a flow's host socket
  * @c:		Execution context
  * @ref:	epoll reference: flow index and socket
@@ -677,7 +840,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	size_t max;
 	int b;
 
-	if (!flow || !flow_is_active(flow) || flow->f.type != FLOW_UDP ||
+	if (!flow || !flow_is_active(flow) ||
+	    (flow->f.type != FLOW_UDP && flow->f.type != FLOW_UDP_SPLICE) ||
 	    flow->udp.sock != ref.fd)
 		return;
 	tap = &flow->f.side[FLOW_SIDE_TAP];
@@ -685,6 +849,10 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		udp_sock_errqueue(c, flow, ref.fd);
 	if (!(events & EPOLLIN))
 		return;
+	if (flow->f.type == FLOW_UDP_SPLICE) {
+		udp_splice_replies(c, flow, now_ms);
+		return;
+	}
 
 	max = udp_payload_max(c, inany_is_v4(&tap->ep_addr));
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
@@ -793,6 +961,10 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 	if (!(events & EPOLLIN))
 		return;
+	if (ref.type == EPOLL_TYPE_UDP_NS_LISTEN) {
+		udp_splice_listen(c, ref, l, now_ms);
+		return;
+	}
 	max = udp_payload_max(c, !l->v6);
 
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
@@ -859,4 +1031,5 @@ static const struct flow_ops udp_flow_ops = {
 void udp_init(void)
 {
 	flow_ops_set(FLOW_UDP, &udp_flow_ops);
+	flow_ops_set(FLOW_UDP_SPLICE, &udp_flow_ops);
 }

@@ -27,6 +27,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		      uint64_t now_ms);
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			uint64_t now_ms);
+void udp_reply_sock_gone(const struct ctx *c, int s);
 
 /* Pure helpers, exported for unit tests */
 size_t udp_payload_max(const struct ctx *c, bool v4);

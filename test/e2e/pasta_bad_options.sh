@@ -6,8 +6,9 @@
 # pasta_bad_options - An unknown option gets getopt_long's own message
 # ("unrecognized option '--foo'", which podman looks for) and exit 1, in
 # both modes; pasta's options are refused in passt mode and passt's socket
-# options in pasta mode; -T/-U take only 'none' for now; --version and
-# --help name pasta.
+# options in pasta mode; -T/-U refuse a bad port and an address (they
+# listen on the namespace's loopback); "auto" is pasta's and goes alone;
+# --version and --help name pasta.
 
 . "$(dirname "$0")/../lib/bed.sh"
 
@@ -36,8 +37,10 @@ expect_fail "invalid option -- 'I'" "$PASST_BIN" -I eth0
 expect_fail "invalid option -- 's'" "$PASTA_BIN" -s /tmp/x.sock
 expect_fail "not pasta's" "$PASTA_BIN" --socket /tmp/x.sock true
 expect_fail "not pasta's" "$PASTA_BIN" --vhost-user true
-expect_fail "only 'none'" "$PASTA_BIN" -T auto true
-expect_fail "only 'none'" "$PASTA_BIN" -U 53 true
+expect_fail "Invalid --tcp-ns" "$PASTA_BIN" -T 99999 true
+expect_fail "no address or interface" "$PASTA_BIN" -U 127.0.0.1/53 true
+expect_fail "auto is pasta's" "$PASST_BIN" -t auto
+expect_fail "overlaps" "$PASTA_BIN" -T auto -T 8080 true
 expect_fail "exclude each other" "$PASTA_BIN" --netns "$NS_GUEST" true
 expect_fail "need a namespace" "$PASTA_BIN" --netns-only true
 expect_fail "Invalid --tcp-ports" "$PASTA_BIN" -t 99999 --netns "$NS_GUEST"

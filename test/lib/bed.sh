@@ -312,12 +312,19 @@ bed_wait_pasta() {
 # bed_start_daemon [ARGS...] - Start the daemon in $NS_HOST in foreground
 # mode, socket $SOCK, log $BED_DIR/passt.log (stdout/stderr: passt.out).
 # Sets PASST_PID; returns once the socket exists. pasta: as pasta, serving
-# $NS_GUEST through tap0; returns once it runs its loop.
+# $NS_GUEST through tap0; returns once it runs its loop. pasta gets
+# "-t none -u none -T none -U none" first, as podman passes them (the
+# defaults would be "auto", which would forward the servers cases start
+# from one side to the other), unless PASTA_FWD_DEFAULT says otherwise
+# ("" for pasta's own defaults); the case's own -t... add to them.
 bed_start_daemon() {
 	if [ "$BACKEND" = pasta ]; then
 		bed_pasta_link
+		# shellcheck disable=SC2086 # words on purpose
 		ip netns exec "$NS_HOST" "$PASTA_BIN" --netns "$NS_GUEST" \
-			-I tap0 -f -l "$BED_DIR/passt.log" "$@" \
+			-I tap0 -f -l "$BED_DIR/passt.log" \
+			${PASTA_FWD_DEFAULT--t none -u none -T none -U none} \
+			"$@" \
 			>>"$BED_DIR/passt.out" 2>&1 </dev/null &
 		PASST_PID=$!
 		bed_wait_pasta

@@ -184,6 +184,27 @@ UNIT_TEST(limit_counts_new_and_active_not_closed)
 	CHECK_EQ(flow_limit(), FLOW_MAX);
 }
 
+UNIT_TEST(spliced_flow_counts_its_six_descriptors)
+{
+	union flow *sp, *a, *b;
+
+	flow_init();
+	flow_set_limit(FLOW_SPLICE_FDS + 1);
+	sp = flow_alloc(FLOW_TCP_SPLICE, 0);
+	a = flow_alloc(FLOW_TCP, 0);
+	CHECK(sp && a);
+	CHECK(flow_alloc(FLOW_TCP, 0) == NULL);	/* 7 of 7 held */
+	flow_cancel(a);
+	CHECK(flow_alloc(FLOW_TCP_SPLICE, 0) == NULL);	/* 6 + 6 > 7 */
+	flow_activate(sp);
+	flow_close(sp);			/* its descriptors are given back */
+	a = flow_alloc(FLOW_TCP_SPLICE, 0);
+	b = flow_alloc(FLOW_UDP, 0);
+	CHECK(a && b);
+	CHECK(flow_alloc(FLOW_UDP, 0) == NULL);
+	flow_init();
+}
+
 UNIT_TEST(hash_removals_keep_every_other_flow_findable)
 {
 	union inany_addr g = mk4("10.0.2.15"), p = mk4("192.0.2.7");
