@@ -155,6 +155,7 @@ static-checks: cppcheck clang-tidy lint
 
 lint:
 	test/lint/minmax.py *.c *.h $(TOOL_SRCS) test/unit/*.c test/fuzz/*.c
+	test/lint/layers.py .
 
 # Suppressions, each with its reason:
 # - missingIncludeSystem: system headers are not given to cppcheck

@@ -571,60 +571,6 @@ static void conf_resolv_read(struct ctx *c)
 }
 
 /**
- * conf_ll_from_mac() - Our link-local address: fe80::/64 with EUI-64
- * @mac:	Our MAC address
- * @ll:		Filled link-local address (RFC 4291 Appendix A)
- */
-static void conf_ll_from_mac(const uint8_t mac[6], struct in6_addr *ll)
-{
-	memset(ll, 0, sizeof(*ll));
-	ll->s6_addr[0] = 0xfe;
-	ll->s6_addr[1] = 0x80;
-	ll->s6_addr[8] = mac[0] ^ 0x02;
-	ll->s6_addr[9] = mac[1];
-	ll->s6_addr[10] = mac[2];
-	ll->s6_addr[11] = 0xff;
-	ll->s6_addr[12] = 0xfe;
-	ll->s6_addr[13] = mac[3];
-	ll->s6_addr[14] = mac[4];
-	ll->s6_addr[15] = mac[5];
-}
-
-/**
- * conf_mac_clash() - The guest uses our MAC address: take another one
- * @c:		Execution context
- *
- * --mac-addr is our own address, the source of every frame we send (as for
- * upstream passt), but libvirt before 9.x passed the guest's MAC there.
- * Answering ARP and NDP with the guest's own address, and deriving our
- * link-local address (the guest's router) from it, would give the guest
- * its own link-local address as its default router. So when the first
- * frame shows the guest with our MAC, we move to the default one (or, if
- * the guest has that, the default with its last bit flipped) before
- * anything of ours reaches it: tap.c calls this as it learns the guest's
- * MAC, before the frame's handler answers.
- *
- * Context: main loop, tap.c only.
- */
-void conf_mac_clash(struct ctx *c)
-{
-	static const uint8_t def[6] = MAC_OUR_DEFAULT;
-	char old[MAC_STR_LEN], new[MAC_STR_LEN];
-	struct in6_addr old_ll = c->ip6.our_ll;
-
-	util_mac_ntop(c->our_mac, old, sizeof(old));
-	memcpy(c->our_mac, def, sizeof(def));
-	if (!memcmp(c->our_mac, c->guest_mac, 6))
-		c->our_mac[5] ^= 1;
-	conf_ll_from_mac(c->our_mac, &c->ip6.our_ll);
-	if (IN6_ARE_ADDR_EQUAL(&c->ip6.gw, &old_ll))
-		c->ip6.gw = c->ip6.our_ll;
-	log_info("The guest uses our MAC address %s (--mac-addr): ours is "
-		 "%s from now on", old,
-		 util_mac_ntop(c->our_mac, new, sizeof(new)));
-}
-
-/**
  * conf_ip4_detect() - Fill IPv4 addressing from the template interface
  * @c:		Execution context
  * @addr_given:	-a gave an IPv4 address
@@ -1690,7 +1636,7 @@ void conf(struct ctx *c, int argc, char **argv)
 	log_set_level(c->quiet ? LOG_ERR :
 		      c->trace ? LOG_TRACE : c->debug ? LOG_DEBUG : LOG_INFO);
 
-	conf_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+	util_ll_from_mac(c->our_mac, &c->ip6.our_ll);
 
 	ret = netlink_init();
 	if (ret)

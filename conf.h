@@ -15,6 +15,5 @@ void conf_print(const struct ctx *c);
 int conf_parse_addr4(const char *s, struct in_addr *a, int *prefix_len);
 int conf_parse_addr6(const char *s, struct in6_addr *a, int *prefix_len);
 int conf_resolv_parse(struct ctx *c, const char *text);
-void conf_mac_clash(struct ctx *c);
 
 #endif /* CONF_H */

@@ -64,7 +64,7 @@ struct conf_ip4 {
  * @prefix_len:	Prefix length of @addr (64 for SLAAC)
  * @gw:		Default gateway the guest uses (answered by us)
  * @our_ll:	Our link-local address, source of RAs and NAs (changes
- *		with our MAC, conf_mac_clash())
+ *		with our MAC, tap_mac_clash())
  * @addr_seen:	Address the guest last used as a source
  * @addr_ll_seen:	Link-local address the guest last used
  * @dns:	Resolvers advertised to the guest
@@ -134,7 +134,7 @@ struct ctx {
 	int fd_tap;			/* runtime, tap.c */
 	int fd_from_cmdline;		/* -F, -1 if unset */
 	uint8_t our_mac[6];		/* runtime if the guest has it:
-					 * conf_mac_clash(), from tap.c */
+					 * tap_mac_clash(), from tap.c */
 	uint8_t guest_mac[6];		/* runtime, tap.c */
 	bool guest_mac_known;		/* runtime, tap.c */
 	int mtu;

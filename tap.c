@@ -46,7 +46,6 @@
 #include <net/ethernet.h>
 
 #include "checksum.h"
-#include "conf.h"
 #include "inany.h"
 #include "ctx.h"
 #include "log.h"
@@ -706,6 +705,40 @@ void tap_frames_end(struct ctx *c, uint64_t now_ms)
 }
 
 /**
+ * tap_mac_clash() - The guest uses our MAC address: take another one
+ * @c:		Execution context
+ *
+ * --mac-addr is our own address, the source of every frame we send (as for
+ * upstream passt), but libvirt before 9.x passed the guest's MAC there.
+ * Answering ARP and NDP with the guest's own address, and deriving our
+ * link-local address (the guest's router) from it, would give the guest
+ * its own link-local address as its default router. So when the first
+ * frame shows the guest with our MAC, we move to the default one (or, if
+ * the guest has that, the default with its last bit flipped) before
+ * anything of ours reaches it: tap.c calls this as it learns the guest's
+ * MAC, before the frame's handler answers.
+ *
+ * Context: main loop, tap.c only.
+ */
+void tap_mac_clash(struct ctx *c)
+{
+	static const uint8_t def[6] = MAC_OUR_DEFAULT;
+	char old[MAC_STR_LEN], new[MAC_STR_LEN];
+	struct in6_addr old_ll = c->ip6.our_ll;
+
+	util_mac_ntop(c->our_mac, old, sizeof(old));
+	memcpy(c->our_mac, def, sizeof(def));
+	if (!memcmp(c->our_mac, c->guest_mac, 6))
+		c->our_mac[5] ^= 1;
+	util_ll_from_mac(c->our_mac, &c->ip6.our_ll);
+	if (IN6_ARE_ADDR_EQUAL(&c->ip6.gw, &old_ll))
+		c->ip6.gw = c->ip6.our_ll;
+	log_info("The guest uses our MAC address %s (--mac-addr): ours is "
+		 "%s from now on", old,
+		 util_mac_ntop(c->our_mac, new, sizeof(new)));
+}
+
+/**
  * tap_learn() - Learn the guest's MAC and addresses from a valid frame
  * @c:		Execution context
  * @p:		Parsed packet (af 0 for ARP)
@@ -723,7 +756,7 @@ static void tap_learn(struct ctx *c, const struct tap_pkt *p)
 		log_debug("Guest MAC address: %s",
 			  util_mac_ntop(src_mac, buf, sizeof(buf)));
 		if (!memcmp(c->guest_mac, c->our_mac, 6))
-			conf_mac_clash(c);
+			tap_mac_clash(c);
 	}
 	if (p->af == AF_INET && p->src4.s_addr != INADDR_ANY)
 		c->ip4.addr_seen = p->src4;

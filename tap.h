@@ -286,4 +286,6 @@ void tap_frame_in_frags(struct ctx *c, const uint8_t *frame, size_t head,
 			size_t len, uint64_t now_ms);
 void tap_frames_end(struct ctx *c, uint64_t now_ms);
 
+void tap_mac_clash(struct ctx *c);
+
 #endif /* TAP_H */

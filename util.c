@@ -280,3 +280,23 @@ int util_write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+/**
+ * util_ll_from_mac() - Our link-local address: fe80::/64 with EUI-64
+ * @mac:	Our MAC address
+ * @ll:		Filled link-local address (RFC 4291 Appendix A)
+ */
+void util_ll_from_mac(const uint8_t mac[6], struct in6_addr *ll)
+{
+	memset(ll, 0, sizeof(*ll));
+	ll->s6_addr[0] = 0xfe;
+	ll->s6_addr[1] = 0x80;
+	ll->s6_addr[8] = mac[0] ^ 0x02;
+	ll->s6_addr[9] = mac[1];
+	ll->s6_addr[10] = mac[2];
+	ll->s6_addr[11] = 0xff;
+	ll->s6_addr[12] = 0xfe;
+	ll->s6_addr[13] = mac[3];
+	ll->s6_addr[14] = mac[4];
+	ll->s6_addr[15] = mac[5];
+}

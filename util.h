@@ -26,6 +26,7 @@ int util_epoll_add(int epollfd, int fd, uint32_t events, union epoll_ref ref);
 int util_epoll_mod(int epollfd, int fd, uint32_t events, union epoll_ref ref);
 void util_epoll_del(int epollfd, int fd);
 const char *util_mac_ntop(const uint8_t mac[6], char *buf, size_t len);
+void util_ll_from_mac(const uint8_t mac[6], struct in6_addr *ll);
 int util_mac_pton(const char *s, uint8_t mac[6]);
 bool util_mac_is_zero(const uint8_t mac[6]);
 int util_prefix_to_mask4(int prefix_len, struct in_addr *mask);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "checksum.h"
+#include "ctx.h"
+#include "log.h"
 #include "tap.h"
 #include "util.h"
 #include "unit.h"
@@ -360,4 +362,41 @@ UNIT_TEST(scattered_headers_or_non_tcp_are_dropped_unread)
 	CHECK_EQ(tap_pkt_parse_frags(f, 14 + 20 + 50, n, &p, &why), -1);
 	CHECK_EQ(why, TAP_DROP_SCATTERED);
 	CHECK_EQ(tap_pkt_parse_frags(f, n, n, &p, &why), AF_INET);
+}
+
+UNIT_TEST(guest_with_our_mac_moves_us_to_the_default_and_new_ll)
+{
+	static struct ctx c;
+	const uint8_t guest[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	const uint8_t def[6] = MAC_OUR_DEFAULT;
+	struct in6_addr old_ll;
+
+	memset(&c, 0, sizeof(c));
+	log_set_level(LOG_ERR);		/* the info line, not here */
+	memcpy(c.our_mac, guest, 6);	/* libvirt 9.0: --mac-addr GUEST */
+	memcpy(c.guest_mac, guest, 6);
+	inet_pton(AF_INET6, "fe80::5054:ff:fe12:3456", &old_ll);
+	c.ip6.our_ll = old_ll;
+	c.ip6.gw = old_ll;		/* no IPv6 gateway: ours */
+	tap_mac_clash(&c);
+	CHECK(!memcmp(c.our_mac, def, 6));
+	CHECK(!IN6_ARE_ADDR_EQUAL(&c.ip6.our_ll, &old_ll));
+	CHECK(c.ip6.our_ll.s6_addr[8] == (def[0] ^ 0x02));
+	CHECK(IN6_ARE_ADDR_EQUAL(&c.ip6.gw, &c.ip6.our_ll));
+}
+
+UNIT_TEST(guest_with_the_default_mac_gets_us_its_neighbour)
+{
+	static struct ctx c;
+	const uint8_t def[6] = MAC_OUR_DEFAULT;
+
+	log_set_level(LOG_ERR);
+	memset(&c, 0, sizeof(c));
+	memcpy(c.our_mac, def, 6);
+	memcpy(c.guest_mac, def, 6);
+	inet_pton(AF_INET6, "2001:db8::1", &c.ip6.gw);
+	tap_mac_clash(&c);
+	CHECK(memcmp(c.our_mac, c.guest_mac, 6));
+	CHECK_EQ(c.our_mac[5], def[5] ^ 1);
+	CHECK(!IN6_IS_ADDR_LINKLOCAL(&c.ip6.gw));	/* a given gateway stays */
 }
