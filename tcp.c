@@ -558,6 +558,13 @@ static bool tcp_sock_connected(struct ctx *c, struct tcp_conn *conn,
 	tcp_send_ctl(c, conn, conn->inbound ? TCP_SYN :
 			      (TCP_SYN | TCP_ACK), conn->isn);
 	conn->rto_ms = TCP_RTO_INIT_MS;
+	/* The handshake's round trip is the first sample (RFC 6298 §2.2): a
+	 * loss early in the first flight then costs TCP_RTO_MIN_MS, not the
+	 * initial second
+	 */
+	conn->rtt_seq = conn->isn + 1;
+	conn->rtt_ts_ms = (uint32_t)now_ms;
+	conn->rtt_on = 1;
 	tcp_timer_set(conn, now_ms + conn->rto_ms);
 	return tcp_conn_fact(c, conn, TCP_TAP_SYN_SENT);
 }
@@ -795,6 +802,7 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn,
 			tcp_conn_reset(c, conn, "no answer to our SYN");
 			return;
 		}
+		conn->rtt_on = 0;	/* Karn: the answer is ambiguous now */
 		tcp_send_ctl(c, conn, conn->inbound ? TCP_SYN :
 				      (TCP_SYN | TCP_ACK), conn->isn);
 		tcp_timer_set(conn, now_ms + conn->rto_ms);

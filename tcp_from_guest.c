@@ -684,6 +684,8 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 		conn->snd_wnd = seg->wnd;	/* unscaled in a SYN */
 		conn->sack_ok = seg->sack_ok;	/* we offered it */
 		conn->retrans = 0;
+		tcp_rtt_ack(conn, conn->snd_una, now_ms);
+		conn->rto_ms = tcp_rto_base(conn);
 		tcp_timer_set(conn, 0);
 		if (tcp_conn_fact(c, conn, TCP_GUEST_SYN) ||
 		    tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
@@ -701,8 +703,10 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 
 	/* SYN_RCVD: our SYN-ACK is out */
 	if (seg->flags & TCP_SYN) {
-		if (seg->seq + 1 == conn->rcv_nxt)
+		if (seg->seq + 1 == conn->rcv_nxt) {
+			conn->rtt_on = 0;	/* Karn: ambiguous now */
 			tcp_send_ctl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
+		}
 		return true;
 	}
 	if (!(seg->flags & TCP_ACK))
@@ -715,6 +719,8 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 	}
 	conn->snd_una = conn->isn + 1;
 	conn->retrans = 0;
+	tcp_rtt_ack(conn, conn->snd_una, now_ms);
+	conn->rto_ms = tcp_rto_base(conn);
 	tcp_timer_set(conn, 0);
 	if (tcp_conn_fact(c, conn, TCP_TAP_SYN_ACKED))
 		return true;
