@@ -759,52 +759,21 @@ static union flow *udp_splice_flow(struct ctx *c, const struct listen_ref *l,
 }
 
 /**
- * udp_splice_listen() - pasta -U: datagrams on a -U socket in the
- *			 namespace, to the host's loopback
- * @c:		Execution context
- * @ref:	epoll reference of the -U socket
- * @l:		Its rule, port and IP version
- * @now_ms:	Current time, milliseconds
+ * udp_splice_send() - pasta -U: one datagram from the namespace's -U socket
+ *		       on to the host's loopback, through its flow's socket
+ * @flow:	UDP splice flow
+ * @i:		Index of the datagram in the receive batch
+ * @len:	Its length
  *
  * #syscalls sendto
  */
-static void udp_splice_listen(struct ctx *c, union epoll_ref ref,
-			      const struct listen_ref *l, uint64_t now_ms)
+static void udp_splice_send(union flow *flow, int i, size_t len)
 {
-	int b;
-
-	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
-		int i, n = udp_recv_batch(c, ref.fd, UDP_SPLICE_MAX, true);
-
-		if (n < 0)
-			log_debug("UDP -U: port %u: recvmmsg: %s", l->port,
-				  strerror(-n));
-		if (n <= 0)
-			return;
-		for (i = 0; i < n; i++) {
-			size_t len = udp_mmh[i].msg_len;
-			union inany_addr peer;
-			union flow *flow;
-			uint16_t pport;
-
-			if (inany_from_sockaddr(&udp_names[i], &peer, &pport))
-				continue;
-			flow = udp_splice_flow(c, l, ref.fd, &peer, pport,
-					       now_ms);
-			if (!flow)
-				continue;
-			flow_touch(flow, now_ms);
-			if (send(flow->udp.sock, udp_iov[i].iov_base, len,
-				 MSG_DONTWAIT) < 0) {
-				flow_log(flow, LOG_DEBUG, "send: %s",
-					 strerror(errno));
-				continue;
-			}
-			flow_count_bytes(flow, FLOW_SIDE_TAP, len);
-		}
-		if (n < UDP_BATCH)
-			return;
+	if (send(flow->udp.sock, udp_iov[i].iov_base, len, MSG_DONTWAIT) < 0) {
+		flow_log(flow, LOG_DEBUG, "send: %s", strerror(errno));
+		return;
 	}
+	flow_count_bytes(flow, FLOW_SIDE_TAP, len);
 }
 
 /**
@@ -935,7 +904,8 @@ static union flow *udp_flow_from_host(struct ctx *c,
 }
 
 /**
- * udp_listen_handler() - Datagrams on a -u forward socket
+ * udp_listen_handler() - Datagrams on a -u forward socket, or (pasta) a -U
+ *			  one
  * @c:		Execution context
  * @ref:	epoll reference: listener index and socket
  * @events:	epoll events
@@ -948,6 +918,7 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct listen_ref lr;
 	const struct listen_ref *l = &lr;
+	bool splice;
 	size_t max;
 	int b;
 
@@ -961,18 +932,18 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	}
 	if (!(events & EPOLLIN))
 		return;
-	if (ref.type == EPOLL_TYPE_UDP_NS_LISTEN) {
-		udp_splice_listen(c, ref, l, now_ms);
-		return;
-	}
-	max = udp_payload_max(c, !l->v6);
+	/* -u datagrams go to the guest, within its MTU; -U ones (pasta, on
+	 * the namespace's loopback) to the host's loopback, any size
+	 */
+	splice = ref.type == EPOLL_TYPE_UDP_NS_LISTEN;
+	max = splice ? UDP_SPLICE_MAX : udp_payload_max(c, !l->v6);
 
 	for (b = 0; b < UDP_READ_BATCHES_MAX; b++) {
 		int i, n = udp_recv_batch(c, ref.fd, max, true);
 
 		if (n < 0)
-			log_debug("UDP: port %u: recvmmsg: %s", l->port,
-				  strerror(-n));
+			log_debug("UDP%s: port %u: recvmmsg: %s",
+				  splice ? " -U" : "", l->port, strerror(-n));
 		if (n <= 0)
 			return;
 		for (i = 0; i < n; i++) {
@@ -987,10 +958,17 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			}
 			if (inany_from_sockaddr(&udp_names[i], &peer, &pport))
 				continue;
-			flow = udp_flow_from_host(c, l, &peer, pport, now_ms);
+			flow = splice ? udp_splice_flow(c, l, ref.fd, &peer,
+							pport, now_ms) :
+					udp_flow_from_host(c, l, &peer, pport,
+							   now_ms);
 			if (!flow)
 				continue;
 			flow_touch(flow, now_ms);
+			if (splice) {
+				udp_splice_send(flow, i, len);
+				continue;
+			}
 			flow_count_bytes(flow, FLOW_SIDE_SOCK, len);
 			udp_queue_frame(c, &flow->f.side[FLOW_SIDE_TAP],
 					(uint8_t *)udp_iov[i].iov_base -
