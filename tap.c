@@ -718,7 +718,8 @@ void tap_frames_end(struct ctx *c, uint64_t now_ms)
  * anything of ours reaches it: tap.c calls this as it learns the guest's
  * MAC, before the frame's handler answers.
  *
- * Context: main loop, tap.c only.
+ * Context: main loop; called by tap.c only (declared in tap.h for the
+ * unit tests).
  */
 void tap_mac_clash(struct ctx *c)
 {
