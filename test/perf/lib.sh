@@ -197,8 +197,10 @@ pasta_contender_start() {
 	case "$1" in *-splice) t=$PERF_PASTA_PORTS ;; esac
 	# Otherwise the same options for both: -M as the bed's neighbour
 	# entries say (Debian's pasta takes the host interface's MAC by
-	# default)
-	BACKEND=pasta bed_start_daemon -q -M "$OUR_MAC" -t "$t" -u none \
+	# default); the forwarding options are all given here, not also the
+	# bed's defaults: Debian's pasta refuses a mode given twice ("Port
+	# forwarding mode 'none' conflicts with previous mode")
+	BACKEND=pasta PASTA_FWD_DEFAULT= bed_start_daemon -q -M "$OUR_MAC" -t "$t" -u none \
 		-T none -U none "${extra[@]}" || return 1
 	BACKEND=pasta bed_connect_guest -n "$2" || return 1
 	guest_static_config
