@@ -268,8 +268,11 @@ void tap_dev_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 		tap_room_ready(c, now_ms);
 	}
 	for (i = 0; i < TAP_DEV_BATCHES_MAX && (events & EPOLLIN) && more;
-	     i++)
+	     i++) {
 		n = tap_dev_read_batch(c, now_ms, &more);
+		if (more)
+			tap_flush(c);	/* the batch's ACKs, now */
+	}
 	if (n < 0) {
 		tap_guest_detach(c, strerror(-n), now_ms);
 		return;
