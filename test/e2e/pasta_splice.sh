@@ -1,13 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# timeout: 90
+# timeout: 180
 # backends: pasta
 #
 # pasta_splice - A -t connection from the host's loopback is spliced to the
 # namespace's loopback: servers bound to 127.0.0.1 and ::1 inside the
-# namespace (which the tap device cannot reach) serve it. 200 MB (kept
-# small for make check; the 1 GB is a bench figure) each way,
-# sha256-verified; both half-close orders; a reset from either side
+# namespace (which the tap device cannot reach) serve it. 1 GiB
+# (SPLICE_MB) each way, sha256-verified; both half-close orders; a reset from either side
 # reaches the other as a reset; no flow left after each. A server sees the
 # host-side client's loopback address as its peer; with --no-splice the
 # same connection takes the tap device and the server sees the gateway.
@@ -19,7 +18,7 @@
 bed_setup
 need_cmd python3
 tcp_tool_init
-: "${SPLICE_MB:=200}"
+: "${SPLICE_MB:=1024}"
 head -c $((SPLICE_MB * 1024 * 1024)) /dev/urandom >"$BED_DIR/src"
 want=$(tcp_sha "$BED_DIR/src")
 python3 "$TCPTOOL" pattern resp $((1024 * 1024)) "$BED_DIR/want_resp"
