@@ -914,7 +914,7 @@ int pasta_sock_start(const struct pasta_ns *ns)
 		pasta_sock_serve(sv[1]);
 	}
 	close(sv[1]);
-	ret = pasta_sock_init(sv[0]);
+	ret = pasta_sock_init(sv[0], pid);
 	if (!ret)
 		log_debug("Namespace socket helper: PID %d", (int)pid);
 	return ret;

@@ -51,6 +51,7 @@
  */
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -60,6 +61,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -98,6 +100,40 @@ struct pasta_sock_reply {
 };
 
 static int pasta_sock_fd = -1;		/* daemon: our end, -1: none */
+static pid_t pasta_sock_pid;		/* daemon: the helper, 0: none */
+
+/**
+ * pasta_sock_lost() - Give up on the helper for good: close our end, make
+ *		       sure it ends and reap it, so that no zombie is left
+ *
+ * It is dead already if it was killed or crashed (an end of file on the
+ * pair): reaped at once. If it was only late, SIGKILL ends it (its socket
+ * calls do not sleep uninterruptibly, so the wait is short); if we may no
+ * longer signal it (the daemon changed user since), it ends by itself at
+ * the end of file we just gave it, and stays a zombie until we exit.
+ *
+ * #syscalls:pasta kill waitid
+ */
+static void pasta_sock_lost(void)
+{
+	siginfo_t si;
+	int flags = WEXITED | WNOHANG;
+
+	if (pasta_sock_fd >= 0)
+		close(pasta_sock_fd);
+	pasta_sock_fd = -1;
+	if (!pasta_sock_pid)
+		return;
+	memset(&si, 0, sizeof(si));
+	if (!waitid(P_PID, (id_t)pasta_sock_pid, &si, flags) && !si.si_pid &&
+	    !kill(pasta_sock_pid, SIGKILL))
+		flags &= ~WNOHANG;
+	while (!(flags & WNOHANG) &&
+	       waitid(P_PID, (id_t)pasta_sock_pid, &si, flags) &&
+	       errno == EINTR)
+		;
+	pasta_sock_pid = 0;
+}
 
 /**
  * pasta_sock_make() - Make the socket a request asks for, in the helper
@@ -291,8 +327,7 @@ static int pasta_sock_recv(int *s)
 		if (*s >= 0)
 			close(*s);
 		*s = -1;
-		close(pasta_sock_fd);
-		pasta_sock_fd = -1;
+		pasta_sock_lost();
 		return -ENOTCONN;
 	}
 	if (rep.err) {
@@ -307,6 +342,7 @@ static int pasta_sock_recv(int *s)
 /**
  * pasta_sock_init() - Take the daemon's end of the pair to the helper
  * @fd:		Our end; the helper was just forked with the other one
+ * @pid:	The helper, our child: reaped if it goes
  *
  * Waits for the helper to say it is ready (in the namespace, sealed).
  *
@@ -314,7 +350,7 @@ static int pasta_sock_recv(int *s)
  * Return: 0 on success, -errno if the helper did not come up (logged; the
  *	   descriptor is closed)
  */
-int pasta_sock_init(int fd)
+int pasta_sock_init(int fd, pid_t pid)
 {
 	struct timeval tv = { .tv_sec = PASTA_SOCK_TIMEOUT_MS / 1000,
 			      .tv_usec = (PASTA_SOCK_TIMEOUT_MS % 1000) *
@@ -322,13 +358,13 @@ int pasta_sock_init(int fd)
 	int ret, s;
 
 	pasta_sock_fd = fd;
+	pasta_sock_pid = pid;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
 		ret = -errno;
 		log_err("Namespace socket helper: setsockopt: %s",
 			strerror(-ret));
-		close(fd);
-		pasta_sock_fd = -1;
+		pasta_sock_lost();
 		return ret;
 	}
 	ret = pasta_sock_recv(&s);
@@ -338,8 +374,7 @@ int pasta_sock_init(int fd)
 		log_err("Namespace socket helper: unexpected first reply");
 		if (s >= 0)
 			close(s);
-		close(fd);
-		pasta_sock_fd = -1;
+		pasta_sock_lost();
 		return -EPROTO;
 	}
 	log_debug("Namespace socket helper ready");
@@ -380,8 +415,7 @@ int pasta_sock_get(enum pasta_sock_kind kind, bool v6, uint16_t port)
 	    (ssize_t)sizeof(req)) {
 		log_err("Namespace socket helper: send: %s; not used any "
 			"more", strerror(errno));
-		close(pasta_sock_fd);
-		pasta_sock_fd = -1;
+		pasta_sock_lost();
 		return -ENOTCONN;
 	}
 	ret = pasta_sock_recv(&s);

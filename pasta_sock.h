@@ -6,6 +6,8 @@
 #ifndef PASTA_SOCK_H
 #define PASTA_SOCK_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,7 +32,7 @@ enum pasta_sock_kind {
 };
 
 void pasta_sock_serve(int fd) __attribute__((noreturn));
-int pasta_sock_init(int fd);
+int pasta_sock_init(int fd, pid_t pid);
 bool pasta_sock_ready(void);
 int pasta_sock_get(enum pasta_sock_kind kind, bool v6, uint16_t port);
 
