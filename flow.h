@@ -281,6 +281,7 @@ struct flow_udp {
  * @pipe_w:	Write end of that pipe, or -1
  * @pending:	Bytes in pipe i not yet written to the other socket
  * @facts:	TCP_SPLICE_* bits (tcp_splice.c)
+ * @pipe_grown:	Bit i: pipe i was made bigger, or that was tried
  * @events:	epoll interest of each socket, as last set
  */
 struct flow_tcp_splice {
@@ -290,6 +291,7 @@ struct flow_tcp_splice {
 	int pipe_w[FLOW_SIDES];
 	uint32_t pending[FLOW_SIDES];
 	uint16_t facts;
+	uint8_t pipe_grown;
 	uint32_t events[FLOW_SIDES];
 };
 
