@@ -115,11 +115,20 @@ if len(data) < 200 or rides * 4 < len(data) * 3:
     print("FAIL: too many pure ACKs")
 
 data = [i for i, s in enumerate(segs) if s[1] and s[2] == 9301 and s[6]]
-seqs = [segs[i][3] for i in data]
+lone, pairs = data[:10], []
+seqs = [segs[i][3] for i in lone]
 if len(set(seqs)) != len(seqs):
     ok = False
-    print("FAIL: the guest resent data")
-lone, pairs = data[:10], data[10:]
+    print("FAIL: the guest resent a lone byte")
+# A pair's second segment may be sent again by the guest's tail loss probe
+# (2 RTT + 2 jiffies: 8 ms or so here) when the whole machine stalls that
+# long, as under the parallel cases of make check: the first copy of each
+# segment counts, the probe is only reported
+for i in data[10:]:
+    if any(segs[j][3] == segs[i][3] for j in pairs):
+        print("pairs: the guest resent seq %d (a loss probe)" % segs[i][3])
+    else:
+        pairs.append(i)
 for i in lone:
     a = acker(i)
     d = (a[0] - segs[i][0]) * 1000 if a else None
