@@ -707,11 +707,20 @@ int tap_pkt_parse(const uint8_t *frame, size_t len, struct tap_pkt *p,
  * @now_ms:	Current time, milliseconds
  *
  * Handlers that collect packets into batches write them out now: the
- * frames' memory is reused by the next read.
+ * frames' memory is reused by the next read. Then what they queued for
+ * the guest, the ACKs of that data above all, goes out at once, not at
+ * the end of the loop turn: a bulk sender must hear of its data while it
+ * sends. Every back-end ends its batches here, and keeps them bounded
+ * (256 KiB on the stream socket and the tap device, 512 KiB on
+ * vhost-user), so that the ACKs come every few hundred KiB: with the
+ * batches of up to 16 MiB of before and one flush per loop turn, guest
+ * to remote went 5.9-7.0 Gbit/s on the tap device against 9.7-10.8, and
+ * 9.1-9.8 on vhost-user against 10.3-11.7 (tap_dev.c, vhost_user.c).
  */
 void tap_frames_end(struct ctx *c, uint64_t now_ms)
 {
 	tap_h->pkts_end(c, now_ms);
+	tap_flush(c);
 }
 
 /**
@@ -896,8 +905,7 @@ void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 			tap_frame_in(c, tap_buf + off + foff, flen, now_ms);
 			off += consumed;
 		}
-		tap_frames_end(c, now_ms);
-		tap_flush(c);	/* this read's ACKs go before the next read */
+		tap_frames_end(c, now_ms);	/* and their ACKs go out */
 
 		if (r < 0) {
 			log_err("Guest sent a frame length of %u bytes (limit "

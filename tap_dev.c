@@ -16,7 +16,7 @@
  * of a static buffer until the descriptor says EAGAIN, TAP_DEV_BATCH_BYTES
  * were read, or TAP_DEV_BATCH_FRAMES; each is handed to tap_frame_in() as
  * it comes and the batch ends with tap_frames_end(), so TCP and UDP write
- * a flow's payload with one call, and acknowledge it after that call. Then
+ * a flow's payload with one call, and its ACKs go out right after. Then
  * the next batch, up to TAP_DEV_BATCHES_MAX per wake-up (the epoll loop is
  * level-triggered: what is left wakes it again at once).
  *
@@ -268,11 +268,8 @@ void tap_dev_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 		tap_room_ready(c, now_ms);
 	}
 	for (i = 0; i < TAP_DEV_BATCHES_MAX && (events & EPOLLIN) && more;
-	     i++) {
+	     i++)
 		n = tap_dev_read_batch(c, now_ms, &more);
-		if (more)
-			tap_flush(c);	/* the batch's ACKs, now */
-	}
 	if (n < 0) {
 		tap_guest_detach(c, strerror(-n), now_ms);
 		return;
