@@ -32,8 +32,7 @@
 # "dpasta-splice" forward the host namespace's ports of the servers (-t) to
 # the same servers run in the guest namespace, and the client connects to
 # them on the host's 127.0.0.1. Debian's pasta relays such connections with
-# splice(2) between two sockets; ours takes whatever path it has for them
-# (the tap device, until a splice path is built).
+# splice(2) between two sockets, and so does ours (tcp_splice.c).
 #
 # A contender's name may end in @MTU (ours@1500, vhost@1500): the guest's
 # tap device then has that MTU instead of $GUEST_MTU. It may then end in

@@ -13,8 +13,7 @@
 # namespace's ports to the same servers run in the guest namespace, and the
 # client connects to 127.0.0.1 in the host namespace; "lo" is plain
 # loopback TCP in one namespace, the limit there. Debian's pasta relays the
-# loopback path with splice(2); ours with whatever it has (today the tap
-# device: the figures change when a splice path is built).
+# loopback path with splice(2), and so does ours (tcp_splice.c).
 #
 # Rounds are interleaved (ROUNDS, default 5) so that the machine's noise
 # hits every contender alike; the table gives medians and ratios. Metrics
