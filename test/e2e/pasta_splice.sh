@@ -105,26 +105,7 @@ PYEOF
 wait_for tcp_no_flows || fail "flows left after resets: $(tcp_flows_active)"
 daemon_alive || fail "daemon died"
 
-# peer_seen ADDR - Connect from the host's ADDR to port 9000; print the
-# peer address the namespace's server (on ::) saw
-peer_seen() {
-	rm -f "$BED_DIR/peer.out"
-	bed_bg in_guest python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 9000)); s.listen(1); print("listening", flush=True)
-c, a = s.accept(); print("peer", a[0], flush=True); c.close()' \
-		>"$BED_DIR/peer.out"
-	tcp_wait_file "$BED_DIR/peer.out" listening || fail "peer server"
-	in_host timeout 20 python3 -c '
-import socket, sys
-c = socket.create_connection((sys.argv[1], 9000), timeout=10); c.recv(1)' \
-		"$1" || fail "connection from $1 failed"
-	wait "$BG_PID"
-	sed -n 's/^peer //p' "$BED_DIR/peer.out"
-}
-
-got=$(peer_seen 127.0.0.1)
+got=$(tcp_peer_seen 127.0.0.1 9000)
 [ "$got" = "::ffff:127.0.0.1" ] ||
 	fail "spliced: the server saw '$got', not the host's loopback"
 
@@ -132,7 +113,7 @@ got=$(peer_seen 127.0.0.1)
 bed_stop_daemon
 mv "$BED_DIR/passt.log" "$BED_DIR/passt-splice.log"
 tcp_start -d -t 9000 --no-splice
-got=$(peer_seen 127.0.0.1)
+got=$(tcp_peer_seen 127.0.0.1 9000)
 [ "$got" = "::ffff:$GW4" ] ||
 	fail "--no-splice: the server saw '$got', not the gateway $GW4"
 daemon_log_has 'TCP_SPLICE' && fail "--no-splice: a spliced flow"

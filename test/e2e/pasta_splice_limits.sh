@@ -131,20 +131,7 @@ helper=$(pgrep -P "$PASST_PID")
 kill -KILL "$helper"
 
 # A new connection: the tap path, the server on :: sees the gateway
-bed_bg in_guest python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 9001)); s.listen(1); print("listening", flush=True)
-c, a = s.accept(); print("peer", a[0], flush=True); c.close()' \
-	>"$BED_DIR/peer.out"
-PEER=$BG_PID
-tcp_wait_file "$BED_DIR/peer.out" listening || fail "peer server"
-in_host timeout 20 python3 -c '
-import socket
-c = socket.create_connection(("127.0.0.1", 9001), timeout=10); c.recv(1)' ||
-	fail "no connection once the helper is gone"
-wait "$PEER"
-got=$(sed -n 's/^peer //p' "$BED_DIR/peer.out")
+got=$(tcp_peer_seen 127.0.0.1 9001)
 [ "$got" = "::ffff:$GW4" ] ||
 	fail "helper gone: the server saw '$got', not the gateway $GW4"
 daemon_log_has 'Namespace socket helper.*not used any more' ||

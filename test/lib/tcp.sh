@@ -313,6 +313,26 @@ tcp_flow_limit() {
 			"limit $1"
 }
 
+# tcp_peer_seen ADDR PORT - Connect from the host namespace's ADDR to PORT;
+# print the peer address a server on [::]:PORT in the guest namespace saw
+# (pasta: the host's loopback if spliced, else the gateway)
+tcp_peer_seen() {
+	rm -f "$BED_DIR/peer.out"
+	bed_bg in_guest python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1]))); s.listen(1); print("listening", flush=True)
+c, a = s.accept(); print("peer", a[0], flush=True); c.close()' "$2" \
+		>"$BED_DIR/peer.out"
+	tcp_wait_file "$BED_DIR/peer.out" listening || fail "peer server"
+	in_host timeout 20 python3 -c '
+import socket, sys
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+c.recv(1)' "$1" "$2" || fail "connection from $1 to port $2 failed"
+	wait "$BG_PID"
+	sed -n 's/^peer //p' "$BED_DIR/peer.out"
+}
+
 # tcp_daemon_fds - Print how many file descriptors the daemon has open
 tcp_daemon_fds() {
 	ls "/proc/$PASST_PID/fd" 2>/dev/null | wc -l
