@@ -25,14 +25,14 @@
  * Guest to host (transmit queue, on a kick): chains are taken in batches of
  * VU_TX_BATCH chains or VU_TX_BATCH_BYTES of frames, and what a batch made
  * (the ACKs of its data) goes to the guest before the next batch
- * (tap_frames_end()), so that
- * a bulk sender hears of its data while it sends (guest to remote 8.9 to
- * 10.6 Gbit/s before, 10.2 to 11.1 after: e2e bed, 3 s runs, five each,
- * 2026-12-06); a frame in one segment is handed to tap_frame_in() where it
- * lies in guest memory, one spread over several segments is gathered into
- * vu_tx_buf first. The chains go back to the guest once the whole batch was
- * handed over (tap_frames_end()), since TCP and UDP write the batch's
- * payload to their sockets straight from the frames.
+ * (tap_frames_end()), so that a bulk sender hears of its data while it
+ * sends (guest to remote 8.9 to 10.6 Gbit/s before, 10.2 to 11.1 after:
+ * e2e bed, 3 s runs, five each, 2026-12-06); a frame in one segment is
+ * handed to tap_frame_in() where it lies in guest memory, one spread over
+ * several segments is gathered into vu_tx_buf first. The chains go back to
+ * the guest once the whole batch was handed over (tap_frames_end()), since
+ * TCP and UDP write the batch's payload to their sockets straight from the
+ * frames.
  *
  * Host to guest (receive queue): tap_flush() hands each queued frame to
  * vu_send(), which takes as many receive buffers as the frame and its
