@@ -8,7 +8,7 @@
  * stream), libvirt or a test bridge connects to. Each frame is a 32-bit
  * big-endian length followed by the Ethernet frame.
  *
- * In: one read() takes up to TAP_READ_BYTES of frames into a static buffer;
+ * In: one read() takes up to TAP_BATCH_BYTES of frames into a static buffer;
  * each complete frame is validated (lengths first: Ethernet,
  * IPv4 header length, total length and fragments, IPv6 payload length and
  * extension headers, minimum L4 header) and dispatched. TCP and UDP packets
@@ -35,7 +35,7 @@
  * dropped and counted, as a full link would drop them. TCP data stays in the
  * host socket until the guest acknowledges it, so nothing is lost for good.
  *
- * Limits: TAP_READ_BYTES of input per read, TAP_BATCH_PKTS packets per
+ * Limits: TAP_BATCH_BYTES of input per read, TAP_BATCH_PKTS packets per
  * protocol batch, TAP_OUT_FRAMES frames and TAP_OUT_IOV segments queued per
  * iteration, TAP_COPY_BYTES of copied frames per iteration.
  */
@@ -61,9 +61,10 @@
 #include "tap.h"
 #include "util.h"
 
-#define TAP_READ_BYTES	(256 * 1024)	/* one read() at most */
-/* Input buffer: a read, after what is left of a frame cut by the last one */
-#define TAP_BUF_BYTES	(TAP_READ_BYTES + TAP_FRAME_MAX + TAP_LEN_PREFIX)
+/* Input buffer: a read of TAP_BATCH_BYTES at most, after what is left of a
+ * frame cut by the last one
+ */
+#define TAP_BUF_BYTES	(TAP_BATCH_BYTES + TAP_FRAME_MAX + TAP_LEN_PREFIX)
 #define TAP_READS_MAX	16	/* reads per wake-up, for fairness */
 #define TAP_OUT_FRAMES	2048	/* frames queued per loop iteration */
 #define TAP_OUT_IOV	4096	/* segments queued, incl. length prefixes */
@@ -883,7 +884,7 @@ void tap_handler(struct ctx *c, uint32_t events, uint64_t now_ms)
 	for (reads = 0; reads < TAP_READS_MAX && (events & EPOLLIN); reads++) {
 		size_t off = 0, consumed, foff, flen;
 		size_t space = MIN(sizeof(tap_buf) - tap_buf_used,
-				   (size_t)TAP_READ_BYTES);
+				   (size_t)TAP_BATCH_BYTES);
 		ssize_t n;
 		int r;
 

@@ -23,6 +23,11 @@ struct ctx;
  */
 #define TAP_FRAME_MAX		(ETH_HDR_LEN + 40 + 65535)
 #define TAP_LEN_PREFIX		4	/* bytes, qemu stream framing */
+/* Frames from the guest per batch, at most (and one frame more): each
+ * batch's ACKs go out before the next (tap_frames_end()). The stream socket
+ * and the tap device use it; vhost-user twice it (measured, vhost_user.c)
+ */
+#define TAP_BATCH_BYTES		(256 * 1024)
 #define TAP_FRAGS_MAX		64	/* buffers a scattered frame spans */
 #define TAP_UDP4_PAYLOAD_OFF	(ETH_HDR_LEN + 20 + 8)	/* tap_udp_frame() */
 #define TAP_UDP6_PAYLOAD_OFF	(ETH_HDR_LEN + 40 + 8)

@@ -13,7 +13,7 @@
  * builds every header.
  *
  * In: on EPOLLIN, frames are read one read() each into consecutive places
- * of a static buffer until the descriptor says EAGAIN, TAP_DEV_BATCH_BYTES
+ * of a static buffer until the descriptor says EAGAIN, TAP_BATCH_BYTES
  * were read, or TAP_DEV_BATCH_FRAMES; each is handed to tap_frame_in() as
  * it comes and the batch ends with tap_frames_end(), so TCP and UDP write
  * a flow's payload with one call, and its ACKs go out right after. Then
@@ -45,7 +45,7 @@
  * to remote 6.38 and 6.81 against 6.42 and 6.92. It bought nothing here,
  * so it is not built.
  *
- * Limits: TAP_DEV_BATCH_BYTES (and one frame) of frames per batch,
+ * Limits: TAP_BATCH_BYTES (and one frame) of frames per batch,
  * TAP_DEV_BATCH_FRAMES frames per batch, TAP_DEV_BATCHES_MAX batches per
  * wake-up;
  * TAP_DEV_ROOM_FRAMES frames toward the namespace per loop turn.
@@ -63,13 +63,12 @@
 #include "tap_dev.h"
 #include "util.h"
 
-#define TAP_DEV_BATCH_BYTES	(256 * 1024)	/* a batch ends past this */
-#define TAP_DEV_BUF_BYTES	(TAP_DEV_BATCH_BYTES + TAP_FRAME_MAX)
+#define TAP_DEV_BUF_BYTES	(TAP_BATCH_BYTES + TAP_FRAME_MAX)
 #define TAP_DEV_BATCH_FRAMES	256	/* frames per batch */
 #define TAP_DEV_BATCHES_MAX	8	/* batches per wake-up, for fairness */
 #define TAP_DEV_ROOM_FRAMES	1024	/* frames per loop turn, see room */
 
-_Static_assert(TAP_DEV_BATCH_BYTES >= 2 * TAP_FRAME_MAX,
+_Static_assert(TAP_BATCH_BYTES >= 2 * TAP_FRAME_MAX,
 	       "a batch must take a few frames of the largest size");
 
 static uint8_t tap_dev_buf[TAP_DEV_BUF_BYTES];
@@ -222,7 +221,7 @@ static int tap_dev_read_batch(struct ctx *c, uint64_t now_ms, bool *more)
 	size_t off = 0;
 	int frames = 0, ret = 0;
 
-	while (frames < TAP_DEV_BATCH_FRAMES && off < TAP_DEV_BATCH_BYTES) {
+	while (frames < TAP_DEV_BATCH_FRAMES && off < TAP_BATCH_BYTES) {
 		ssize_t n = read(c->fd_tap, tap_dev_buf + off, TAP_FRAME_MAX);
 
 		if (n < 0 && errno == EINTR)
@@ -241,7 +240,7 @@ static int tap_dev_read_batch(struct ctx *c, uint64_t now_ms, bool *more)
 		frames++;
 	}
 	*more = !ret && (frames == TAP_DEV_BATCH_FRAMES ||
-			 off >= TAP_DEV_BATCH_BYTES);
+			 off >= TAP_BATCH_BYTES);
 	if (frames)
 		tap_frames_end(c, now_ms);
 	return ret ? ret : frames;

@@ -155,8 +155,13 @@ enum vu_request {
 #define VU_HDR_GSO_TCPV6	4
 #define VU_NET_HDR_LEN_LEGACY	10	/* without VERSION_1 or MRG_RXBUF */
 #define VU_TX_BATCH		256	/* chains per transmit batch */
-#define VU_TX_BATCH_BYTES	(512 * 1024)	/* a batch ends past this */
-#define VU_TX_BUF_BYTES		(4 * 1024 * 1024)	/* gathered frames */
+/* A batch ends past this: twice TAP_BATCH_BYTES, as 256 KiB measured lower
+ * here (9.1 and 9.9 Gbit/s guest to remote against 10.7 and 11.1)
+ */
+#define VU_TX_BATCH_BYTES	(2 * TAP_BATCH_BYTES)
+/* Gathered frames: a batch's bytes, then the frame that ends it */
+#define VU_TX_BUF_BYTES		\
+	(VU_TX_BATCH_BYTES + TAP_FRAME_MAX + VU_NET_HDR_LEN)
 #define VU_RX_BUFS_MAX		64	/* receive buffers per frame, 128 KiB */
 #define VU_RX_BUF_GUESS		1526	/* bytes per receive buffer, first guess */
 #define VU_MTU_MAX		65535	/* NET_SET_MTU */
